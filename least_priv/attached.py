@@ -1,0 +1,443 @@
+"""What a role grants today: policies read from IAM, from files, or from an IaC template.
+
+Three sources, one result (:class:`Attached`): the identity policies, the permissions
+boundary when there is one, and findings for everything that could not be read. Nothing
+is assumed: an AWS managed policy named only by ARN offline is reported as not expandable
+(and left out), never guessed.
+
+- live (``from_role``): inline policies, attached managed policies at their default version,
+  and the permissions boundary, through the IAM API (``least_priv.aws``);
+- files (``from_files``): policy documents, ``aws iam get-role-policy`` /
+  ``get-policy-version`` output, or ``aws iam get-account-authorization-details`` output
+  (the role is picked by name or ARN; its managed policies and boundary are resolved from
+  the same file);
+- template (``from_template``): the function's role as ``least_priv.infra`` declares it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import urllib.parse
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from least_priv.evaluate import codes
+from least_priv.evaluate.engine import PolicySet
+from least_priv.evaluate.policy import NodePath, ParsedPolicy, PolicySource, parse_policy
+from least_priv.model import Finding, Location, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Attached:
+    """The policies a principal holds, where they came from, and what could not be read."""
+
+    label: str
+    identity: tuple[ParsedPolicy, ...] = ()
+    boundary: tuple[ParsedPolicy, ...] | None = None
+    findings: tuple[Finding, ...] = ()
+
+    def policy_set(self) -> PolicySet:
+        """The policies as the evaluator takes them."""
+        return PolicySet(self.identity, self.boundary)
+
+    def all_findings(self) -> tuple[Finding, ...]:
+        """Reading findings plus the findings of every parsed document, sorted."""
+        out = list(self.findings)
+        for policy in (*self.identity, *(self.boundary or ())):
+            out.extend(policy.findings)
+        return tuple(sorted(set(out)))
+
+    def with_boundary(
+        self, boundary: Sequence[ParsedPolicy], findings: Iterable[Finding] = ()
+    ) -> Attached:
+        """A copy whose boundary is ``boundary`` (``--boundary FILE`` on top of any source)."""
+        return Attached(
+            self.label,
+            self.identity,
+            tuple(boundary),
+            (*self.findings, *findings),
+        )
+
+
+def decode_document(raw: object) -> object:
+    """A policy document as IAM APIs return it: a dict, or URL-encoded / plain JSON text."""
+    if isinstance(raw, str):
+        text = urllib.parse.unquote(raw) if raw.lstrip().startswith("%") else raw
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return json.loads(urllib.parse.unquote(raw))
+    return raw
+
+
+def _finding(location: Location, code: str, message: str, severity: Severity) -> Finding:
+    return Finding(location, code, message, severity)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------------
+
+
+def from_files(paths: Sequence[str], *, role: str | None = None, origin: str = "file") -> Attached:
+    """Read policy files; ``role`` picks a role out of authorization-details output."""
+    from least_priv.infra.positions import parse_file
+
+    identity: list[ParsedPolicy] = []
+    boundary: list[ParsedPolicy] | None = None
+    findings: list[Finding] = []
+    for path in paths:
+        doc = parse_file(path)
+        if doc.data is None:
+            reasons = "; ".join(f.message for f in doc.findings) or "empty file"
+            findings.append(
+                _finding(
+                    doc.location(()) if doc.findings else Location(path),
+                    codes.BAD_JSON,
+                    f"{path}: not a readable policy document ({reasons})",
+                    Severity.ERROR,
+                )
+            )
+            continue
+        data = doc.data
+
+        def locate(prefix: NodePath, doc: Any = doc) -> Callable[[NodePath], Location]:
+            return lambda sub: doc.location(prefix + sub)
+
+        if isinstance(data, dict) and "RoleDetailList" in data:
+            got = _from_authorization_details(data, path, role, locate)
+            identity.extend(got.identity)
+            if got.boundary is not None:
+                boundary = [*(boundary or []), *got.boundary]
+            findings.extend(got.findings)
+        elif isinstance(data, dict) and "PolicyDocument" in data:
+            name = str(data.get("PolicyName") or path)
+            source = PolicySource(name, "inline", Location(path, 1, 0))
+            identity.append(_parse_raw(data["PolicyDocument"], source, locate(("PolicyDocument",))))
+        elif isinstance(data, dict) and isinstance(data.get("PolicyVersion"), dict):
+            source = PolicySource(path, origin, Location(path, 1, 0))
+            identity.append(
+                _parse_raw(
+                    data["PolicyVersion"].get("Document"),
+                    source,
+                    locate(("PolicyVersion", "Document")),
+                )
+            )
+        else:
+            source = PolicySource(path, origin, Location(path, 1, 0))
+            identity.append(parse_policy(data, source, locate(())))
+    label = f"role {role}" if role else ", ".join(paths)
+    return Attached(
+        label, tuple(identity), None if boundary is None else tuple(boundary), tuple(findings)
+    )
+
+
+def _parse_raw(
+    raw: object, source: PolicySource, locate: Callable[[NodePath], Location] | None
+) -> ParsedPolicy:
+    """Parse a document that may be URL-encoded text (positions are lost for text)."""
+    try:
+        document = decode_document(raw)
+    except (json.JSONDecodeError, ValueError) as exc:
+        bad = _finding(
+            source.location,
+            codes.BAD_JSON,
+            f"{source}: the policy document is not JSON ({exc})",
+            Severity.ERROR,
+        )
+        return ParsedPolicy(source, (), (bad,))
+    return parse_policy(document, source, locate if document is raw else None)
+
+
+def _matches_role(detail: dict[str, Any], role: str) -> bool:
+    return role in (detail.get("RoleName"), detail.get("Arn"))
+
+
+def _from_authorization_details(
+    data: dict[str, Any],
+    path: str,
+    role: str | None,
+    locate: Callable[[NodePath], Callable[[NodePath], Location]],
+) -> Attached:
+    where = Location(path, 1, 0)
+    roles = [r for r in data.get("RoleDetailList") or [] if isinstance(r, dict)]
+    if role is None and len(roles) == 1:
+        role = str(roles[0].get("RoleName"))
+    if role is None:
+        names = ", ".join(sorted(str(r.get("RoleName")) for r in roles)) or "none"
+        return Attached(
+            path,
+            findings=(
+                _finding(
+                    where,
+                    codes.ROLE_NOT_FOUND,
+                    f"{path} holds several roles ({names}); name one with --role-name",
+                    Severity.ERROR,
+                ),
+            ),
+        )
+    index = next((i for i, r in enumerate(roles) if _matches_role(r, role)), None)
+    if index is None:
+        return Attached(
+            path,
+            findings=(
+                _finding(
+                    where, codes.ROLE_NOT_FOUND, f"role {role} is not in {path}", Severity.ERROR
+                ),
+            ),
+        )
+    detail = roles[index]
+    base: NodePath = ("RoleDetailList", index)
+    managed = _managed_documents(data)
+    identity: list[ParsedPolicy] = []
+    findings: list[Finding] = []
+    for i, item in enumerate(detail.get("RolePolicyList") or []):
+        name = str(item.get("PolicyName", f"inline-{i + 1}"))
+        sub = (*base, "RolePolicyList", i, "PolicyDocument")
+        source = PolicySource(name, "inline", locate(sub)(()))
+        identity.append(_parse_raw(item.get("PolicyDocument"), source, locate(sub)))
+    for item in detail.get("AttachedManagedPolicies") or []:
+        arn = str(item.get("PolicyArn", ""))
+        name = str(item.get("PolicyName") or arn.rsplit("/", 1)[-1])
+        got = managed.get(arn)
+        if got is None:
+            findings.append(
+                _finding(
+                    where,
+                    codes.NOT_EXPANDABLE,
+                    f"managed policy {arn} is attached to {role} but its document is not in "
+                    f"{path}; it was left out (export with --filter LocalManagedPolicy "
+                    "AWSManagedPolicy, or give it with --policy)",
+                    Severity.WARNING,
+                )
+            )
+            continue
+        sub, raw = got
+        source = PolicySource(name, "managed", locate(sub)(()), arn)
+        identity.append(_parse_raw(raw, source, locate(sub)))
+    boundary: list[ParsedPolicy] | None = None
+    boundary_arn = (detail.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if boundary_arn:
+        got = managed.get(str(boundary_arn))
+        if got is None:
+            findings.append(
+                _finding(
+                    where,
+                    codes.NOT_EXPANDABLE,
+                    f"permissions boundary {boundary_arn} of {role} is not in {path}; without it "
+                    "nothing can be called allowed for sure",
+                    Severity.ERROR,
+                )
+            )
+            # An unreadable boundary must not read as "no boundary": an empty one denies all,
+            # so every requirement shows up for review instead of passing silently.
+            boundary = []
+        else:
+            sub, raw = got
+            name = str(boundary_arn).rsplit("/", 1)[-1]
+            source = PolicySource(name, "boundary", locate(sub)(()), str(boundary_arn))
+            boundary = [_parse_raw(raw, source, locate(sub))]
+    return Attached(
+        f"role {role}",
+        tuple(identity),
+        None if boundary is None else tuple(boundary),
+        tuple(findings),
+    )
+
+
+def _managed_documents(data: dict[str, Any]) -> dict[str, tuple[NodePath, object]]:
+    """Managed policy ARN → (node path, default-version document) from ``Policies``."""
+    out: dict[str, tuple[NodePath, object]] = {}
+    for i, policy in enumerate(data.get("Policies") or []):
+        if not isinstance(policy, dict):
+            continue
+        default = policy.get("DefaultVersionId")
+        for j, version in enumerate(policy.get("PolicyVersionList") or []):
+            if version.get("IsDefaultVersion") or version.get("VersionId") == default:
+                out[str(policy.get("Arn"))] = (
+                    ("Policies", i, "PolicyVersionList", j, "Document"),
+                    version.get("Document"),
+                )
+                break
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Live IAM
+# ---------------------------------------------------------------------------------------------
+
+
+def role_name_of(role: str) -> str:
+    """The role name from a name or an ARN (``arn:aws:iam::1:role/service/orders`` → orders)."""
+    if role.startswith("arn:"):
+        return role.split(":", 5)[-1].rsplit("/", 1)[-1]
+    return role
+
+
+def from_role(
+    role: str,
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+) -> Attached:
+    """Read a live role: inline policies, managed policies (default version), boundary.
+
+    ``role`` is a role name or ARN. IAM errors (AccessDenied, NoSuchEntity, no
+    credentials) become LP621 findings; what could be read is still returned.
+    """
+    from least_priv import aws
+
+    name = role_name_of(role)
+    iam = aws.client("iam", profile=profile, region=region, endpoint_url=endpoint_url)
+    where = Location(f"iam:role/{name}")
+    findings: list[Finding] = []
+
+    def failed(what: str, exc: Exception) -> None:
+        findings.append(
+            _finding(where, codes.LIVE_ERROR, f"{what}: {aws.error_text(exc)}", Severity.ERROR)
+        )
+
+    try:
+        role_info = iam.get_role(RoleName=name)["Role"]
+    except Exception as exc:  # botocore raises many unrelated classes; all become findings
+        failed(f"cannot read role {name}", exc)
+        return Attached(f"role {name}", findings=tuple(findings))
+    identity: list[ParsedPolicy] = []
+    try:
+        for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
+            for policy_name in page.get("PolicyNames", []):
+                source = PolicySource(
+                    policy_name, "inline", Location(f"iam:role/{name}/policy/{policy_name}")
+                )
+                try:
+                    got = iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+                except Exception as exc:
+                    failed(f"cannot read inline policy {policy_name}", exc)
+                    continue
+                identity.append(_parse_raw(got.get("PolicyDocument"), source, None))
+    except Exception as exc:
+        failed(f"cannot list the inline policies of {name}", exc)
+    try:
+        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
+            for item in page.get("AttachedPolicies", []):
+                arn = item["PolicyArn"]
+                parsed = _live_managed(iam, arn, item.get("PolicyName") or arn, "managed", failed)
+                if parsed is not None:
+                    identity.append(parsed)
+    except Exception as exc:
+        failed(f"cannot list the managed policies of {name}", exc)
+    boundary: tuple[ParsedPolicy, ...] | None = None
+    boundary_arn = (role_info.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if boundary_arn:
+        parsed = _live_managed(
+            iam, boundary_arn, boundary_arn.rsplit("/", 1)[-1], "boundary", failed
+        )
+        # An unreadable boundary reads as one that allows nothing: never as no boundary.
+        boundary = (parsed,) if parsed is not None else ()
+    return Attached(
+        f"role {role_info.get('Arn', name)}", tuple(identity), boundary, tuple(findings)
+    )
+
+
+def _live_managed(
+    iam: Any, arn: str, name: str, origin: str, failed: Callable[[str, Exception], None]
+) -> ParsedPolicy | None:
+    try:
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"][
+            "Document"
+        ]
+    except Exception as exc:
+        failed(f"cannot read {origin} policy {arn}", exc)
+        return None
+    source = PolicySource(name, origin, Location(f"{arn}#{version}"), arn)
+    return _parse_raw(document, source, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# IaC templates
+# ---------------------------------------------------------------------------------------------
+
+
+def template_value(value: object) -> object:
+    """An intrinsic (``Ref``, ``Fn::Sub``, ``Fn::GetAtt``, ``Fn::Join``) as a pattern string.
+
+    Unresolved parts become ``${...}`` policy variables: the evaluator treats those as
+    unknown — they prove no grant and may match for a Deny — which is exactly right for a
+    value only CloudFormation knows.
+    """
+    if isinstance(value, list):
+        return [template_value(v) for v in value]
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    ((key, arg),) = value.items()
+    if key == "Ref":
+        return "${AWS::Partition}" if arg == "AWS::Partition" else f"${{{arg}}}"
+    if key == "Fn::Sub":
+        return arg[0] if isinstance(arg, list) and arg else arg if isinstance(arg, str) else "${?}"
+    if key == "Fn::GetAtt":
+        target = ".".join(arg) if isinstance(arg, list) else str(arg)
+        return f"${{{target}}}"
+    if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+        sep, parts = arg
+        texts = [template_value(p) for p in parts] if isinstance(parts, list) else []
+        if isinstance(sep, str) and all(isinstance(t, str) for t in texts):
+            return sep.join(str(t) for t in texts)
+    return f"${{{key}}}"
+
+
+def _resolve_intrinsics(document: object) -> object:
+    if not isinstance(document, dict):
+        return document
+    statements = document.get("Statement")
+    items = statements if isinstance(statements, list) else [statements]
+    out = []
+    for st in items:
+        if isinstance(st, dict):
+            st = {
+                k: template_value(v)
+                if k in ("Resource", "NotResource", "Action", "NotAction")
+                else v
+                for k, v in st.items()
+            }
+        out.append(st)
+    return {**document, "Statement": out if isinstance(statements, list) else out[0]}
+
+
+def from_template(path: str, function: str) -> Attached:
+    """The role ``least_priv.infra`` declares for ``function`` in the template at ``path``."""
+    # Looked up at run time: the infra package grows in parallel and its loader is typed there.
+    template: Any = importlib.import_module("least_priv.infra").load_template(path)
+    findings: list[Finding] = list(getattr(template, "findings", ()))
+    names = [f.name for f in template.functions]
+    if function not in names:
+        findings.append(
+            _finding(
+                Location(path),
+                codes.ROLE_NOT_FOUND,
+                f"function {function} is not in {path} (has: {', '.join(sorted(names)) or 'none'})",
+                Severity.ERROR,
+            )
+        )
+        return Attached(f"{path}:{function}", findings=tuple(findings))
+    identity: list[ParsedPolicy] = []
+    for i, declared in enumerate(template.role_policies(function)):
+        origin = str(declared.origin)
+        location = declared.location or Location(path)
+        if not declared.expandable:
+            findings.append(
+                _finding(
+                    location,
+                    codes.NOT_EXPANDABLE,
+                    f"{origin} cannot be expanded offline; give its document "
+                    "with --policy, or compare with the live role",
+                    Severity.WARNING,
+                )
+            )
+            continue
+        source = PolicySource(f"{function}#{i + 1}", origin, location)
+        identity.append(parse_policy(_resolve_intrinsics(declared.document), source))
+    return Attached(f"{path}:{function}", tuple(identity), None, tuple(findings))

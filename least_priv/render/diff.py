@@ -1,0 +1,266 @@
+"""A diff result as a terminal table, a pull-request comment (Markdown) or JSON.
+
+All three are pure functions of a :class:`~least_priv.diff.DiffResult`, sorted the same way,
+so the same input gives the same bytes. The replacement policy is rendered by the caller in
+the user's policy format and passed in as text with its code-fence language.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from least_priv.diff import ConditionalEntry, DiffResult, ExcessEntry, MissingEntry
+from least_priv.model import Provenance
+from least_priv.render.findings import render_findings
+
+FORMATS: tuple[str, ...] = ("text", "markdown", "json")
+
+_EXCESS_ORDER = {"service": 0, "action": 1, "resource": 2}
+_UNUSED_SHOWN = 200
+
+
+def render_diff(
+    result: DiffResult, fmt: str, *, replacement: str = "", replacement_lang: str = "json"
+) -> str:
+    """Render ``result`` as ``text``, ``markdown`` or ``json``."""
+    if fmt == "text":
+        return render_text(result, replacement)
+    if fmt == "markdown":
+        return render_markdown(result, replacement, replacement_lang)
+    if fmt == "json":
+        return render_json(result, replacement)
+    raise ValueError(f"unknown diff format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _excess_sorted(result: DiffResult) -> list[ExcessEntry]:
+    return sorted(
+        result.excess,
+        key=lambda e: (_EXCESS_ORDER.get(e.kind, 9), e.statement, e.action.lower(), e.resource),
+    )
+
+
+def _sites(provenance: Sequence[Provenance]) -> list[str]:
+    out: list[str] = []
+    for p in provenance:
+        text = str(p.location) if p.location is not None else p.detail or p.source
+        if p.source == "observed" and p.count:
+            text = f"{text} (CloudTrail, {p.count}x)"
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _summary(result: DiffResult) -> str:
+    return (
+        f"{len(result.missing)} missing, {len(result.excess)} excess, "
+        f"{len(result.conditional)} conditional ({len(result.required)} required permissions "
+        "checked)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+# ---------------------------------------------------------------------------------------------
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header) - 1)]
+    lines = []
+    for row in (header, *rows):
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
+        lines.append(("  " + "  ".join([*cells, row[-1]])).rstrip())
+    return lines
+
+
+def render_text(result: DiffResult, replacement: str = "") -> str:
+    """A plain-text report with one table per section."""
+    lines = [f"least-priv diff against {result.label}", _summary(result), ""]
+    if result.missing:
+        lines.append("MISSING: the code needs these, the role does not allow them")
+        rows = [
+            [m.action, m.resource, "; ".join(m.reasons), ", ".join(_sites(m.provenance)) or "-"]
+            for m in result.missing
+        ]
+        lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
+    if result.excess:
+        lines.append("EXCESS: the role grants these, the code never needs them")
+        rows = [[e.kind, e.statement, e.message] for e in _excess_sorted(result)]
+        lines += [*_table(["LEVEL", "STATEMENT", "DETAIL"], rows), ""]
+    if result.conditional:
+        lines.append("CONDITIONAL: the tool cannot decide these")
+        rows = [
+            [c.action, c.resource, "; ".join(c.reasons), ", ".join(_sites(c.provenance)) or "-"]
+            for c in result.conditional
+        ]
+        lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
+    if not (result.missing or result.excess or result.conditional):
+        lines += ["The role grants exactly what the code needs.", ""]
+    if result.findings:
+        lines += ["FINDINGS", render_findings(result.findings, "text").rstrip("\n"), ""]
+    if replacement and (result.missing or result.excess):
+        lines += ["REPLACEMENT (least-privilege policy for this code)", replacement.rstrip("\n")]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+# ---------------------------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if text else ""
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def render_markdown(result: DiffResult, replacement: str = "", lang: str = "json") -> str:
+    """A Markdown report sized for a pull-request comment."""
+    verdict = (
+        "**missing permissions: the deploy would hit AccessDenied**"
+        if result.missing
+        else ("no missing permissions")
+    )
+    lines = [
+        f"### least-priv diff: {result.label}",
+        "",
+        f"{verdict}. {_summary(result)}.",
+        "",
+    ]
+    if result.missing:
+        lines += ["#### Missing", ""]
+        rows = [
+            [
+                _code(m.action),
+                _code(m.resource),
+                "; ".join(m.reasons),
+                ", ".join(_code(s) for s in _sites(m.provenance)) or "-",
+            ]
+            for m in result.missing
+        ]
+        lines += [*_md_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
+    if result.excess:
+        lines += ["#### Excess", ""]
+        rows = [[e.kind, e.statement, e.message] for e in _excess_sorted(result)]
+        lines += [*_md_table(["Level", "Statement", "Detail"], rows), ""]
+    if result.conditional:
+        lines += ["#### Conditional", ""]
+        rows = [
+            [
+                _code(c.action),
+                _code(c.resource),
+                "; ".join(c.reasons),
+                ", ".join(_code(s) for s in _sites(c.provenance)) or "-",
+            ]
+            for c in result.conditional
+        ]
+        lines += [*_md_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
+    if result.findings:
+        lines += [
+            "<details><summary>Findings</summary>",
+            "",
+            "```text",
+            render_findings(result.findings, "text").rstrip("\n"),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    if replacement and (result.missing or result.excess):
+        lines += [
+            "<details><summary>Least-privilege replacement</summary>",
+            "",
+            f"```{lang}",
+            replacement.rstrip("\n"),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+# ---------------------------------------------------------------------------------------------
+
+
+def _provenance(provenance: Sequence[Provenance]) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for p in provenance:
+        item: dict[str, object] = {"source": p.source}
+        if p.location is not None:
+            item["location"] = str(p.location)
+        if p.detail:
+            item["detail"] = p.detail
+        if p.count:
+            item["count"] = p.count
+        out.append(item)
+    return out
+
+
+def _missing_json(m: MissingEntry) -> dict[str, object]:
+    return {
+        "action": m.action,
+        "resource": m.resource,
+        "decision": str(m.decision),
+        "reasons": list(m.reasons),
+        "statements": list(m.statements),
+        "call_sites": _sites(m.provenance),
+        "provenance": _provenance(m.provenance),
+    }
+
+
+def _conditional_json(c: ConditionalEntry) -> dict[str, object]:
+    return {
+        "action": c.action,
+        "resource": c.resource,
+        "reasons": list(c.reasons),
+        "statements": list(c.statements),
+        "call_sites": _sites(c.provenance),
+        "provenance": _provenance(c.provenance),
+    }
+
+
+def _excess_json(e: ExcessEntry) -> dict[str, object]:
+    return {
+        "kind": e.kind,
+        "action": e.action,
+        "resource": e.resource,
+        "statement": e.statement,
+        "location": str(e.location) if e.location is not None else None,
+        "grants": e.grants,
+        "unused_count": len(e.unused),
+        "unused": list(e.unused[:_UNUSED_SHOWN]),
+        "used": [{"action": a, "resource": r} for a, r in e.used],
+        "message": e.message,
+    }
+
+
+def render_json(result: DiffResult, replacement: str = "") -> str:
+    """The report as one JSON object: ``missing``, ``excess``, ``conditional`` lists and more."""
+    data: dict[str, object] = {
+        "role": result.label,
+        "summary": {
+            "missing": len(result.missing),
+            "excess": len(result.excess),
+            "conditional": len(result.conditional),
+            "required": len(result.required),
+        },
+        "missing": [_missing_json(m) for m in result.missing],
+        "excess": [_excess_json(e) for e in _excess_sorted(result)],
+        "conditional": [_conditional_json(c) for c in result.conditional],
+        "findings": json.loads(render_findings(result.findings, "json"))["findings"],
+        "replacement": [d.to_json() for d in result.replacement],
+    }
+    if replacement:
+        data["replacement_text"] = replacement
+    return json.dumps(data, indent=2) + "\n"
