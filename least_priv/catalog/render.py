@@ -1,0 +1,114 @@
+"""Plain records and text for catalog lookups (shared by the CLI and by Python callers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from least_priv.model import Requirement
+
+if TYPE_CHECKING:
+    from least_priv.catalog.catalog import Catalog
+    from least_priv.catalog.records import ActionInfo, OperationInfo
+
+
+def _requirement_record(req: Requirement) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": req.action}
+    if req.resource_type:
+        out["resource_type"] = req.resource_type
+        out["arn"] = req.arn_template
+    else:
+        out["arn"] = "*"
+    if req.bindings:
+        out["bindings"] = {b.param: b.transform for b in req.bindings}
+    if req.conditions:
+        out["conditions"] = [
+            {"operator": c.operator, "key": c.key, "values": list(c.values)} for c in req.conditions
+        ]
+    if req.reason:
+        out["reason"] = req.reason
+    return out
+
+
+def operation_record(cat: Catalog, info: OperationInfo) -> dict[str, Any]:
+    """JSON-able description of an operation: actions by kind, ARN templates, bindings."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for req in info.requirements:
+        by_kind.setdefault(req.kind, []).append(_requirement_record(req))
+    record: dict[str, Any] = {
+        "client": info.client,
+        "operation": info.operation,
+        "method": info.method,
+        "prefix": info.prefix,
+        "http_method": info.http_method,
+        "actions": list(info.actions),
+        "conditional": sorted({r.action for r in info.requirements if r.kind == "conditional"}),
+        "dependent": sorted({r.action for r in info.requirements if r.kind == "dependent"}),
+        "side_effects": sorted({r.action for r in info.requirements if r.kind == "side-effect"}),
+        "requirements": by_kind,
+        "bindings": {b.param: b.transform for b in info.bindings},
+        "inputs": list(info.inputs),
+        "permissionless": info.permissionless,
+        "unresolved": info.unresolved,
+        "source": info.source,
+    }
+    if info.rule:
+        record["rule"] = info.rule
+    pag = cat.paginator_operation(info.client, info.operation)
+    record["paginator"] = pag is not None
+    record["waiters"] = sorted(
+        w for w, op in cat.waiters(info.client).items() if op == info.operation
+    )
+    return record
+
+
+def action_record(cat: Catalog, info: ActionInfo) -> dict[str, Any]:
+    """JSON-able description of an IAM action and the operations that need it."""
+    return {
+        "action": info.action,
+        "access_level": info.access_level,
+        "resource_types": [
+            {
+                "name": rt.name,
+                "arn": rt.arn,
+                "required": required,
+                "condition_keys": list(rt.condition_keys),
+            }
+            for rt, required in info.resource_types
+        ],
+        "condition_keys": list(info.condition_keys),
+        "dependent_actions": list(info.dependent_actions),
+        "operations": [f"{c}.{o}" for c, o in cat.operations_for_action(info.action)],
+    }
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list):
+        if not value:
+            return "-"
+        if all(isinstance(v, str) for v in value):
+            return ", ".join(value)
+        return "\n" + "\n".join("    " + _value_text(v).strip() for v in value)
+    if isinstance(value, dict):
+        if not value:
+            return "-"
+        return "\n" + "\n".join(f"    {k}: {_value_text(v).strip()}" for k, v in value.items())
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def record_text(record: dict[str, Any]) -> str:
+    """A record as ``key: value`` lines, nested values indented."""
+    width = max(len(k) for k in record)
+    return "\n".join(f"{k.ljust(width)}  {_value_text(v)}" for k, v in record.items()) + "\n"
+
+
+def info_text(data: dict[str, Any]) -> str:
+    """``catalog info`` as text, with the coverage percentage."""
+    total = int(data.get("operations", 0)) or 1
+    covered = int(data.get("mapped", 0)) + int(data.get("permissionless", 0))
+    lines = [
+        record_text(data).rstrip("\n"),
+        f"coverage    {covered / total:.2%} mapped or permissionless",
+    ]
+    return "\n".join(lines) + "\n"

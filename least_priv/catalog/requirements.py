@@ -1,0 +1,184 @@
+"""``Catalog.requirements(call)``: the rows of an operation, narrowed by what the call passes.
+
+Steps, each of which may only keep or widen what is granted when the call's content is not
+known:
+1. rows with ``when``/``unless`` selectors (DynamoDB Query on an index vs. the table);
+2. request-content rules (``rules.py``): conditional rows kept when the call needs them, or
+   all of them — with the reason saying so — when the arguments do not tell;
+3. resource switches decided by parameter values (an S3 access-point ARN in ``Bucket``, a
+   Bedrock inference-profile id in ``modelId``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from least_priv.catalog import transforms
+from least_priv.catalog.catalog import _requirement, operation_rows
+from least_priv.catalog.params import top_param, values_at
+from least_priv.catalog.rules import RULES
+from least_priv.model import CallKind, CallSite, ParamBinding, Requirement
+
+if TYPE_CHECKING:
+    from least_priv.catalog.catalog import Catalog
+
+UNDECIDED = "request content not known, so every possibility is granted"
+
+
+def requirements_for(cat: Catalog, call: CallSite) -> list[Requirement]:
+    """See module docstring. Unknown client/operation → [] (``Catalog.findings`` says why)."""
+    info = cat.operation(call.service, call.operation)
+    if info is None:
+        if cat.helper(call.service, call.operation) is not None or call.kind in (
+            CallKind.HELPER,
+            CallKind.PRESIGN,
+        ):
+            return _merge(requirements_for(cat, sub) for sub in cat.expand_helper(call))
+        return []
+    if info.permissionless is not None:
+        return []
+    if info.unresolved:
+        return [
+            Requirement(
+                action=f"{info.prefix}:*",
+                kind="required",
+                reason=f"{info.client}.{info.operation} is not mapped to an IAM action "
+                "(catalog unresolved list); every action of the service is granted",
+            )
+        ]
+    rows = [r for r in operation_rows(call.service, call.operation) if _selected(r, call)]
+    rows = _apply_rule(info.rule, rows, call)
+    out: list[Requirement] = []
+    for row in rows:
+        out.extend(_switch_resource(cat, _requirement(row), call))
+    return _merge([out])
+
+
+def _selected(row: dict[str, Any], call: CallSite) -> bool:
+    when = row.get("w")
+    unless = row.get("x")
+    if when is not None and call.arg(top_param(when)) is None:
+        return False
+    return not (unless is not None and call.arg(top_param(unless)) is not None)
+
+
+def _apply_rule(
+    name: str | None, rows: list[dict[str, Any]], call: CallSite
+) -> list[dict[str, Any]]:
+    if name is None:
+        return rows
+    rule = RULES[name]
+    needed = rule.decide(call)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        narrowed = dict(row)
+        keep = rule.bindings.get(row["a"])
+        if keep is not None and "b" in row:
+            narrowed["b"] = [b for b in row["b"] if b[0] in keep]
+        if row.get("k") != "conditional" or row["a"] not in rule.actions:
+            out.append(narrowed)
+        elif needed is None:
+            narrowed["r"] = f"{row.get('r', rule.reason)}; {UNDECIDED}"
+            out.append(narrowed)
+        elif row["a"] in needed:
+            out.append(narrowed)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Resource switches
+# ---------------------------------------------------------------------------------------------
+
+
+def _pattern(call: CallSite, param: str) -> str | None:
+    values = values_at(call, param)
+    if not values:
+        return None
+    patterns = {v.pattern() for v in values}
+    return patterns.pop() if len(patterns) == 1 else None
+
+
+def _switch_resource(cat: Catalog, req: Requirement, call: CallSite) -> list[Requirement]:
+    prefix = req.action.split(":", 1)[0]
+    if prefix == "s3" and req.resource_type in ("object", "bucket"):
+        return _s3_access_point(cat, req, call)
+    if prefix == "bedrock" and req.resource_type in _BEDROCK_MODEL_TYPES:
+        return _bedrock_model(cat, req, call)
+    return [req]
+
+
+def _s3_access_point(cat: Catalog, req: Requirement, call: CallSite) -> list[Requirement]:
+    bucket = next((b for b in req.bindings if b.transform == "s3_bucket"), None)
+    text = _pattern(call, bucket.param) if bucket else None
+    if text is None or not (text.startswith("arn:") and ":accesspoint/" in text):
+        return [req]
+    target = "accesspointobject" if req.resource_type == "object" else "accesspoint"
+    rtype = cat.resource_type("s3", target)
+    if rtype is None:
+        return [req]
+    return [replace(req, resource_type=target, arn_template=rtype.arn)]
+
+
+_BEDROCK_MODEL_TYPES = (
+    "foundation-model",
+    "inference-profile",
+    "application-inference-profile",
+    "provisioned-model",
+    "custom-model",
+    "imported-model",
+    "prompt",
+    "default-prompt-router",
+    "prompt-router",
+)
+
+
+def _bedrock_model(cat: Catalog, req: Requirement, call: CallSite) -> list[Requirement]:
+    model = next((b for b in req.bindings if b.transform == "bedrock_model"), None)
+    if model is None:
+        return [req]
+    text = _pattern(call, model.param) or "*"
+    kind = transforms.bedrock_model_kind(text)
+    kinds = [kind] if kind else ["foundation-model", "inference-profile"]
+    out: list[Requirement] = []
+    for k in kinds:
+        rtype = cat.resource_type("bedrock", k)
+        if rtype is None:
+            continue
+        reason = req.reason
+        if kind is None:
+            reason = _join(reason, "modelId may be a foundation model or an inference profile")
+        out.append(replace(req, resource_type=k, arn_template=rtype.arn, reason=reason))
+        if k == "inference-profile":
+            # Invoking through a cross-region profile also needs the model in every Region
+            # the profile routes to (Bedrock user guide, "Prerequisites for inference
+            # profiles").
+            fm = cat.resource_type("bedrock", "foundation-model")
+            if fm is not None:
+                out.append(
+                    Requirement(
+                        action=req.action,
+                        resource_type="foundation-model",
+                        arn_template=fm.arn,
+                        bindings=(ParamBinding(model.param, "bedrock_profile_model"),),
+                        kind=req.kind,
+                        reason=_join(reason, "the foundation model behind the inference profile"),
+                    )
+                )
+    return out or [req]
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}; {b}" if a else b
+
+
+def _merge(groups: Any) -> list[Requirement]:
+    """Union of requirement lists, without repeats, in a stable order."""
+    seen: set[Requirement] = set()
+    out: list[Requirement] = []
+    for group in groups:
+        for req in group:
+            if req not in seen:
+                seen.add(req)
+                out.append(req)
+    return sorted(out)

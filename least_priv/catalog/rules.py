@@ -1,0 +1,180 @@
+"""Request-content rules: actions that depend on what the request carries.
+
+A rule lists every action it may add (the generator writes one ``conditional`` requirement
+row per action) and a ``decide`` function that looks at a ``CallSite``'s arguments and
+returns the actions this call needs, or None when the arguments do not tell — the catalog
+then keeps every row (the union) and says so in the reason, so nothing is under-granted.
+
+``bindings`` narrows, per action, which request parameters locate its resource (the Put
+item of a transaction names the table PutItem needs, not the Delete item's table).
+
+Sources: DynamoDB Developer Guide, "Using IAM with DynamoDB transactions" and "IAM security
+policies with PartiQL for DynamoDB"; S3 API Reference, DeleteObjects ("Permissions").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from least_priv.model import CallSite, Value
+
+Decide = Callable[[CallSite], "frozenset[str] | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A request-content rule: the actions it may add and how to pick them for a call."""
+
+    actions: tuple[str, ...]
+    reason: str
+    decide: Decide
+    bindings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _items(value: Value | None) -> tuple[Value, ...] | None:
+    """The elements of a list argument, or None when the list itself is not known."""
+    if value is None or value.sequence is None:
+        return None
+    return value.sequence
+
+
+# ---------------------------------------------------------------------------------------------
+# DynamoDB TransactWriteItems: one action per item kind
+# ---------------------------------------------------------------------------------------------
+
+_TRANSACT_WRITE = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+
+
+def _decide_transact_write(call: CallSite) -> frozenset[str] | None:
+    items = _items(call.arg("TransactItems"))
+    if items is None:
+        return None
+    needed: set[str] = set()
+    for item in items:
+        if item.mapping is None:
+            return None  # an element built elsewhere: any kind is possible
+        kinds = [k.text for k, _ in item.mapping]
+        if any(k is None for k in kinds):
+            return None
+        for kind in kinds:
+            if kind in _TRANSACT_WRITE:
+                needed.add(_TRANSACT_WRITE[kind])
+    return frozenset(needed)
+
+
+# ---------------------------------------------------------------------------------------------
+# DynamoDB PartiQL: the statement's verb picks the action
+# ---------------------------------------------------------------------------------------------
+
+_VERB = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|EXISTS)\b", re.IGNORECASE)
+_PARTIQL = {
+    "SELECT": "dynamodb:PartiQLSelect",
+    "EXISTS": "dynamodb:PartiQLSelect",
+    "INSERT": "dynamodb:PartiQLInsert",
+    "UPDATE": "dynamodb:PartiQLUpdate",
+    "DELETE": "dynamodb:PartiQLDelete",
+}
+
+
+def partiql_verb_action(statement: str) -> str | None:
+    """The PartiQL action a statement needs (``SELECT ...`` → dynamodb:PartiQLSelect)."""
+    match = _VERB.match(statement)
+    return _PARTIQL[match.group(1).upper()] if match else None
+
+
+def _statements(call: CallSite) -> list[Value] | None:
+    direct = call.arg("Statement")
+    if direct is not None:
+        return [direct]
+    for name in ("Statements", "TransactStatements"):
+        items = _items(call.arg(name))
+        if items is not None:
+            out: list[Value] = []
+            for item in items:
+                stmt = item.get("Statement")
+                if stmt is None:
+                    return None
+                out.append(stmt)
+            return out
+        if call.arg(name) is not None:
+            return None
+    return None
+
+
+def _decide_partiql(call: CallSite) -> frozenset[str] | None:
+    statements = _statements(call)
+    if statements is None:
+        return None
+    needed: set[str] = set()
+    for stmt in statements:
+        # Only the leading verb matters; an f-string with a known head is enough.
+        head = stmt.parts[0] if stmt.parts and isinstance(stmt.parts[0], str) else ""
+        action = partiql_verb_action(head)
+        if action is None:
+            return None
+        needed.add(action)
+    return frozenset(needed)
+
+
+# ---------------------------------------------------------------------------------------------
+# S3 DeleteObjects: DeleteObjectVersion when any object names a VersionId
+# ---------------------------------------------------------------------------------------------
+
+
+def _decide_delete_objects(call: CallSite) -> frozenset[str] | None:
+    delete = call.arg("Delete")
+    if delete is None:
+        return frozenset()
+    objects = _items(delete.get("Objects"))
+    if objects is None:
+        return None
+    for obj in objects:
+        if obj.mapping is None:
+            return None
+        keys = [k.text for k, _ in obj.mapping]
+        if None in keys:
+            return None
+        if "VersionId" in keys:
+            return frozenset({"s3:DeleteObjectVersion"})
+    return frozenset()
+
+
+def _decide_transact_get(call: CallSite) -> frozenset[str] | None:
+    # GetItem is always required; nothing conditional beyond it.
+    return frozenset()
+
+
+RULES: dict[str, Rule] = {
+    "dynamodb_transact_write": Rule(
+        actions=tuple(sorted(_TRANSACT_WRITE.values())),
+        reason="TransactWriteItems needs one action per item kind (Put/Update/Delete/"
+        "ConditionCheck)",
+        decide=_decide_transact_write,
+        bindings={
+            action: (f"TransactItems[].{kind}.TableName",)
+            for kind, action in _TRANSACT_WRITE.items()
+        },
+    ),
+    "dynamodb_transact_get": Rule(
+        actions=(),
+        reason="TransactGetItems needs GetItem on every table it reads",
+        decide=_decide_transact_get,
+    ),
+    "dynamodb_partiql": Rule(
+        actions=tuple(sorted(set(_PARTIQL.values()))),
+        reason="PartiQL statements need the action of their SQL verb",
+        decide=_decide_partiql,
+    ),
+    "s3_delete_objects": Rule(
+        actions=("s3:DeleteObjectVersion",),
+        reason="DeleteObjects needs s3:DeleteObjectVersion when an object names a VersionId",
+        decide=_decide_delete_objects,
+    ),
+}

