@@ -1,0 +1,284 @@
+"""Permissions into policy documents: merged, grouped, named, compacted and size-checked.
+
+Statements group the actions that share one resource set and one condition set, so a reader
+sees "these actions on these resources". Everything is sorted and every Sid is derived from
+the statement's content: the same permissions always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from least_priv.evaluate.patterns import contains
+from least_priv.model import (
+    Condition,
+    Finding,
+    Location,
+    Permission,
+    PolicyDocument,
+    Severity,
+    Statement,
+)
+from least_priv.policy import codes
+
+#: IAM quota: a managed policy's size, whitespace not counted.
+MANAGED_POLICY_LIMIT = 6144
+#: IAM quota: all inline policies of one role together, whitespace not counted.
+INLINE_TOTAL_LIMIT = 10240
+#: IAM default quota of managed policies attached to one role.
+MANAGED_POLICIES_PER_ROLE = 10
+
+ResourceKey = Callable[[Permission], str]
+Expand = Callable[[str], Sequence[str]]
+
+
+def json_key(permission: Permission) -> str:
+    """The resource as the JSON policy names it."""
+    return permission.resource
+
+
+def merge(permissions: Iterable[Permission]) -> tuple[Permission, ...]:
+    """One permission per (action, resource, conditions, references), provenance combined.
+
+    Two template resources without a concrete name have the same JSON resource (``table/*``)
+    but different references; they stay apart so template formats can name both.
+    """
+    merged: dict[tuple[object, ...], Permission] = {}
+    for perm in permissions:
+        key = (perm.action, perm.resource, perm.conditions, perm.resource_parts)
+        known = merged.get(key)
+        if known is None:
+            merged[key] = perm
+        else:
+            provenance = tuple(sorted(set(known.provenance) | set(perm.provenance)))
+            merged[key] = Permission(
+                perm.action, perm.resource, perm.conditions, provenance, perm.resource_parts
+            )
+    return tuple(sorted(merged.values(), key=_permission_order))
+
+
+def _permission_order(perm: Permission) -> tuple[str, str, tuple[Condition, ...], str]:
+    return (perm.action.lower(), perm.resource, perm.conditions, repr(perm.resource_parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """Documents for one function, and what the size checks found."""
+
+    documents: tuple[PolicyDocument, ...]
+    findings: tuple[Finding, ...]
+
+
+def statements(
+    permissions: Iterable[Permission],
+    key: ResourceKey = json_key,
+    expand: Expand | None = None,
+) -> tuple[Statement, ...]:
+    """Statements grouped by (resource set, conditions), sorted, with content-derived Sids.
+
+    A resource covered by a broader one of the same action and conditions is left out
+    (``table/orders`` next to ``table/*``). ``expand`` (the catalog's wildcard expansion)
+    turns on ``--compact``: actions are shortened to ``svc:Prefix*`` only where the
+    wildcard expands to exactly the actions it replaces.
+    """
+    by_action: dict[tuple[str, tuple[Condition, ...]], set[str]] = defaultdict(set)
+    for perm in permissions:
+        by_action[(perm.action, tuple(sorted(perm.conditions)))].add(key(perm))
+    by_group: dict[tuple[tuple[str, ...], tuple[Condition, ...]], set[str]] = defaultdict(set)
+    for (action, conditions), resources in by_action.items():
+        by_group[(_without_covered(resources), conditions)].add(action)
+    out: list[Statement] = []
+    for (group_resources, conditions), actions in by_group.items():
+        names = sorted(actions, key=str.lower)
+        if expand is not None:
+            names = compact_actions(names, expand)
+        out.append(_statement(tuple(names), group_resources, conditions))
+    return tuple(sorted(out, key=_statement_order))
+
+
+def _statement(
+    actions: tuple[str, ...], resources: tuple[str, ...], conditions: tuple[Condition, ...]
+) -> Statement:
+    body = json.dumps([actions, resources, [list(_condition_tuple(c)) for c in conditions]])
+    digest = hashlib.sha256(body.encode()).hexdigest()[:8].upper()
+    services = sorted({a.split(":", 1)[0] for a in actions})
+    label = "".join(_camel(s) for s in services[:3]) + ("Etc" if len(services) > 3 else "")
+    return Statement(actions, resources, conditions, "Allow", f"{label}{digest}")
+
+
+def _condition_tuple(condition: Condition) -> tuple[str, str, tuple[str, ...]]:
+    return (condition.operator, condition.key, condition.values)
+
+
+def _camel(service: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", service) if w)
+
+
+def _statement_order(st: Statement) -> tuple[object, ...]:
+    return (
+        tuple(a.lower() for a in st.actions),
+        st.resources,
+        tuple(_condition_tuple(c) for c in st.conditions),
+    )
+
+
+def _without_covered(resources: set[str]) -> tuple[str, ...]:
+    # Only plain patterns are compared: a template expression (``${Table.Arn}``) names a
+    # resource whose ARN is not known here, so nothing can be said to cover it.
+    plain = [r for r in resources if "${" not in r]
+    kept = {r for r in resources if "${" in r or not any(o != r and contains(o, r) for o in plain)}
+    return tuple(sorted(kept))
+
+
+_WORD = re.compile(r"[A-Z][a-z0-9]*|[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def compact_actions(actions: Sequence[str], expand: Expand) -> list[str]:
+    """``actions`` with groups replaced by ``svc:Prefix*`` where that is exactly the group.
+
+    A wildcard is used only when the catalog's expansion of it is a subset of ``actions``
+    (case-insensitive) with at least two members, so the compact statement grants exactly
+    what the long one did — today. Shortest prefixes are tried first.
+    """
+    remaining = {a.lower(): a for a in actions}
+    out: list[str] = []
+    by_service: dict[str, list[str]] = defaultdict(list)
+    for action in actions:
+        service, _, name = action.partition(":")
+        by_service[service].append(name)
+    for service in sorted(by_service):
+        for candidate in _prefix_candidates(service, by_service[service]):
+            expanded = {a.lower() for a in expand(candidate)}
+            if len(expanded) < 2 or not expanded <= remaining.keys():
+                continue
+            out.append(candidate)
+            for covered in expanded:
+                remaining.pop(covered)
+    out.extend(remaining.values())
+    return sorted(out, key=str.lower)
+
+
+def _prefix_candidates(service: str, names: Sequence[str]) -> list[str]:
+    prefixes: set[str] = set()
+    for name in names:
+        words = _WORD.findall(name)
+        for n in range(1, len(words)):
+            prefixes.add("".join(words[:n]))
+    ordered = sorted(prefixes, key=lambda p: (len(p), p))
+    return [f"{service}:*"] + [f"{service}:{p}*" for p in ordered]
+
+
+def size(document: PolicyDocument) -> int:
+    """The size IAM counts: the JSON text without whitespace."""
+    return len(json.dumps(document.to_json(), separators=(",", ":")))
+
+
+def build(
+    permissions: Iterable[Permission],
+    location: Location,
+    *,
+    key: ResourceKey = json_key,
+    expand: Expand | None = None,
+    split: bool = False,
+) -> Built:
+    """The policy documents for ``permissions``; one unless ``split`` and over the limit.
+
+    Never truncates: without ``split`` an oversized policy is returned whole with a finding.
+    """
+    sts = statements(permissions, key, expand)
+    whole = PolicyDocument(sts)
+    findings: list[Finding] = []
+    total = size(whole)
+    if not sts or total <= MANAGED_POLICY_LIMIT:
+        return Built((whole,), ())
+    if not split:
+        findings.append(
+            codes.finding(
+                codes.POLICY_TOO_LARGE,
+                location,
+                f"the policy is {total:,} characters, over IAM's {MANAGED_POLICY_LIMIT:,}-"
+                "character managed-policy limit; use --split to write several policies",
+            )
+        )
+        return Built((whole,), tuple(findings))
+    pieces: list[Statement] = []
+    for st in sts:
+        cut = _cut(st)
+        if len(cut) > 1:
+            findings.append(
+                codes.finding(
+                    codes.STATEMENT_TOO_LARGE,
+                    location,
+                    f"statement {st.sid} alone is over the limit; written as {len(cut)} "
+                    "statements with the same meaning",
+                    Severity.NOTE,
+                )
+            )
+        pieces.extend(cut)
+    documents = _pack(pieces)
+    findings.append(
+        codes.finding(
+            codes.POLICY_SPLIT,
+            location,
+            f"the policy ({total:,} characters) was split into {len(documents)} documents "
+            f"of at most {MANAGED_POLICY_LIMIT:,} characters",
+            Severity.NOTE,
+        )
+    )
+    if sum(size(d) for d in documents) > INLINE_TOTAL_LIMIT:
+        findings.append(
+            codes.finding(
+                codes.INLINE_LIMIT,
+                location,
+                f"together the documents exceed the {INLINE_TOTAL_LIMIT:,}-character limit "
+                "for a role's inline policies; attach them as managed policies",
+            )
+        )
+    if len(documents) > MANAGED_POLICIES_PER_ROLE:
+        findings.append(
+            codes.finding(
+                codes.TOO_MANY_POLICIES,
+                location,
+                f"{len(documents)} managed policies exceed the default quota of "
+                f"{MANAGED_POLICIES_PER_ROLE} per role",
+            )
+        )
+    return Built(tuple(documents), tuple(findings))
+
+
+def _fits(statements_: Sequence[Statement]) -> bool:
+    return size(PolicyDocument(tuple(statements_))) <= MANAGED_POLICY_LIMIT
+
+
+def _cut(st: Statement) -> list[Statement]:
+    """``st`` as statements that each fit a document, splitting resources, then actions."""
+    if _fits([st]):
+        return [st]
+    if len(st.resources) > 1:
+        half = len(st.resources) // 2
+        parts = [st.resources[:half], st.resources[half:]]
+        return [cut for res in parts for cut in _cut(_statement(st.actions, res, st.conditions))]
+    if len(st.actions) > 1:
+        half = len(st.actions) // 2
+        parts = [st.actions[:half], st.actions[half:]]
+        return [
+            cut for acts in parts for cut in _cut(_statement(acts, st.resources, st.conditions))
+        ]
+    # One action on one resource over 6 KB cannot be expressed in IAM at all; keep it whole
+    # (the size finding says so) rather than drop it.
+    return [st]
+
+
+def _pack(pieces: Sequence[Statement]) -> list[PolicyDocument]:
+    documents: list[list[Statement]] = []
+    for st in pieces:
+        if documents and _fits([*documents[-1], st]):
+            documents[-1].append(st)
+        else:
+            documents.append([st])
+    return [PolicyDocument(tuple(d)) for d in documents]

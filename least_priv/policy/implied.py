@@ -1,0 +1,329 @@
+"""Permissions a function's configuration implies, whatever its code does.
+
+Lambda acts with the execution role for more than the handler's own calls: it writes logs,
+creates network interfaces in a VPC, polls queues and streams for event source mappings,
+sends failed events to a dead-letter queue or destination, sends traces to X-Ray and decrypts
+environment variables encrypted with a customer key. Each permission here is derived only
+when the setting is configured, is scoped like a code permission (the same ARN templates,
+transforms and template references) and carries ``Provenance(source="config")``.
+
+Sources (AWS Lambda Developer Guide): "Lambda execution role" (AWSLambdaBasicExecutionRole),
+"Giving Lambda functions access to resources in an Amazon VPC"
+(AWSLambdaVPCAccessExecutionRole), "Using Lambda with Amazon SQS / Kinesis / DynamoDB"
+(the *ExecutionRole managed policies), "Asynchronous invocation" (dead-letter queues and
+destinations), "Using AWS X-Ray" (AWSXRayDaemonWriteAccess, the two actions Lambda itself
+needs) and "Securing environment variables" (kms:Decrypt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from least_priv.model import (
+    CallSite,
+    EventSource,
+    Function,
+    Location,
+    ParamBinding,
+    Permission,
+    Provenance,
+    Requirement,
+    Severity,
+    TemplateRef,
+    Value,
+)
+from least_priv.policy import codes
+from least_priv.policy.scope import Scoper
+
+_P = "arn:${Partition}"
+_LOG_GROUP = _P + ":logs:${Region}:${Account}:log-group:${LogGroupName}:*"
+_QUEUE = _P + ":sqs:${Region}:${Account}:${QueueName}"
+_TOPIC = _P + ":sns:${Region}:${Account}:${TopicName}"
+_FUNCTION = _P + ":lambda:${Region}:${Account}:function:${FunctionName}"
+_BUS = _P + ":events:${Region}:${Account}:event-bus/${EventBusName}"
+_STREAM = _P + ":kinesis:${Region}:${Account}:stream/${StreamName}"
+_CONSUMER = _P + ":kinesis:${Region}:${Account}:stream/${StreamName}/consumer/*"
+_TABLE_STREAM = _P + ":dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}"
+_KEY = _P + ":kms:${Region}:${Account}:key/${KeyId}"
+_ENI = _P + ":ec2:${Region}:${Account}:network-interface/*"
+_SUBNET = _P + ":ec2:${Region}:${Account}:subnet/*"
+_SECURITY_GROUP = _P + ":ec2:${Region}:${Account}:security-group/*"
+
+TARGET = "Target"
+
+
+def _req(action: str, template: str | None, transform: str | None = None) -> Requirement:
+    bindings = (ParamBinding(TARGET, transform),) if transform else ()
+    return Requirement(action, None, template, bindings)
+
+
+def _typed(action: str, iam_type: str, template: str, transform: str) -> Requirement:
+    return Requirement(action, iam_type, template, (ParamBinding(TARGET, transform),))
+
+
+_LOGS = (
+    _typed("logs:CreateLogGroup", "log-group", _LOG_GROUP, "logs_group"),
+    _typed("logs:CreateLogStream", "log-group", _LOG_GROUP, "logs_group"),
+    _typed("logs:PutLogEvents", "log-group", _LOG_GROUP, "logs_group"),
+)
+_VPC = (
+    _req("ec2:CreateNetworkInterface", _ENI),
+    _req("ec2:CreateNetworkInterface", _SUBNET),
+    _req("ec2:CreateNetworkInterface", _SECURITY_GROUP),
+    _req("ec2:DeleteNetworkInterface", _ENI),
+    _req("ec2:AssignPrivateIpAddresses", _ENI),
+    _req("ec2:UnassignPrivateIpAddresses", _ENI),
+    _req("ec2:DescribeNetworkInterfaces", None),
+    _req("ec2:DescribeSubnets", None),
+)
+_XRAY = (_req("xray:PutTraceSegments", None), _req("xray:PutTelemetryRecords", None))
+_POLLERS: dict[str, tuple[Requirement, ...]] = {
+    "SQS": tuple(
+        _typed(f"sqs:{a}", "queue", _QUEUE, "sqs_queue_arn")
+        for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
+    ),
+    "Kinesis": (
+        *(
+            _typed(f"kinesis:{a}", "stream", _STREAM, "kinesis_stream_arn")
+            for a in (
+                "DescribeStream",
+                "DescribeStreamSummary",
+                "GetRecords",
+                "GetShardIterator",
+                "ListShards",
+            )
+        ),
+        _typed("kinesis:SubscribeToShard", "consumer", _CONSUMER, "kinesis_stream_arn"),
+        _req("kinesis:ListStreams", None),
+    ),
+    "DynamoDB": (
+        *(
+            _typed(f"dynamodb:{a}", "stream", _TABLE_STREAM, "dynamodb_stream_arn")
+            for a in ("DescribeStream", "GetRecords", "GetShardIterator")
+        ),
+        _req("dynamodb:ListStreams", None),
+    ),
+}
+# Push sources: the service invokes the function through its resource policy; the execution
+# role needs nothing for them.
+_PUSH = frozenset(
+    {
+        "Api",
+        "HttpApi",
+        "S3",
+        "SNS",
+        "Schedule",
+        "ScheduleV2",
+        "EventBridgeRule",
+        "CloudWatchEvent",
+        "CloudWatchLogs",
+        "IoTRule",
+        "AlexaSkill",
+        "Cognito",
+        "FunctionUrl",
+        "EventBridge",
+        "CloudWatch",
+        "Cloudwatch",
+    }
+)
+_DESTINATIONS: dict[str, Requirement] = {
+    "SQS": _typed("sqs:SendMessage", "queue", _QUEUE, "sqs_queue_arn"),
+    "SNS": _typed("sns:Publish", "topic", _TOPIC, "sns_topic_arn"),
+    "Lambda": _typed("lambda:InvokeFunction", "function", _FUNCTION, "lambda_function"),
+    "EventBridge": _typed("events:PutEvents", "event-bus", _BUS, "events_bus"),
+}
+_ENV_KEY = _typed("kms:Decrypt", "key", _KEY, "kms_key")
+
+
+@dataclass(frozen=True, slots=True)
+class _Need:
+    """One configured setting and what it needs: requirements applied to ``target``."""
+
+    setting: str
+    detail: str
+    requirements: Sequence[Requirement]
+    target: Value | None
+    location: Location
+
+
+def implied_permissions(function: Function, scoper: Scoper) -> list[Permission]:
+    """Everything ``function``'s configuration needs from its role, scoped and explained.
+
+    Findings (unknown targets, unmodelled event sources) go to ``scoper.findings``.
+    """
+    out: list[Permission] = []
+    for need in _needs(function, scoper):
+        call = CallSite(need.location, "lambda", need.setting, _args(need.target))
+        provenance = (Provenance("config", need.location, need.detail),)
+        for requirement in need.requirements:
+            for perm in scoper.permissions(call, requirement, report_unbound=False):
+                out.append(
+                    Permission(
+                        perm.action,
+                        perm.resource,
+                        perm.conditions,
+                        provenance,
+                        perm.resource_parts,
+                    )
+                )
+    return out
+
+
+def _args(target: Value | None) -> tuple[tuple[str, Value], ...]:
+    return () if target is None else ((TARGET, target),)
+
+
+def _needs(function: Function, scoper: Scoper) -> Iterable[_Need]:
+    where = function.location or Location(function.code_root)
+    settings = dict(function.settings)
+    yield _Need("Logging", "writes its logs to CloudWatch Logs", _LOGS, _log_group(function), where)
+    if _present(settings.get("VpcConfig")):
+        yield _Need("VpcConfig", "VpcConfig: network interfaces in the VPC", _VPC, None, where)
+    if _tracing_active(settings):
+        yield _Need("Tracing", "Tracing: Active sends traces to X-Ray", _XRAY, None, where)
+    key = settings.get("KmsKeyArn")
+    if _present(key):
+        yield _Need(
+            "KmsKeyArn",
+            "KmsKeyArn: environment variables encrypted with this key",
+            (_ENV_KEY,),
+            key,
+            where,
+        )
+    yield from _dead_letter(settings, where)
+    yield from _destinations(settings, where)
+    for event in function.events:
+        yield from _poller(event, where, scoper)
+
+
+def _present(value: Value | None) -> bool:
+    if value is None:
+        return False
+    if value.mapping is not None:
+        return bool(value.mapping)
+    if value.sequence is not None:
+        return bool(value.sequence)
+    return value.text not in (None, "", "false", "False")
+
+
+def _text(value: Value | None, *path: str) -> str | None:
+    for key in path:
+        if value is None:
+            return None
+        value = value.get(key)
+    return None if value is None else value.text
+
+
+def _field(value: Value | None, *path: str) -> Value | None:
+    for key in path:
+        if value is None:
+            return None
+        value = value.get(key)
+    return value
+
+
+def _log_group(function: Function) -> Value:
+    settings = dict(function.settings)
+    custom = _field(settings.get("LoggingConfig"), "LogGroup")
+    if custom is not None:
+        return custom
+    name = settings.get("FunctionName")
+    if name is not None and name.is_string:
+        return Value(("/aws/lambda/", *name.parts))
+    # Without FunctionName, CloudFormation generates the name at deploy time; referencing
+    # the function from its own role's policy would be a circular dependency.
+    return Value(("/aws/lambda/", *Value.unknown(f"{function.name} has no FunctionName").parts))
+
+
+def _tracing_active(settings: dict[str, Value]) -> bool:
+    sam = settings.get("Tracing")
+    if sam is not None and sam.text == "Active":
+        return True
+    return _text(settings.get("TracingConfig"), "Mode") == "Active"
+
+
+def _dead_letter(settings: dict[str, Value], where: Location) -> Iterable[_Need]:
+    for key in ("DeadLetterQueue", "DeadLetterConfig"):
+        config = settings.get(key)
+        target = _field(config, "TargetArn")
+        if target is None:
+            continue
+        kind = _text(config, "Type") or _kind_of_arn(target)
+        requirement = _DESTINATIONS.get(kind or "")
+        if requirement is not None:
+            yield _Need(
+                key, f"{key}: failed events go to this {kind}", (requirement,), target, where
+            )
+
+
+def _destinations(settings: dict[str, Value], where: Location) -> Iterable[_Need]:
+    config = _field(settings.get("EventInvokeConfig"), "DestinationConfig")
+    for outcome in ("OnSuccess", "OnFailure"):
+        destination = _field(config, outcome)
+        target = _field(destination, "Destination")
+        if target is None:
+            continue
+        kind = _text(destination, "Type") or _kind_of_arn(target)
+        requirement = _DESTINATIONS.get(kind or "")
+        if requirement is not None:
+            yield _Need(
+                "EventInvokeConfig",
+                f"EventInvokeConfig {outcome} destination ({kind})",
+                (requirement,),
+                target,
+                where,
+            )
+
+
+def _kind_of_arn(target: Value) -> str | None:
+    for part in target.parts:
+        if isinstance(part, TemplateRef):
+            resource_type = part.resource_type or ""
+            for marker, kind in (
+                ("SQS", "SQS"),
+                ("SNS", "SNS"),
+                ("Lambda", "Lambda"),
+                ("Events", "EventBridge"),
+                ("sqs", "SQS"),
+                ("sns", "SNS"),
+                ("lambda", "Lambda"),
+                ("event_bus", "EventBridge"),
+            ):
+                if marker in resource_type:
+                    return kind
+        if isinstance(part, str):
+            for service, kind in (
+                (":sqs:", "SQS"),
+                (":sns:", "SNS"),
+                (":lambda:", "Lambda"),
+                (":events:", "EventBridge"),
+            ):
+                if service in part:
+                    return kind
+    return None
+
+
+def _poller(event: EventSource, where: Location, scoper: Scoper) -> Iterable[_Need]:
+    location = event.location or where
+    requirements = _POLLERS.get(event.kind)
+    if requirements is not None:
+        target = event.target or Value.unknown(f"{event.kind} event source without a target")
+        yield _Need(
+            f"Events.{event.kind}",
+            f"{event.kind} event source mapping polls it",
+            requirements,
+            target,
+            location,
+        )
+        return
+    if event.kind not in _PUSH:
+        scoper.findings.append(
+            codes.finding(
+                codes.IMPLIED_NOT_MODELLED,
+                location,
+                f"event source {event.kind}: what its poller needs from the role is not "
+                "derived; grant it by hand",
+                Severity.NOTE,
+            )
+        )

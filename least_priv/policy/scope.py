@@ -1,0 +1,318 @@
+"""From one call and one catalog requirement to the permissions it needs, scoped.
+
+Each requirement names the request parameters that identify its resource
+(``ParamBinding``) and a transform that turns the parameter's string into ARN variables.
+This module looks the parameters up in the call, resolves environment variables, runs the
+transforms and fills the ARN template. What cannot be pinned down stays ``*`` in the ARN
+(a typed wildcard) and is reported with the parameter, the reason and the call's location;
+a permission is never dropped.
+
+Template references survive: a parameter whose value is ``!Ref OrdersTable`` (through an
+environment variable) yields ``!GetAtt OrdersTable.Arn`` in template formats, and the
+table's concrete name in JSON when the template gives one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from least_priv.catalog import transforms
+from least_priv.catalog.params import values_at
+from least_priv.model import (
+    CallSite,
+    EnvRef,
+    Finding,
+    ParamBinding,
+    Part,
+    Permission,
+    Provenance,
+    Requirement,
+    Severity,
+    TemplateRef,
+    Unknown,
+    Value,
+)
+from least_priv.policy import arn, codes, refs
+from least_priv.policy.arn import ArnContext
+from least_priv.policy.values import Environment, expand_env
+
+# A call whose parameters take many values (a RequestItems dict with 40 tables) yields one
+# resource per combination; past this many the extra values share one wildcard.
+_MAX_VALUES_PER_BINDING = 32
+_LOCATION_VARIABLES = frozenset({"Partition", "Region", "Account"})
+_SENTINEL = "lpref{}sentinel"
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """What one parameter value contributes: ARN variables as parts, and maybe a whole ARN."""
+
+    variables: tuple[tuple[str, tuple[Part, ...]], ...]
+    whole: TemplateRef | None = None
+
+    @staticmethod
+    def of(variables: Mapping[str, tuple[Part, ...]], whole: TemplateRef | None = None) -> _Bound:
+        """A binding result with its variables in a canonical (hashable) order."""
+        return _Bound(tuple(sorted(variables.items())), whole)
+
+
+@dataclass
+class Scoper:
+    """Scopes requirements of calls against one function's environment and ARN context."""
+
+    env: Environment
+    context: ArnContext = field(default_factory=ArnContext)
+    findings: list[Finding] = field(default_factory=list)
+
+    def permissions(
+        self, call: CallSite, requirement: Requirement, *, report_unbound: bool = True
+    ) -> list[Permission]:
+        """The permissions ``requirement`` of ``call`` needs, each on its scoped resource.
+
+        ``report_unbound=False`` is for requirements whose resource is a wildcard by nature
+        (a network interface Lambda creates): no finding for having no binding.
+        """
+        provenance = (code_provenance(call, requirement),)
+        if requirement.arn_template is None:
+            return [Permission(requirement.action, "*", requirement.conditions, provenance, ("*",))]
+        if not requirement.bindings and report_unbound:
+            self._report(
+                codes.UNSCOPED_RESOURCE,
+                call,
+                f"{requirement.action}: no request parameter of {call.service}."
+                f"{call.operation} names its {requirement.resource_type or 'resource'}; "
+                f"granted on {self._typed_wildcard(requirement)}",
+            )
+        options = [self._bind(call, requirement, b) for b in requirement.bindings]
+        out: list[Permission] = []
+        for combo in itertools.product(*options):
+            parts = self._resource(requirement, combo)
+            out.append(
+                Permission(
+                    requirement.action,
+                    arn.json_form(parts),
+                    requirement.conditions,
+                    provenance,
+                    parts,
+                )
+            )
+        return out
+
+    # -- one binding ---------------------------------------------------------------------------
+
+    def _bind(self, call: CallSite, req: Requirement, binding: ParamBinding) -> list[_Bound]:
+        found = values_at(call, binding.param)
+        if found is None:
+            self._report(
+                codes.MISSING_PARAMETER,
+                call,
+                f"{req.action}: {call.service}.{call.operation} does not pass {binding.param} "
+                f"visibly (arguments built elsewhere?); granted on {self._typed_wildcard(req)}",
+            )
+            return [self._bind_value(call, req, binding, Value.unknown(), report=False)]
+        if not found:
+            found = [Value.unknown(f"{binding.param} is empty")]
+        values: list[Value] = []
+        for value in found[:_MAX_VALUES_PER_BINDING]:
+            values.append(expand_env(value, self.env))
+        if len(found) > _MAX_VALUES_PER_BINDING:
+            values.append(Value.unknown(f"more than {_MAX_VALUES_PER_BINDING} values"))
+        bound = [self._bind_value(call, req, binding, v) for v in values]
+        return sorted(set(bound), key=_bound_key)
+
+    def _bind_value(
+        self,
+        call: CallSite,
+        req: Requirement,
+        binding: ParamBinding,
+        value: Value,
+        *,
+        report: bool = True,
+    ) -> _Bound:
+        if report:
+            self._report_unknowns(call, req, binding, value)
+        if not value.is_string:
+            value = Value.unknown(f"{binding.param} is not a string")
+        # An environment variable still unresolved here has no trustworthy value: its code
+        # default is a guess when the deployed environment is unknown.
+        text = Value(
+            tuple(Unknown() if isinstance(p, EnvRef) else p for p in value.parts)
+        ).pattern()
+        json_vars = transforms.apply(binding.transform, text)
+        if json_vars is None:
+            if "*" not in text:
+                self._report(
+                    codes.UNINTERPRETABLE_VALUE,
+                    call,
+                    f"{req.action}: {binding.param}={text!r} does not fit {binding.transform}; "
+                    f"granted on {self._typed_wildcard(req)}",
+                )
+            json_vars = transforms.apply(binding.transform, "*") or {}
+        plain = {k: arn.text_parts(v) for k, v in json_vars.items()}
+        template_refs = [p for p in value.parts if isinstance(p, TemplateRef)]
+        if not template_refs:
+            return _Bound.of(plain)
+        if len(value.parts) == 1:
+            whole = refs.arn_ref(template_refs[0], req.resource_type)
+            if whole is not None:
+                return _Bound.of(plain, whole)
+        return _Bound.of(self._reference_variables(binding, value, plain))
+
+    def _reference_variables(
+        self, binding: ParamBinding, value: Value, plain: Mapping[str, tuple[Part, ...]]
+    ) -> Mapping[str, tuple[Part, ...]]:
+        # Run the transform on a text where each reference is a unique placeholder name,
+        # then put the (name-yielding) references back where the placeholders land.
+        placeholders: dict[str, TemplateRef] = {}
+        pieces: list[str] = []
+        for part in value.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+                continue
+            if not isinstance(part, TemplateRef):
+                pieces.append("*")
+                continue
+            name = refs.name_ref(part)
+            if name is None:
+                pieces.append(part.known or "*")
+                continue
+            token = _SENTINEL.format(len(placeholders))
+            placeholders[token] = TemplateRef(
+                name.logical_id, name.attribute, name.resource_type, part.known
+            )
+            known = part.known or ""
+            pieces.append(("/" if known.startswith("/") else "") + token)
+        referenced = transforms.apply(binding.transform, "".join(pieces))
+        if referenced is None or not placeholders:
+            return plain
+        out: dict[str, tuple[Part, ...]] = {}
+        for key, text in referenced.items():
+            out[key] = _with_placeholders(text, placeholders, plain.get(key))
+        return out
+
+    # -- the resource ------------------------------------------------------------------------
+
+    def _resource(self, req: Requirement, combo: tuple[_Bound, ...]) -> tuple[Part, ...]:
+        assert req.arn_template is not None
+        if len(combo) == 1 and combo[0].whole is not None:
+            whole = combo[0].whole
+            if whole.known is None:
+                # The JSON form comes from the template filled with what is known.
+                filled = arn.fill(req.arn_template, dict(combo[0].variables), self.context)
+                return (
+                    TemplateRef(
+                        whole.logical_id,
+                        whole.attribute,
+                        whole.resource_type,
+                        _known_or_none(filled),
+                    ),
+                )
+            return (whole,)
+        merged: dict[str, tuple[Part, ...]] = {}
+        for bound in combo:
+            merged.update(dict(bound.variables))
+        return arn.fill(req.arn_template, merged, self.context)
+
+    def _typed_wildcard(self, req: Requirement) -> str:
+        assert req.arn_template is not None
+        return arn.json_form(arn.fill(req.arn_template, {}, self.context))
+
+    # -- findings ----------------------------------------------------------------------------
+
+    def _report_unknowns(
+        self, call: CallSite, req: Requirement, binding: ParamBinding, value: Value
+    ) -> None:
+        for part in value.parts:
+            if isinstance(part, EnvRef):
+                default = f" (code default {part.default!r})" if part.default is not None else ""
+                self._report(
+                    codes.UNRESOLVED_ENV,
+                    call,
+                    f"{req.action}: {binding.param} comes from environment variable "
+                    f"{part.name}{default}, which neither the template nor --env sets; "
+                    f"that part of the resource is '*'",
+                )
+            elif isinstance(part, TemplateRef) and part.known is None and part not in refs.PSEUDO:
+                self._report(
+                    codes.GENERATED_NAME,
+                    call,
+                    f"{req.action}: {binding.param} is {part.logical_id}"
+                    f"{'.' + part.attribute if part.attribute else ''}, named at deploy time; "
+                    "JSON output uses '*' for it, template formats reference it",
+                    Severity.NOTE,
+                )
+        unknown = [p for p in value.parts if isinstance(p, Unknown)]
+        if unknown and not any(isinstance(p, str) and p for p in value.parts):
+            reasons = sorted({u.reason for u in unknown if u.reason})
+            why = f" ({'; '.join(reasons)})" if reasons else ""
+            self._report(
+                codes.UNSCOPED_RESOURCE,
+                call,
+                f"{req.action}: {binding.param} is not known statically{why}; "
+                f"granted on {self._typed_wildcard(req)}",
+            )
+
+    def _report(
+        self,
+        code: str,
+        call: CallSite,
+        message: str,
+        severity: Severity = Severity.WARNING,
+    ) -> None:
+        self.findings.append(codes.finding(code, call.location, message, severity))
+
+
+def code_provenance(call: CallSite, requirement: Requirement) -> Provenance:
+    """Why a permission is there: the call, how it was written, and the requirement kind."""
+    detail = f"{call.service}.{call.operation}"
+    if call.via:
+        detail += f" via {call.via}"
+    if requirement.kind != "required":
+        detail += f" ({requirement.kind}"
+        detail += f": {requirement.reason})" if requirement.reason else ")"
+    return Provenance("code", call.location, detail)
+
+
+def scope_calls(
+    calls: Iterable[tuple[CallSite, Iterable[Requirement]]],
+    env: Environment,
+    context: ArnContext,
+) -> tuple[list[Permission], list[Finding]]:
+    """Scope every requirement of every call; permissions unmerged, findings de-duplicated."""
+    scoper = Scoper(env, context)
+    out: list[Permission] = []
+    for call, requirements in calls:
+        for requirement in requirements:
+            out.extend(scoper.permissions(call, requirement))
+    return out, sorted(set(scoper.findings))
+
+
+def _with_placeholders(
+    text: str, placeholders: Mapping[str, TemplateRef], fallback: tuple[Part, ...] | None
+) -> tuple[Part, ...]:
+    parts: list[Part] = []
+    rest = text
+    while rest:
+        hits = [(rest.find(t), t) for t in placeholders if t in rest]
+        if not hits:
+            parts.extend(arn.text_parts(rest))
+            break
+        index, token = min(hits)
+        parts.extend(arn.text_parts(rest[:index]))
+        parts.append(placeholders[token])
+        rest = rest[index + len(token) :]
+    result = arn.normalise(parts)
+    if fallback is not None and not any(isinstance(p, TemplateRef) for p in result):
+        return fallback
+    return result
+
+
+def _known_or_none(parts: tuple[Part, ...]) -> str | None:
+    text = arn.json_form(parts)
+    return None if text == "*" else text
+
+
+def _bound_key(bound: _Bound) -> str:
+    return repr(bound)
