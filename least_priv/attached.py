@@ -21,6 +21,7 @@ import json
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from least_priv.evaluate import codes
@@ -94,7 +95,7 @@ def from_files(paths: Sequence[str], *, role: str | None = None, origin: str = "
             reasons = "; ".join(f.message for f in doc.findings) or "empty file"
             findings.append(
                 _finding(
-                    doc.location(()) if doc.findings else Location(path),
+                    doc.findings[0].location if doc.findings else Location(path),
                     codes.BAD_JSON,
                     f"{path}: not a readable policy document ({reasons})",
                     Severity.ERROR,
@@ -113,11 +114,11 @@ def from_files(paths: Sequence[str], *, role: str | None = None, origin: str = "
                 boundary = [*(boundary or []), *got.boundary]
             findings.extend(got.findings)
         elif isinstance(data, dict) and "PolicyDocument" in data:
-            name = str(data.get("PolicyName") or path)
+            name = str(data.get("PolicyName") or Path(path).name)
             source = PolicySource(name, "inline", Location(path, 1, 0))
             identity.append(_parse_raw(data["PolicyDocument"], source, locate(("PolicyDocument",))))
         elif isinstance(data, dict) and isinstance(data.get("PolicyVersion"), dict):
-            source = PolicySource(path, origin, Location(path, 1, 0))
+            source = PolicySource(Path(path).name, origin, Location(path, 1, 0))
             identity.append(
                 _parse_raw(
                     data["PolicyVersion"].get("Document"),
@@ -126,7 +127,7 @@ def from_files(paths: Sequence[str], *, role: str | None = None, origin: str = "
                 )
             )
         else:
-            source = PolicySource(path, origin, Location(path, 1, 0))
+            source = PolicySource(Path(path).name, origin, Location(path, 1, 0))
             identity.append(parse_policy(data, source, locate(())))
     label = f"role {role}" if role else ", ".join(paths)
     return Attached(

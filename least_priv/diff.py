@@ -114,8 +114,14 @@ class DiffResult:
     required: tuple[Permission, ...] = field(default=())
 
     def exit_code(self, *, fail_on_excess: bool = False) -> int:
-        """0 clean, 2 when anything is missing, 1 for excess only with ``fail_on_excess``."""
+        """0 clean; 2 when anything is missing or the requirement is unreadable; 1 for excess
+        only, with ``fail_on_excess``."""
         if self.missing:
+            return 2
+        # An unreadable requirement would otherwise compare "nothing" and pass.
+        if any(
+            f.code == codes.BAD_REQUIRED and f.severity is Severity.ERROR for f in self.findings
+        ):
             return 2
         if self.excess and fail_on_excess:
             return 1
@@ -346,7 +352,7 @@ def _action_excess(
             message = f"`{pattern}` on `{resource_text}` {grants_text}; {tail}"
         else:
             never = "the code never needs it" if kind == "action" else tail
-            message = f"`{pattern}` on `{resource_text}`: {never}"
+            message = f"`{pattern}`: {never}"
         return ExcessEntry(
             kind,
             pattern,

@@ -72,7 +72,7 @@ def test_explicit_deny_removes_a_needed_action_and_tls_deny_does_not_apply() -> 
         ("dynamodb:DeleteItem", Decision.DENIED)
     ]
     assert result.missing[0].statements == (
-        f"file policy {FIX / 'policies/deny-delete.json'}, statement 5 (Sid NoDeletesInProduction)",
+        "file policy deny-delete.json, statement 5 (Sid NoDeletesInProduction)",
     )
     # kms:ViaService is pinned by the requirement itself, SecureTransport by boto3's HTTPS.
     assert result.conditional == ()

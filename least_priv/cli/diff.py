@@ -1,0 +1,224 @@
+"""``least-priv diff``: the role you have against what the code needs.
+
+Where the role comes from (one of): ``--role-name``/``--role-arn`` (live, through IAM),
+``--policy FILE`` (repeatable: documents or IAM API output; with ``--role-name`` to pick a
+role out of ``get-account-authorization-details``), or ``--template T --function F``.
+What the code needs: the same analysis as ``generate`` (every option that shapes the
+required policy is accepted, see :func:`required_policy_options`), or ``--required FILE``.
+
+Exit codes: 0 clean, 2 when anything is missing (and for usage errors), 1 when only excess
+is found and ``--fail-on-excess`` is given.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from least_priv.model import Finding, Location, Permission, PolicyDocument, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Options of ``generate`` that change WHICH permissions are required (not how they are
+# printed). Kept as one decorator so generate, diff and check cannot drift apart.
+_SHAPING: tuple[Callable[[Any], Any], ...] = (
+    click.option("--handler", help="Lambda handler (module.function), relative to PATH."),
+    click.option(
+        "--template",
+        type=click.Path(dir_okay=False),
+        help="SAM/CloudFormation/serverless/Terraform-plan template.",
+    ),
+    click.option("--function", "function", help="Function of the template."),
+    click.option(
+        "--env",
+        "env",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Environment variable value for the analysis (repeatable).",
+    ),
+    click.option("--region", help="Region for ARNs (and for live AWS calls)."),
+    click.option("--account", help="Account id for ARNs."),
+    click.option("--partition", help="Partition for ARNs (aws, aws-cn, aws-us-gov)."),
+    click.option(
+        "--cloudtrail",
+        multiple=True,
+        metavar="SOURCE",
+        help="CloudTrail source to merge observed usage from (repeatable).",
+    ),
+    click.option("--since", help="Start of the CloudTrail window."),
+    click.option("--until", help="End of the CloudTrail window."),
+    click.option(
+        "--merge",
+        type=click.Choice(["union", "intersect", "report"]),
+        default="union",
+        show_default=True,
+        help="How code and CloudTrail permissions combine.",
+    ),
+)
+
+
+def required_policy_options(func: F) -> F:
+    """Add every option that shapes the required policy (shared with ``generate``)."""
+    for option in reversed(_SHAPING):
+        func = option(func)
+    return func
+
+
+def parse_env(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``("A=1", "B=x=y")`` → ``(("A", "1"), ("B", "x=y"))``; a pair without ``=`` is an error."""
+    out: list[tuple[str, str]] = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--env")
+        out.append((name, value))
+    return tuple(out)
+
+
+@click.command("diff")
+@click.argument("paths", nargs=-1, type=click.Path())
+@required_policy_options
+@click.option(
+    "--required",
+    "required_file",
+    type=click.Path(dir_okay=False),
+    help="Compare this policy document (what is needed) instead of analysing code.",
+)
+@click.option("--role-name", help="Live role to read through IAM (or to pick from --policy).")
+@click.option("--role-arn", help="Live role by ARN.")
+@click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Policy document or IAM API output that the role holds (repeatable).",
+)
+@click.option(
+    "--boundary",
+    "boundary_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Permissions boundary document (repeatable).",
+)
+@click.option("--profile", help="AWS profile for live calls.")
+@click.option("--endpoint-url", help="IAM endpoint for live calls (tests, VPC endpoints).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on-excess", is_flag=True, help="Exit 1 when the role grants more than needed."
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+def diff(**kw: Any) -> int:
+    """Compare the role you have with what the code needs (missing / excess / conditional)."""
+    from least_priv.diff import diff_permissions, load_catalog
+    from least_priv.render.diff import render_diff
+
+    env = parse_env(kw["env"])
+    attached = _attached(kw)
+    required, documents, findings = _required(kw, env)
+    catalog, catalog_findings = load_catalog()
+    result = diff_permissions(
+        required,
+        attached.policy_set(),
+        label=attached.label,
+        region=kw["region"],
+        catalog=catalog,
+        replacement=documents,
+        findings=[*findings, *attached.all_findings(), *catalog_findings],
+    )
+    replacement = "".join(json.dumps(doc.to_json(), indent=2) + "\n" for doc in result.replacement)
+    text = render_diff(result, kw["fmt"], replacement=replacement, replacement_lang="json")
+    if kw["output"]:
+        Path(kw["output"]).write_text(text)
+    else:
+        click.echo(text, nl=False)
+    return result.exit_code(fail_on_excess=kw["fail_on_excess"])
+
+
+def _attached(kw: dict[str, Any]) -> Any:
+    from least_priv import attached as source
+
+    role = kw["role_name"] or kw["role_arn"]
+    if kw["policy_files"]:
+        got = source.from_files(list(kw["policy_files"]), role=role)
+    elif role:
+        got = source.from_role(
+            role, profile=kw["profile"], region=kw["region"], endpoint_url=kw["endpoint_url"]
+        )
+    elif kw["template"] and kw["function"]:
+        got = source.from_template(kw["template"], kw["function"])
+    else:
+        raise click.UsageError(
+            "say where the current permissions are: --role-name/--role-arn, --policy FILE, "
+            "or --template FILE --function NAME"
+        )
+    if kw["boundary_files"]:
+        extra = source.from_files(list(kw["boundary_files"]), origin="boundary")
+        got = got.with_boundary(extra.identity, extra.all_findings())
+    return got
+
+
+def _required(
+    kw: dict[str, Any], env: tuple[tuple[str, str], ...]
+) -> tuple[list[Permission], list[PolicyDocument], list[Finding]]:
+    if kw["required_file"]:
+        return _required_from_file(kw["required_file"])
+    if not kw["paths"] and not kw["template"]:
+        raise click.UsageError("give the code (PATH... --handler H, or --template) or --required")
+    api: Any = importlib.import_module("least_priv.api")
+    options = api.GenerateOptions(
+        paths=tuple(kw["paths"]),
+        handler=kw["handler"],
+        template=kw["template"],
+        function=kw["function"],
+        env=env,
+        region=kw["region"],
+        account=kw["account"],
+        partition=kw["partition"],
+        cloudtrail=tuple(kw["cloudtrail"]),
+        role_arn=kw["role_arn"],
+        since=kw["since"],
+        until=kw["until"],
+        merge=kw["merge"],
+    )
+    generated = api.generate(options)
+    functions = list(generated.functions)
+    if len(functions) != 1:
+        names = ", ".join(sorted(f.name for f in functions)) or "none"
+        raise click.UsageError(
+            f"the diff needs exactly one function; found {names} (choose with --function)"
+        )
+    fp = functions[0]
+    return list(fp.permissions), list(fp.documents), list(generated.findings)
+
+
+def _required_from_file(
+    path: str,
+) -> tuple[list[Permission], list[PolicyDocument], list[Finding]]:
+    from least_priv.diff import required_from_document
+    from least_priv.evaluate import PolicySource, codes
+    from least_priv.infra.positions import parse_file
+
+    doc = parse_file(path)
+    if doc.data is None:
+        reasons = "; ".join(f.message for f in doc.findings) or "empty file"
+        bad = Finding(
+            doc.findings[0].location if doc.findings else Location(path),
+            codes.BAD_REQUIRED,
+            f"{path}: the required policy cannot be read ({reasons})",
+            Severity.ERROR,
+        )
+        return [], [], [bad]
+    source = PolicySource(Path(path).name, "required", Location(path, 1, 0))
+    perms, docs, findings = required_from_document(doc.data, source, doc.location)
+    return perms, docs, findings

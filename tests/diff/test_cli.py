@@ -1,0 +1,147 @@
+"""``least-priv diff`` end to end on the fixtures: reports (golden files) and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from least_priv.cli import main
+
+from .helpers import FIX, ROOT
+
+EXPECTED = FIX / "orders" / "expected"
+REQUIRED = "fixtures/diff/orders/required.json"
+
+
+@pytest.fixture(autouse=True)
+def _at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Paths in reports are printed as given; relative paths keep the golden files portable.
+    monkeypatch.chdir(ROOT)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["diff", *args])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("text", "txt"), ("markdown", "md"), ("json", "json")])
+def test_sam_role_report_in_every_format(
+    capsys: pytest.CaptureFixture[str],
+    golden,
+    fmt: str,
+    suffix: str,  # type: ignore[no-untyped-def]
+) -> None:
+    code, out = _run(
+        capsys,
+        "--required",
+        REQUIRED,
+        "--policy",
+        "fixtures/diff/orders/role-expanded.json",
+        "--format",
+        fmt,
+    )
+    assert code == 2
+    golden(EXPECTED / f"role-expanded.{suffix}", out)
+
+
+def test_json_report_names_action_resource_and_origin(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(
+        capsys,
+        "--required",
+        REQUIRED,
+        "--policy",
+        "fixtures/diff/policies/deny-delete.json",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert code == 2
+    assert set(data) >= {"missing", "excess", "conditional"}
+    [missing] = data["missing"]
+    assert missing["action"] == "dynamodb:DeleteItem"
+    assert missing["decision"] == "denied"
+    assert missing["statements"] == [
+        "file policy deny-delete.json, statement 5 (Sid NoDeletesInProduction)"
+    ]
+    assert missing["call_sites"] == ["fixtures/diff/orders/required.json:4:4"]
+    for entry in data["excess"]:
+        assert entry["action"] and entry["resource"] and entry["statement"]
+
+
+def test_boundary_file_blocks_sqs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(
+        capsys,
+        "--required",
+        REQUIRED,
+        "--policy",
+        "fixtures/diff/policies/role-wide.json",
+        "--boundary",
+        "fixtures/diff/policies/boundary-no-sqs.json",
+        "--format",
+        "json",
+    )
+    assert code == 2
+    assert [m["action"] for m in json.loads(out)["missing"]] == ["sqs:SendMessage"]
+
+
+def test_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    exact = ["--required", REQUIRED, "--policy", REQUIRED]
+    assert _run(capsys, *exact)[0] == 0
+    assert _run(capsys, *exact, "--fail-on-excess")[0] == 0
+    wide = ["--required", REQUIRED, "--policy", "fixtures/diff/policies/notaction-poweruser.json"]
+    assert _run(capsys, *wide)[0] == 0
+    assert _run(capsys, *wide, "--fail-on-excess")[0] == 1
+
+
+def test_no_role_source_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "--required", REQUIRED]) == 2
+    assert "--role-name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("malformed.json", "LP610"),
+        ("version-2008.json", "LP611"),
+        ("statement-dict.json", "LP612"),
+        ("typo-actions.json", "LP613"),
+    ],
+)
+def test_bad_policy_files_become_findings(
+    capsys: pytest.CaptureFixture[str], name: str, code: str
+) -> None:
+    exit_code, out = _run(
+        capsys, "--required", REQUIRED, "--policy", f"fixtures/diff/bad/{name}", "--format", "json"
+    )
+    data = json.loads(out)
+    codes = {f["code"] for f in data["findings"]}
+    assert code in codes
+    # Nothing is dropped silently: what the bad file fails to grant shows up as missing.
+    assert exit_code == 2 and data["missing"]
+
+
+def test_malformed_json_finding_points_at_the_line(capsys: pytest.CaptureFixture[str]) -> None:
+    _code, out = _run(
+        capsys,
+        "--required",
+        REQUIRED,
+        "--policy",
+        "fixtures/diff/bad/malformed.json",
+        "--format",
+        "json",
+    )
+    [bad] = [f for f in json.loads(out)["findings"] if f["code"] == "LP610"]
+    assert bad["path"] == "fixtures/diff/bad/malformed.json"
+    assert bad["line"] >= 7
+
+
+def test_unreadable_required_file_is_a_finding(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "required.json"
+    broken.write_text('{"Version": "2012-10-17", "Statement": [')
+    code, out = _run(capsys, "--required", str(broken), "--policy", REQUIRED, "--format", "json")
+    assert code == 2
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["LP624"]
