@@ -1,0 +1,408 @@
+"""Decode one CloudTrail input stream into the records made by the role.
+
+Handles every file shape the tool accepts, compressed or not:
+
+- ``{"Records": [...]}`` as CloudTrail delivers it (``.json.gz`` or ``.json``);
+- ``{"Events": [...]}`` from ``aws cloudtrail lookup-events``;
+- JSON lines (CloudTrail Lake exports, ``jq -c '.Records[]'``), a JSON array of records;
+- CSV with a header (Lake/Athena exports; see :mod:`least_priv.trail.tabular`).
+
+Files up to :data:`WHOLE_LIMIT` decompressed bytes are decoded in one msgspec call (the
+fast path). Bigger ones are split record by record (:func:`_split_array`), so memory stays
+bounded by the largest record, not the file. A damaged file yields every record before the
+damage plus a finding; it never stops the run.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+import msgspec
+from isal import igzip
+
+from least_priv.model import Finding, Severity
+from least_priv.trail import codes
+from least_priv.trail.identity import Matcher, may_contain
+from least_priv.trail.records import LookupFile, RawTrailFile, Record, TrailFile
+from least_priv.trail.tabular import iter_csv_records
+
+WHOLE_LIMIT = 64 * 1024 * 1024
+CHUNK = 4 * 1024 * 1024
+MAX_RECORD = 16 * 1024 * 1024
+
+_RECORD_DECODER = msgspec.json.Decoder(Record)
+_FILE_DECODER = msgspec.json.Decoder(TrailFile)
+_RAW_FILE_DECODER = msgspec.json.Decoder(RawTrailFile)
+_LOOKUP_DECODER = msgspec.json.Decoder(LookupFile)
+_LIST_DECODER = msgspec.json.Decoder(list[Record])
+# A record boundary inside ``[...]`` is ``}`` then ``,`` then ``{`` (or ``]``). Nested
+# objects and braces inside strings make false candidates; those fail to decode (they
+# leave a bracket or a string open) and the splitter moves on to the next one.
+_BOUNDARY = re.compile(rb"\}\s*(?:,\s*(?=\{)|\])")
+_ARRAY_START = re.compile(rb'^\s*\{\s*"(Records|Events)"\s*:\s*\[\s*')
+
+
+@dataclass(slots=True)
+class FileStats:
+    """Counters and findings of one scan; merged across files and workers."""
+
+    files: int = 0
+    bytes: int = 0
+    records: int = 0
+    matched: int = 0
+    outside_window: int = 0
+    malformed: int = 0
+    prefiltered_files: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, other: FileStats) -> None:
+        """Fold another scan's counters and findings into this one."""
+        self.files += other.files
+        self.bytes += other.bytes
+        self.records += other.records
+        self.matched += other.matched
+        self.outside_window += other.outside_window
+        self.malformed += other.malformed
+        self.prefiltered_files += other.prefiltered_files
+        self.findings.extend(other.findings)
+
+
+class _Invalid(Exception):
+    """A document that is not valid JSON as a whole; its complete records may still be."""
+
+
+class _Damaged(Exception):
+    """Decompression failed part-way; what was read before stays usable."""
+
+
+def _open(raw: IO[bytes]) -> tuple[IO[bytes], bool]:
+    """The decompressed stream of a binary file object (peekable or seekable)."""
+    peek = getattr(raw, "peek", None)
+    if peek is not None:
+        magic = bytes(peek(2)[:2])
+    else:
+        magic = raw.read(2)
+        raw.seek(0)
+    if magic == b"\x1f\x8b":
+        gz: IO[bytes] = igzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call,assignment]
+        return gz, True
+    return raw, False
+
+
+def _read(stream: IO[bytes], size: int) -> bytes:
+    try:
+        return stream.read(size)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise _Damaged(str(exc) or type(exc).__name__) from exc
+
+
+def scan(label: str, raw: IO[bytes], matcher: Matcher, stats: FileStats) -> Iterator[Record]:
+    """Yield the records of ``raw`` made by the role in the window; count the rest.
+
+    ``label`` names the input in findings (a path or an ``s3://`` URL).
+    """
+    stats.files += 1
+    try:
+        stream, compressed = _open(raw)
+    except OSError as exc:
+        stats.findings.append(codes.finding(label, codes.UNREADABLE, f"cannot read: {exc}"))
+        return
+    buf = bytearray()
+    damage = ""
+    eof = False
+    try:
+        while len(buf) <= WHOLE_LIMIT:
+            chunk = _read(stream, CHUNK)
+            if not chunk:
+                eof = True
+                break
+            buf += chunk
+    except _Damaged as exc:
+        damage, eof = str(exc), True
+    stats.bytes += len(buf)
+    if eof and not damage:
+        yield from _whole(label, bytes(buf), matcher, stats)
+        return
+    if not eof:
+        stats.findings.append(
+            codes.finding(
+                label,
+                codes.LARGE_INPUT,
+                f"more than {WHOLE_LIMIT // 2**20} MiB decompressed: read record by record",
+                Severity.NOTE,
+            )
+        )
+    before = stats.records
+    tail = _Tail(stream, stats) if not eof else None
+    yield from _streamed(label, buf, tail, matcher, stats)
+    if tail is not None and tail.damage:
+        damage = tail.damage
+    if damage:
+        kind = "compressed stream" if compressed else "file"
+        stats.findings.append(
+            codes.finding(
+                label,
+                codes.CORRUPT_COMPRESSION,
+                f"{kind} is truncated or corrupt ({damage}); kept the "
+                f"{stats.records - before} complete records before the damage",
+            )
+        )
+
+
+@dataclass(slots=True)
+class _Tail:
+    """The rest of a stream after the first buffer, read on demand."""
+
+    stream: IO[bytes]
+    stats: FileStats
+    damage: str = ""
+
+    def more(self) -> bytes:
+        if self.damage:
+            return b""
+        try:
+            chunk = _read(self.stream, CHUNK)
+        except _Damaged as exc:
+            self.damage = str(exc)
+            return b""
+        self.stats.bytes += len(chunk)
+        return chunk
+
+
+def _accept(record: Record, matcher: Matcher, stats: FileStats) -> bool:
+    stats.records += 1
+    if not record.is_complete():
+        stats.malformed += 1
+        return False
+    if not matcher.is_session(record):
+        return False
+    if not matcher.window.contains(record.eventTime or ""):
+        stats.outside_window += record.count
+        return False
+    stats.matched += record.count
+    return True
+
+
+def _not_cloudtrail(label: str, why: str) -> Finding:
+    return codes.finding(label, codes.NOT_CLOUDTRAIL, f"not CloudTrail records: {why}")
+
+
+def _whole(label: str, data: bytes, matcher: Matcher, stats: FileStats) -> Iterator[Record]:
+    head = data[:256].lstrip()
+    if not head:
+        return  # an empty file holds no records; CloudTrail never writes one, exports may
+    shape = _ARRAY_START.match(data[:256])
+    if head[:1] == b"{" and shape is not None:
+        if not may_contain(data, matcher.token):
+            stats.prefiltered_files += 1
+            return
+        try:
+            document = _decode_document(label, data, shape.group(1), stats)
+        except _Invalid as exc:
+            before = stats.records
+            yield from _streamed(label, bytearray(data), None, matcher, stats)
+            stats.findings.append(
+                codes.finding(
+                    label,
+                    codes.NOT_CLOUDTRAIL,
+                    f"invalid JSON ({exc}); kept the {stats.records - before} complete "
+                    "records before the error",
+                )
+            )
+            return
+        records: Iterable[Record] = document
+    elif head[:1] in (b"{", b"["):
+        records = _decode_lines_or_list(label, data, stats)
+    else:
+        records = iter_csv_records(label, data, stats.findings)
+    for record in records:
+        if _accept(record, matcher, stats):
+            yield record
+
+
+def _decode_document(label: str, data: bytes, kind: bytes, stats: FileStats) -> list[Record]:
+    try:
+        if kind == b"Events":
+            return _lookup_records(label, _LOOKUP_DECODER.decode(data), stats)
+        return _FILE_DECODER.decode(data).Records
+    except msgspec.ValidationError:
+        pass  # one record of the wrong shape: isolate it below
+    except msgspec.DecodeError as exc:
+        raise _Invalid(str(exc)) from exc
+    if kind == b"Events":
+        stats.findings.append(_not_cloudtrail(label, "lookup-events output of an unknown shape"))
+        return []
+    try:
+        raws = _RAW_FILE_DECODER.decode(data).Records
+    except msgspec.DecodeError as exc:
+        stats.findings.append(_not_cloudtrail(label, f"'Records' is not a list ({exc})"))
+        return []
+    out: list[Record] = []
+    for raw in raws:
+        try:
+            out.append(_RECORD_DECODER.decode(raw))
+        except msgspec.DecodeError:
+            stats.records += 1
+            stats.malformed += 1
+    return out
+
+
+def _lookup_records(label: str, doc: LookupFile, stats: FileStats) -> list[Record]:
+    out: list[Record] = []
+    for event in doc.Events:
+        try:
+            out.append(_RECORD_DECODER.decode(event.CloudTrailEvent or ""))
+        except msgspec.DecodeError:
+            stats.records += 1
+            stats.malformed += 1
+    return out
+
+
+def _decode_lines_or_list(label: str, data: bytes, stats: FileStats) -> list[Record]:
+    if data.lstrip()[:1] == b"[":
+        try:
+            return _LIST_DECODER.decode(data)
+        except msgspec.DecodeError as exc:
+            stats.findings.append(_not_cloudtrail(label, f"invalid JSON array ({exc})"))
+            return []
+    out: list[Record] = []
+    bad_lines: list[int] = []
+    for number, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(_RECORD_DECODER.decode(line))
+        except msgspec.DecodeError:
+            bad_lines.append(number)
+    if bad_lines:
+        if not out:
+            stats.findings.append(_not_cloudtrail(label, "no line is a JSON record"))
+        else:
+            stats.findings.append(
+                codes.finding(
+                    label,
+                    codes.NOT_CLOUDTRAIL,
+                    f"{len(bad_lines)} lines are not JSON records (first at line "
+                    f"{bad_lines[0]}); the other {len(out)} were read",
+                    line=bad_lines[0],
+                )
+            )
+    return out
+
+
+def _streamed(
+    label: str, buf: bytearray, tail: _Tail | None, matcher: Matcher, stats: FileStats
+) -> Iterator[Record]:
+    """Split a big or damaged buffer into records without decoding it whole."""
+    shape = _ARRAY_START.match(bytes(buf[:256]))
+    if shape is None:
+        yield from _streamed_lines(label, buf, tail, matcher, stats)
+        return
+    lookup = shape.group(1) == b"Events"
+    data = bytes(buf[shape.end() :])
+    del buf[:]
+    token = matcher.token
+    start = 0
+    scan_from = 0
+    while True:
+        match = _BOUNDARY.search(data, scan_from)
+        if match is None:
+            if len(data) - start > MAX_RECORD:
+                stats.findings.append(
+                    codes.finding(
+                        label,
+                        codes.OVERSIZED_RECORD,
+                        f"a record exceeds {MAX_RECORD // 2**20} MiB; the rest of the file "
+                        "was not read",
+                    )
+                )
+                return
+            more = tail.more() if tail is not None else b""
+            if not more:
+                return  # end of input; a partial last record is the damage reported above
+            data = data[start:] + more
+            scan_from = max(0, scan_from - start)
+            start = 0
+            continue
+        piece = data[start : match.start() + 1]
+        scan_from = match.end()
+        if not (may_contain(piece, token) or lookup):
+            # Still has to be a whole record for the boundary to be real.
+            if not _is_object(piece):
+                continue
+            stats.records += 1
+        else:
+            record = _decode_piece(piece, lookup)
+            if record is None:
+                continue
+            if _accept(record, matcher, stats):
+                yield record
+        start = match.end()
+        if data[match.start() : match.end()].rstrip().endswith(b"]"):
+            return
+
+
+class _AnyObject(msgspec.Struct):
+    """Decodes any JSON object while keeping none of it: validates a boundary cheaply."""
+
+
+_SKIP_DECODER = msgspec.json.Decoder(_AnyObject)
+
+
+def _is_object(piece: bytes) -> bool:
+    try:
+        _SKIP_DECODER.decode(piece)
+    except msgspec.DecodeError:
+        return False
+    return True
+
+
+def _decode_piece(piece: bytes, lookup: bool) -> Record | None:
+    try:
+        if not lookup:
+            return _RECORD_DECODER.decode(piece)
+        inner = msgspec.json.decode(piece)
+    except msgspec.DecodeError:
+        return None
+    text = inner.get("CloudTrailEvent") if isinstance(inner, dict) else None
+    try:
+        return _RECORD_DECODER.decode(text or "")
+    except msgspec.DecodeError:
+        return Record()  # a whole item without a usable event: counted as malformed
+
+
+def _streamed_lines(
+    label: str, buf: bytearray, tail: _Tail | None, matcher: Matcher, stats: FileStats
+) -> Iterator[Record]:
+    pending = bytes(buf)
+    del buf[:]
+    bad = 0
+    while True:
+        more = tail.more() if tail is not None else b""
+        lines = (pending + more).split(b"\n")
+        pending = lines.pop() if more else b""
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                record = _RECORD_DECODER.decode(line)
+            except msgspec.DecodeError:
+                bad += 1
+                continue
+            if _accept(record, matcher, stats):
+                yield record
+        if not more:
+            break
+        if len(pending) > MAX_RECORD:
+            stats.findings.append(
+                codes.finding(label, codes.OVERSIZED_RECORD, "a line exceeds the record limit")
+            )
+            return
+    if bad:
+        stats.findings.append(
+            codes.finding(label, codes.NOT_CLOUDTRAIL, f"{bad} lines are not JSON records")
+        )

@@ -1,0 +1,168 @@
+"""The embedded engine: scan many CloudTrail files in parallel into one :class:`Tally`.
+
+Files are independent, so the engine hands batches of them to worker processes (one per
+core) and folds the tallies they return; each worker streams its files one at a time and
+keeps only counts, so memory stays flat whatever the number or size of the files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from least_priv.trail import codes
+from least_priv.trail.aggregate import Tally
+from least_priv.trail.decode import FileStats, scan
+from least_priv.trail.identity import Matcher
+from least_priv.trail.mapping import EventMapper
+from least_priv.trail.window import Window
+
+# Below this many files the cost of starting workers exceeds the gain.
+PARALLEL_MIN_FILES = 8
+_SPOOL = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One file to scan: a local path or an ``s3://bucket/key`` URL."""
+
+    label: str
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSpec:
+    """What every worker needs to filter and fetch (picklable)."""
+
+    role_arn: str
+    window: Window
+    session_name: str | None = None
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+
+class _Worker:
+    """Per-process state: matcher, mapper (with its caches) and an S3 client."""
+
+    def __init__(self, spec: ScanSpec, catalog: Any | None = None) -> None:
+        self.spec = spec
+        self.matcher = Matcher.build(spec.role_arn, spec.window, spec.session_name)
+        self.mapper = EventMapper(catalog)
+        self._s3: Any = None
+
+    def open(self, item: Input) -> IO[bytes]:
+        if not item.label.startswith("s3://"):
+            return open(item.label, "rb")
+        if self._s3 is None:
+            from least_priv import aws
+
+            self._s3 = aws.client(
+                "s3",
+                profile=self.spec.profile,
+                region=self.spec.region,
+                endpoint_url=self.spec.endpoint_url,
+            )
+        bucket, _, key = item.label[5:].partition("/")
+        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"]
+        # botocore's body cannot seek or peek; spool it (in memory up to 64 MiB).
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115
+        for chunk in iter(lambda: body.read(1024 * 1024), b""):
+            spool.write(chunk)
+        spool.seek(0)
+        return spool
+
+    def scan_batch(self, batch: Sequence[Input]) -> Tally:
+        tally = Tally()
+        for item in batch:
+            self.scan_one(item, tally)
+        return tally
+
+    def scan_one(self, item: Input, tally: Tally) -> None:
+        stats = FileStats()
+        try:
+            handle = self.open(item)
+        except OSError as exc:
+            stats.files += 1
+            stats.findings.append(codes.finding(item.label, codes.UNREADABLE, str(exc)))
+            tally.stats.add(stats)
+            return
+        except Exception as exc:  # a botocore error from a live S3 read
+            from least_priv import aws
+
+            stats.files += 1
+            stats.findings.append(
+                codes.finding(item.label, codes.LIVE_SOURCE_FAILED, aws.error_text(exc))
+            )
+            tally.stats.add(stats)
+            return
+        with handle:
+            for record in scan(item.label, handle, self.matcher, stats):
+                tally.add_record(record, self.mapper)
+        tally.stats.add(stats)
+        if stats.malformed:
+            tally.stats.findings.append(
+                codes.finding(
+                    item.label,
+                    codes.MALFORMED_RECORDS,
+                    f"{stats.malformed} records lack eventTime, eventSource, eventName or "
+                    "userIdentity (or have fields of the wrong type) and were skipped",
+                )
+            )
+
+
+_STATE: _Worker | None = None
+
+
+def _init_worker(spec: ScanSpec) -> None:
+    global _STATE
+    _STATE = _Worker(spec)
+
+
+def _run_batch(batch: Sequence[Input]) -> Tally:
+    assert _STATE is not None, "worker not initialised"
+    return _STATE.scan_batch(batch)
+
+
+def default_jobs() -> int:
+    """One worker per available core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def scan_inputs(
+    inputs: Sequence[Input],
+    spec: ScanSpec,
+    *,
+    jobs: int | None = None,
+    on_progress: Callable[[FileStats], None] | None = None,
+    catalog: Any | None = None,
+) -> Tally:
+    """Scan every input and fold the results; ``jobs`` worker processes (default: cores)."""
+    workers = jobs if jobs is not None else default_jobs()
+    total = Tally()
+    if workers <= 1 or len(inputs) < PARALLEL_MIN_FILES:
+        worker = _Worker(spec, catalog)
+        for item in inputs:
+            worker.scan_one(item, total)
+            if on_progress is not None:
+                on_progress(total.stats)
+        return total
+    # Enough batches that both cores stay busy to the end, few enough to keep the
+    # per-batch pickling negligible.
+    size = max(1, len(inputs) // (workers * 16))
+    batches = [inputs[i : i + size] for i in range(0, len(inputs), size)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with context.Pool(workers, initializer=_init_worker, initargs=(spec,)) as pool:
+        for tally in pool.imap_unordered(_run_batch, batches):
+            total.fold(tally)
+            if on_progress is not None:
+                on_progress(total.stats)
+    return total

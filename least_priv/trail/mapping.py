@@ -1,0 +1,312 @@
+"""Map one CloudTrail record to the IAM permissions it exercised.
+
+``eventSource`` names the service endpoint (``monitoring.amazonaws.com``), ``eventName``
+the API call, mostly under the SDK's operation name. The catalog owns operation → action
+data; this module only bridges CloudTrail's naming to it (:mod:`least_priv.trail.quirks`)
+and reads resources from the record:
+
+1. ``resources[]`` ARNs that fit the action's ARN template, else
+2. the catalog's parameter bindings applied to ``requestParameters`` (CloudTrail spells
+   ``Bucket`` as ``bucketName`` and ``TableName`` as ``tableName``), else
+3. the ARN template with the record's partition, region and account and ``*`` for the
+   rest: a typed wildcard, reported, never a dropped permission.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from least_priv.catalog import transforms
+from least_priv.model import Requirement
+from least_priv.trail import quirks
+from least_priv.trail.records import Record
+
+_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+_LOCATION_VARS = ("Partition", "Region", "Account")
+# iam:PassRole is never logged, but a logged call that passed a role proves it was needed;
+# other dependent actions (ec2:CreateTags ...) depend on request content a record may not show.
+_PASS_ROLE = "iam:PassRole"
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")
+# A denied call's message names the action and resource exactly; prefer it to a mapping.
+_DENIED_MESSAGE = re.compile(
+    r"not authorized to perform: (?P<action>[A-Za-z0-9-]+:[A-Za-z0-9]+)"
+    r"(?: on resource: \"?(?P<resource>[^\s\"]+)\"?)?"
+)
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "Client.UnauthorizedOperation",
+        "AuthorizationError",
+        "AuthorizationErrorException",
+        "UnauthorizedAccess",
+        "UnauthorizedException",
+        "KMS.AccessDeniedException",
+    }
+)
+# CloudTrail's requestParameters keys for SDK parameters, where lowerCamel is not enough.
+_PARAM_ALIASES: dict[str, tuple[str, ...]] = {
+    "bucket": ("bucketName",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What an (eventSource, eventName) pair means in IAM terms.
+
+    ``status`` is ``mapped`` (``requirements`` hold the actions), ``no-permission`` (the
+    event needs none; ``reason`` says why) or ``unmapped`` (nothing known).
+    """
+
+    status: str
+    requirements: tuple[Requirement, ...] = ()
+    reason: str = ""
+    operation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One permission a record exercised (or was denied): action, resource, and how sure."""
+
+    action: str
+    resource: str
+    denied: bool = False
+    resolved: bool = True  # False when the resource is a typed wildcard
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region (``cn-north-1`` → ``aws-cn``)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = _VAR.split(template)
+    regex = "".join(re.escape(p) if i % 2 == 0 else ".*" for i, p in enumerate(parts))
+    return re.compile(f"^{regex}$")
+
+
+def fill_template(template: str, variables: dict[str, str]) -> str:
+    """An ARN template with its ``${Var}``s replaced; unknown ones become ``*``."""
+    return _VAR.sub(lambda m: variables.get(m.group(1), "*"), template)
+
+
+def collapse_object_key(key: str) -> str:
+    """An S3 key reduced to its folder (``in/2023/a.jpg`` → ``in/2023/*``).
+
+    Observed object keys are unbounded (one per upload); a policy, the aggregation and the
+    Athena query all need a bounded set, and a folder is what a reviewer grants.
+    """
+    if key.endswith("*"):
+        return key
+    head, sep, _ = key.rpartition("/")
+    return f"{head}{sep}*"
+
+
+class EventMapper:
+    """Maps records to :class:`Use`s through the catalog; caches per event name."""
+
+    def __init__(self, catalog: Any | None = None) -> None:
+        if catalog is None:
+            from least_priv.catalog import get_catalog
+
+            catalog = get_catalog()
+        self._cat = catalog
+        self._resolved: dict[tuple[str, str], Resolution] = {}
+        self._patterns: dict[str, re.Pattern[str]] = {}
+
+    # -- names ---------------------------------------------------------------------------
+
+    def clients(self, event_source: str) -> list[str]:
+        """The SDK clients an event source can stand for, most likely first."""
+        out: list[str] = []
+        finder = getattr(self._cat, "client_for_event_source", None)
+        found = finder(event_source) if finder is not None else None
+        if isinstance(found, str):
+            out.append(found)
+        elif found:
+            out.extend(found)
+        out.extend(quirks.EXTRA_CLIENTS.get(event_source, ()))
+        stem = event_source.split(".", 1)[0]
+        if self._cat.has_client(stem):
+            out.append(stem)
+        return list(dict.fromkeys(c for c in out if self._cat.has_client(c)))
+
+    def resolve(self, event_source: str, event_name: str) -> Resolution:
+        """What the event means in IAM terms (cached)."""
+        key = (event_source, event_name)
+        known = self._resolved.get(key)
+        if known is None:
+            known = self._resolve(event_source, event_name)
+            self._resolved[key] = known
+        return known
+
+    def _resolve(self, event_source: str, event_name: str) -> Resolution:
+        reason = quirks.no_permission_reason(event_source, event_name)
+        if reason is not None:
+            return Resolution("no-permission", reason=reason)
+        name = quirks.strip_version(event_source, event_name)
+        renamed = quirks.RENAMED.get((event_source, name))
+        candidates = (
+            [(renamed.client, renamed.operation)]
+            if renamed is not None
+            else [(client, name) for client in self.clients(event_source)]
+        )
+        for client, operation in candidates:
+            info = self._cat.operation(client, operation)
+            if info is None:
+                continue
+            if info.permissionless:
+                return Resolution("no-permission", reason=info.permissionless)
+            reqs = tuple(
+                r
+                for r in info.requirements
+                if r.kind == "required" or (r.kind == "dependent" and r.action == _PASS_ROLE)
+            )
+            if not reqs and info.actions and not info.unresolved:
+                reqs = tuple(Requirement(a) for a in info.actions)
+            if reqs:
+                return Resolution("mapped", reqs, operation=f"{client}:{operation}")
+        return self._naive(event_source, name)
+
+    def _naive(self, event_source: str, name: str) -> Resolution:
+        """``prefix:EventName`` when the catalog knows that action (no SDK operation)."""
+        prefixes = [self._cat.prefix(c) for c in self.clients(event_source)]
+        prefixes.append(event_source.split(".", 1)[0])
+        for prefix in dict.fromkeys(prefixes):
+            info = self._cat.action(f"{prefix}:{name}")
+            if info is None:
+                continue
+            templates = [rt.arn for rt, required in info.resource_types if required]
+            template = templates[0] if len(templates) == 1 else None
+            return Resolution("mapped", (Requirement(info.action, arn_template=template),))
+        return Resolution("unmapped")
+
+    # -- resources -----------------------------------------------------------------------
+
+    def uses(self, record: Record) -> Iterator[Use]:
+        """The permissions one record exercised (denied ones flagged)."""
+        source, name = record.eventSource or "", record.eventName or ""
+        denied = (record.errorCode or "") in DENIED_CODES
+        if denied and record.errorMessage:
+            match = _DENIED_MESSAGE.search(record.errorMessage)
+            if match is not None:
+                yield Use(match["action"], match["resource"] or "*", denied=True)
+                return
+        resolution = self.resolve(source, name)
+        if resolution.status != "mapped":
+            return
+        params: dict[str, Any] | None = None
+        for req in resolution.requirements:
+            if req.action == _PASS_ROLE and req.kind == "dependent":
+                if params is None:
+                    params = record.parameters()
+                for arn in sorted(set(_role_arns(params))):
+                    yield Use(_PASS_ROLE, arn, denied=denied)
+                continue
+            if req.arn_template is None:
+                yield Use(req.action, "*", denied=denied)
+                continue
+            if params is None:
+                params = record.parameters()
+            for resource, resolved in self._resources(req, record, params):
+                yield Use(req.action, resource, denied=denied, resolved=resolved)
+
+    def _resources(
+        self, req: Requirement, record: Record, params: dict[str, Any]
+    ) -> Iterable[tuple[str, bool]]:
+        template = req.arn_template or "*"
+        pattern = self._patterns.get(template)
+        if pattern is None:
+            pattern = self._patterns[template] = _template_pattern(template)
+        arns = sorted({r.ARN for r in record.resources or () if r.ARN and pattern.match(r.ARN)})
+        if arns:
+            return [(arn, True) for arn in arns]
+        region = record.awsRegion or ""
+        base = {
+            "Partition": partition_of(region),
+            "Region": region or "*",
+            "Account": record.recipientAccountId or "*",
+        }
+        filled: list[tuple[str, bool]] = []
+        for values in self._bound(req, params) or [{}]:
+            variables = {**base, **values}
+            if "ObjectName" in values:
+                variables["ObjectName"] = collapse_object_key(values["ObjectName"])
+            needed = [v for v in _VAR.findall(template) if v not in _LOCATION_VARS]
+            resolved = all(v in variables for v in needed)
+            filled.append((fill_template(template, variables), resolved))
+        return sorted(set(filled))
+
+    def _bound(self, req: Requirement, params: dict[str, Any]) -> list[dict[str, str]]:
+        """Template variables from the request, one dict per resource the call named."""
+        combos: list[dict[str, str]] = [{}]
+        for binding in req.bindings:
+            texts = list(_param_values(params, binding.param.split(".")))
+            results = [r for t in texts if (r := transforms.apply(binding.transform, t))]
+            if not results:
+                continue
+            combos = [{**c, **r} for c in combos for r in results]
+        return [c for c in combos if c]
+
+
+def _role_arns(value: Any) -> Iterator[str]:
+    """Every role ARN anywhere in the request (the roles a call passes)."""
+    if isinstance(value, str):
+        if _ROLE_ARN.match(value):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _role_arns(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _role_arns(item)
+
+
+def _lookup(container: dict[str, Any], name: str) -> Any:
+    if name in container:
+        return container[name]
+    lowered = name.lower()
+    for alias in _PARAM_ALIASES.get(lowered, ()):
+        if alias in container:
+            return container[alias]
+    for key, value in container.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def _param_values(value: Any, path: list[str]) -> Iterator[str]:
+    """Strings at a dotted parameter path (``*`` = every key of a map, lists flattened)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _param_values(item, path)
+        return
+    if not path:
+        if isinstance(value, str):
+            yield value
+        return
+    if not isinstance(value, dict):
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if not rest:
+            yield from (k for k in value if isinstance(k, str))
+            return
+        for item in value.values():
+            yield from _param_values(item, rest)
+        return
+    found = _lookup(value, head)
+    if found is not None:
+        yield from _param_values(found, rest)

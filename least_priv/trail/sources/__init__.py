@@ -1,0 +1,1 @@
+"""Where CloudTrail records come from: local files, S3, LookupEvents, Athena."""
