@@ -199,14 +199,14 @@ def _from_authorization_details(
         sub = (*base, "RolePolicyList", i, "PolicyDocument")
         source = PolicySource(name, "inline", locate(sub)(()))
         identity.append(_parse_raw(item.get("PolicyDocument"), source, locate(sub)))
-    for item in detail.get("AttachedManagedPolicies") or []:
+    for j, item in enumerate(detail.get("AttachedManagedPolicies") or []):
         arn = str(item.get("PolicyArn", ""))
         name = str(item.get("PolicyName") or arn.rsplit("/", 1)[-1])
         got = managed.get(arn)
         if got is None:
             findings.append(
                 _finding(
-                    where,
+                    locate((*base, "AttachedManagedPolicies", j))(()),
                     codes.NOT_EXPANDABLE,
                     f"managed policy {arn} is attached to {role} but its document is not in "
                     f"{path}; it was left out (export with --filter LocalManagedPolicy "
@@ -225,7 +225,7 @@ def _from_authorization_details(
         if got is None:
             findings.append(
                 _finding(
-                    where,
+                    locate((*base, "PermissionsBoundary"))(()),
                     codes.NOT_EXPANDABLE,
                     f"permissions boundary {boundary_arn} of {role} is not in {path}; without it "
                     "nothing can be called allowed for sure",

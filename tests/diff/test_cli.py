@@ -145,3 +145,32 @@ def test_unreadable_required_file_is_a_finding(
     code, out = _run(capsys, "--required", str(broken), "--policy", REQUIRED, "--format", "json")
     assert code == 2
     assert [f["code"] for f in json.loads(out)["findings"]] == ["LP624"]
+
+
+def test_authorization_details_file_picks_the_role(capsys: pytest.CaptureFixture[str]) -> None:
+    details = "fixtures/diff/iam/authorization-details.json"
+    code, out = _run(
+        capsys,
+        "--required",
+        REQUIRED,
+        "--policy",
+        details,
+        "--role-name",
+        "orders-fn-role",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert code == 2
+    assert [(m["action"], m["decision"]) for m in data["missing"]] == [
+        ("dynamodb:DeleteItem", "denied"),
+        ("sqs:SendMessage", "not-allowed"),
+    ]
+    [lp620] = [f for f in data["findings"] if f["code"] == "LP620"]
+    assert "AWSLambdaBasicExecutionRole" in lp620["message"]
+    assert lp620["line"] > 1
+    # Two roles in the file and none named: reported, and nothing is called allowed.
+    code, out = _run(capsys, "--required", REQUIRED, "--policy", details, "--format", "json")
+    data = json.loads(out)
+    assert "LP622" in {f["code"] for f in data["findings"]}
+    assert len(data["missing"]) == 9
