@@ -21,6 +21,8 @@ from typing import Any
 
 from least_priv.catalog import transforms
 from least_priv.model import Requirement
+from least_priv.policy.arn import ArnContext, fill, json_form, text_parts
+from least_priv.policy.arn import variables as arn_variables
 from least_priv.trail import quirks
 from least_priv.trail.records import Record
 
@@ -99,7 +101,11 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 
 def fill_template(template: str, variables: dict[str, str]) -> str:
     """An ARN template with its ``${Var}``s replaced; unknown ones become ``*``."""
-    return _VAR.sub(lambda m: variables.get(m.group(1), "*"), template)
+    context = ArnContext(
+        variables.get("Partition"), variables.get("Region"), variables.get("Account")
+    )
+    values = {name: text_parts(text) for name, text in variables.items()}
+    return json_form(fill(template, values, context))
 
 
 def collapse_object_key(key: str) -> str:
@@ -234,17 +240,17 @@ class EventMapper:
         if arns:
             return [(arn, True) for arn in arns]
         region = record.awsRegion or ""
-        base = {
-            "Partition": partition_of(region),
-            "Region": region or "*",
-            "Account": record.recipientAccountId or "*",
-        }
+        base = {"Partition": partition_of(region)}
+        if region:
+            base["Region"] = region
+        if record.recipientAccountId:
+            base["Account"] = record.recipientAccountId
         filled: list[tuple[str, bool]] = []
         for values in self._bound(req, params) or [{}]:
             variables = {**base, **values}
             if "ObjectName" in values:
                 variables["ObjectName"] = collapse_object_key(values["ObjectName"])
-            needed = [v for v in _VAR.findall(template) if v not in _LOCATION_VARS]
+            needed = [v for v in arn_variables(template) if v not in _LOCATION_VARS]
             resolved = all(v in variables for v in needed)
             filled.append((fill_template(template, variables), resolved))
         return sorted(set(filled))
