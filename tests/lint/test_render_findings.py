@@ -24,7 +24,7 @@ SCHEMA_PATH = (
 
 register_codes(
     FindingCode(
-        code="LP190",
+        code="LP999",
         name="test-only-wildcard",
         summary="A code registered by the renderer tests.",
         help="What: a test code. Why: to see rule metadata in SARIF. Fix: none.",
@@ -35,16 +35,16 @@ register_codes(
 
 FINDINGS = [
     Finding(
-        Location("template.yaml", 14, 8), "LP190", 'Action "*" grants every action', Severity.ERROR
+        Location("template.yaml", 14, 8), "LP999", 'Action "*" grants every action', Severity.ERROR
     ),
-    Finding(Location("policies/app policy.json", 3, 4), "LP190", "Resource '*' with s3:PutObject"),
+    Finding(Location("policies/app policy.json", 3, 4), "LP999", "Resource '*' with s3:PutObject"),
     Finding(
         Location("src/app.py", 27, 11),
-        "LP601",
+        "LP869",
         "s3:GetObject is needed here but not granted",
         Severity.ERROR,
     ),
-    Finding(Location("serverless.yml"), "LP402", "unknown tag !Foo, line 1: 50%", Severity.NOTE),
+    Finding(Location("serverless.yml"), "LP898", "unknown tag !Foo, line 1: 50%", Severity.NOTE),
 ]
 
 
@@ -58,10 +58,10 @@ def validate_sarif(text: str) -> dict[str, Any]:
 
 def test_text_is_one_sorted_line_per_finding_with_one_based_columns() -> None:
     assert render_findings(FINDINGS, "text").splitlines() == [
-        "policies/app policy.json:3:5: LP190 Resource '*' with s3:PutObject",
-        "serverless.yml: LP402 unknown tag !Foo, line 1: 50%",
-        "src/app.py:27:12: LP601 s3:GetObject is needed here but not granted",
-        'template.yaml:14:9: LP190 Action "*" grants every action',
+        "policies/app policy.json:3:5: LP999 Resource '*' with s3:PutObject",
+        "serverless.yml: LP898 unknown tag !Foo, line 1: 50%",
+        "src/app.py:27:12: LP869 s3:GetObject is needed here but not granted",
+        'template.yaml:14:9: LP999 Action "*" grants every action',
     ]
 
 
@@ -86,14 +86,14 @@ def test_sarif_validates_and_carries_rule_metadata() -> None:
     log = validate_sarif(render_findings(FINDINGS, "sarif"))
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["LP190", "LP402", "LP601"]
-    lp190 = rules[0]
-    assert lp190["name"] == "TestOnlyWildcard"
-    assert "Why: to see rule metadata" in lp190["help"]["text"]
-    assert lp190["defaultConfiguration"]["level"] == "error"
-    assert lp190["properties"]["security-severity"] == "8.0"
-    # An unregistered code still gets a description from its range.
-    assert "diff / check" in rules[2]["shortDescription"]["text"]
+    assert [r["id"] for r in rules] == ["LP869", "LP898", "LP999"]
+    test_rule = rules[2]
+    assert test_rule["name"] == "TestOnlyWildcard"
+    assert "Why: to see rule metadata" in test_rule["help"]["text"]
+    assert test_rule["defaultConfiguration"]["level"] == "error"
+    assert test_rule["properties"]["security-severity"] == "8.0"
+    # An unregistered code still gets a generic description.
+    assert rules[0]["shortDescription"]["text"] == "A least-priv finding (LP869)."
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert FINGERPRINT_KEY in result["partialFingerprints"]
@@ -113,14 +113,14 @@ def test_empty_sarif_is_still_a_valid_log() -> None:
 
 
 def test_fingerprints_ignore_moved_lines_but_tell_twins_apart() -> None:
-    before = Finding(Location("t.yaml", 10, 4), "LP190", "Resource '*'")
-    after = Finding(Location("./t.yaml", 42, 4), "LP190", "Resource '*'")
+    before = Finding(Location("t.yaml", 10, 4), "LP999", "Resource '*'")
+    after = Finding(Location("./t.yaml", 42, 4), "LP999", "Resource '*'")
     assert fingerprints([before])[before] == fingerprints([after])[after]
-    twin = Finding(Location("t.yaml", 50, 4), "LP190", "Resource '*'")
+    twin = Finding(Location("t.yaml", 50, 4), "LP999", "Resource '*'")
     prints = fingerprints([before, twin])
     assert prints[before].endswith(":1") and prints[twin].endswith(":2")
     assert prints[before].split(":")[0] == prints[twin].split(":")[0]
-    other = Finding(Location("t.yaml", 10, 4), "LP190", "Resource 'arn:aws:s3:::b/*'")
+    other = Finding(Location("t.yaml", 10, 4), "LP999", "Resource 'arn:aws:s3:::b/*'")
     assert fingerprints([other])[other] != prints[before]
 
 
@@ -128,15 +128,15 @@ def test_github_commands_escape_properties_and_message() -> None:
     lines = render_findings(FINDINGS, "github").splitlines()
     assert lines[0] == (
         "::warning file=policies/app policy.json,line=3,col=5,"
-        "title=LP190 test-only-wildcard::Resource '*' with s3:PutObject"
+        "title=LP999 test-only-wildcard::Resource '*' with s3:PutObject"
     )
     assert (
         lines[1]
-        == "::notice file=serverless.yml,title=LP402 lp402::unknown tag !Foo, line 1: 50%25"
+        == "::notice file=serverless.yml,title=LP898 lp898::unknown tag !Foo, line 1: 50%25"
     )
-    weird = Finding(Location("a,b:c.json", 1, 0), "LP190", "two\nlines", Severity.ERROR)
+    weird = Finding(Location("a,b:c.json", 1, 0), "LP999", "two\nlines", Severity.ERROR)
     assert render_findings([weird], "github") == (
-        "::error file=a%2Cb%3Ac.json,line=1,col=1,title=LP190 test-only-wildcard::two%0Alines\n"
+        "::error file=a%2Cb%3Ac.json,line=1,col=1,title=LP999 test-only-wildcard::two%0Alines\n"
     )
 
 
@@ -156,10 +156,10 @@ def test_artifact_uris(path: str, uri: str) -> None:
 
 
 def test_registering_a_code_twice_differently_is_a_bug() -> None:
-    same = code_info("LP190")
+    same = code_info("LP999")
     register_codes(same)
     with pytest.raises(ValueError, match="registered twice"):
-        register_codes(FindingCode("LP190", "other", "Another meaning."))
+        register_codes(FindingCode("LP999", "other", "Another meaning."))
     with pytest.raises(ValueError, match="form LP123"):
         register_codes(FindingCode("X1", "bad", "Bad code."))
 

