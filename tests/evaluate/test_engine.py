@@ -1,0 +1,174 @@
+"""The decision order: explicit Deny, then Allow in both identity policies and boundary."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from least_priv.evaluate import (
+    Decision,
+    PolicySet,
+    PolicySource,
+    Request,
+    evaluate,
+    parse_policy,
+)
+from least_priv.model import Location
+
+SRC = PolicySource("test", "inline", Location("test.json"))
+ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "sqs:SendMessage", "kms:Decrypt")
+PATTERNS = ("*", "s3:*", "s3:Get*", "S3:put*", "s3:?etObject", "sqs:*", "kms:Decrypt", "s3:*Object")
+
+
+def _set(*statements: dict[str, Any], boundary: list[dict[str, Any]] | None = None) -> PolicySet:
+    identity = (parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, SRC),)
+    if boundary is None:
+        return PolicySet(identity)
+    bsrc = PolicySource("boundary", "boundary", Location("b.json"))
+    return PolicySet(
+        identity, (parse_policy({"Version": "2012-10-17", "Statement": boundary}, bsrc),)
+    )
+
+
+def _allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def _deny(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+def test_deny_beats_allow_and_default_is_deny() -> None:
+    policies = _set(_allow("s3:*"), _deny("s3:DeleteObject"))
+    assert (
+        evaluate(Request("s3:GetObject", "arn:aws:s3:::b/k"), policies).decision is Decision.ALLOWED
+    )
+    assert (
+        evaluate(Request("s3:DeleteObject", "arn:aws:s3:::b/k"), policies).decision
+        is Decision.DENIED
+    )
+    assert evaluate(Request("sqs:SendMessage", "*"), policies).decision is Decision.NOT_ALLOWED
+
+
+def test_not_resource_allows_everything_but() -> None:
+    policies = _set(
+        {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secrets/*"}
+    )
+    assert evaluate(Request("s3:GetObject", "arn:aws:s3:::public/a"), policies).decision is (
+        Decision.ALLOWED
+    )
+    assert evaluate(Request("s3:GetObject", "arn:aws:s3:::secrets/a"), policies).decision is (
+        Decision.NOT_ALLOWED
+    )
+    # A pattern that straddles the exclusion can be neither proved nor refuted.
+    assert evaluate(Request("s3:GetObject", "arn:aws:s3:::*"), policies).decision is (
+        Decision.CONDITIONAL
+    )
+
+
+def test_boundary_intersects() -> None:
+    policies = _set(_allow(["s3:*", "sqs:*"]), boundary=[_allow("s3:*")])
+    assert evaluate(Request("s3:GetObject", "*"), policies).decision is Decision.ALLOWED
+    result = evaluate(Request("sqs:SendMessage", "*"), policies)
+    assert result.decision is Decision.NOT_ALLOWED
+    assert "no statement of the permissions boundary allows it" in result.reasons
+    # A Deny in the boundary is an explicit deny too.
+    denying = _set(_allow("*"), boundary=[_allow("*"), _deny("kms:*")])
+    assert evaluate(Request("kms:Decrypt", "*"), denying).decision is Decision.DENIED
+    # An empty boundary (unreadable) allows nothing.
+    assert evaluate(
+        Request("s3:GetObject", "*"), PolicySet(_set(_allow("*")).identity, ())
+    ).decision is (Decision.NOT_ALLOWED)
+
+
+def test_conditions_known_and_unknown() -> None:
+    via_s3 = {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+    policies = _set(_allow("kms:GenerateDataKey", Condition=via_s3))
+    known = Request(
+        "kms:GenerateDataKey", "*", (("kms:viaservice", ("s3.us-east-1.amazonaws.com",)),)
+    )
+    other = Request(
+        "kms:GenerateDataKey", "*", (("kms:viaservice", ("sqs.us-east-1.amazonaws.com",)),)
+    )
+    unknown = Request("kms:GenerateDataKey", "*")
+    assert evaluate(known, policies).decision is Decision.ALLOWED
+    assert evaluate(other, policies).decision is Decision.NOT_ALLOWED
+    result = evaluate(unknown, policies)
+    assert result.decision is Decision.CONDITIONAL
+    assert any("kms:ViaService" in r for r in result.reasons)
+
+
+def test_conditional_deny_makes_an_allow_conditional() -> None:
+    policies = _set(
+        _allow("s3:*"), _deny("s3:*", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-1"}})
+    )
+    assert evaluate(Request("s3:GetObject", "*"), policies).decision is Decision.CONDITIONAL
+
+
+def test_policy_variables_are_conditional_for_allow() -> None:
+    policies = _set(_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*"))
+    result = evaluate(Request("s3:GetObject", "arn:aws:s3:::home/alice/a.txt"), policies)
+    assert result.decision is Decision.CONDITIONAL
+
+
+# --------------------------------------------------------------------------------------------
+# Properties: Deny / NotAction interplay against a direct reading of the IAM rules.
+# --------------------------------------------------------------------------------------------
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.IGNORECASE)
+
+
+def _applies(statement: dict[str, Any], action: str) -> bool:
+    key = "Action" if "Action" in statement else "NotAction"
+    hit = any(_re(p).fullmatch(action) for p in statement[key])
+    return hit if key == "Action" else not hit
+
+
+def _reference(statements: list[dict[str, Any]], action: str) -> Decision:
+    applying = [s for s in statements if _applies(s, action)]
+    if any(s["Effect"] == "Deny" for s in applying):
+        return Decision.DENIED
+    if applying:
+        return Decision.ALLOWED
+    return Decision.NOT_ALLOWED
+
+
+STATEMENT = st.builds(
+    lambda effect, key, patterns: {"Effect": effect, key: patterns, "Resource": "*"},
+    st.sampled_from(["Allow", "Deny"]),
+    st.sampled_from(["Action", "NotAction"]),
+    st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=3),
+)
+
+
+@given(st.lists(STATEMENT, max_size=5), st.sampled_from(ACTIONS))
+def test_deny_and_not_action_match_the_rules(statements: list[dict[str, Any]], action: str) -> None:
+    result = evaluate(Request(action, "arn:aws:s3:::bucket/key"), _set(*statements))
+    assert result.decision is _reference(statements, action)
+
+
+@given(st.lists(STATEMENT, max_size=4), STATEMENT, st.sampled_from(ACTIONS))
+def test_adding_a_deny_never_grants_more(
+    statements: list[dict[str, Any]], extra: dict[str, Any], action: str
+) -> None:
+    deny = {**extra, "Effect": "Deny"}
+    before = evaluate(Request(action, "*"), _set(*statements)).decision
+    after = evaluate(Request(action, "*"), _set(*statements, deny)).decision
+    assert after.rank <= before.rank
+
+
+@given(st.lists(STATEMENT, max_size=4), st.lists(STATEMENT, max_size=3), st.sampled_from(ACTIONS))
+def test_boundary_never_grants_more_than_either_side(
+    identity: list[dict[str, Any]], boundary: list[dict[str, Any]], action: str
+) -> None:
+    request = Request(action, "*")
+    both = evaluate(request, _set(*identity, boundary=boundary)).decision
+    alone = evaluate(request, _set(*identity)).decision
+    only_boundary = evaluate(request, _set(*boundary)).decision
+    assert both.rank == min(alone.rank, only_boundary.rank)
