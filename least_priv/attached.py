@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -26,8 +27,19 @@ from typing import Any
 
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import PolicySet
-from least_priv.evaluate.policy import NodePath, ParsedPolicy, PolicySource, parse_policy
+from least_priv.evaluate.policy import (
+    NodePath,
+    ParsedPolicy,
+    PolicySource,
+    PolicyStatement,
+    parse_policy,
+)
 from least_priv.model import Finding, Location, Severity
+
+# Origins of stand-ins for documents that could not be read; the diff never calls their
+# statements excess. The operator is no IAM operator, so their condition stays undecided.
+UNREADABLE_PREFIX = "unreadable-"
+UNREADABLE_OPERATOR = "DocumentNotReadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,11 +221,13 @@ def _from_authorization_details(
                     locate((*base, "AttachedManagedPolicies", j))(()),
                     codes.NOT_EXPANDABLE,
                     f"managed policy {arn} is attached to {role} but its document is not in "
-                    f"{path}; it was left out (export with --filter LocalManagedPolicy "
-                    "AWSManagedPolicy, or give it with --policy)",
+                    f"{path}; what it allows is unknown (export with --filter "
+                    "LocalManagedPolicy AWSManagedPolicy, or give it with --policy)",
                     Severity.WARNING,
                 )
             )
+            where_attached = locate((*base, "AttachedManagedPolicies", j))(())
+            identity.append(unreadable(name, "managed", where_attached, arn))
             continue
         sub, raw = got
         source = PolicySource(name, "managed", locate(sub)(()), arn)
@@ -227,14 +241,15 @@ def _from_authorization_details(
                 _finding(
                     locate((*base, "PermissionsBoundary"))(()),
                     codes.NOT_EXPANDABLE,
-                    f"permissions boundary {boundary_arn} of {role} is not in {path}; without it "
-                    "nothing can be called allowed for sure",
+                    f"permissions boundary {boundary_arn} of {role} is not in {path}; without "
+                    "it nothing can be called allowed for sure",
                     Severity.ERROR,
                 )
             )
-            # An unreadable boundary must not read as "no boundary": an empty one denies all,
-            # so every requirement shows up for review instead of passing silently.
-            boundary = []
+            # Never read as "no boundary": the stand-in makes every grant conditional.
+            name = str(boundary_arn).rsplit("/", 1)[-1]
+            where_boundary = locate((*base, "PermissionsBoundary"))(())
+            boundary = [unreadable(name, "boundary", where_boundary, str(boundary_arn))]
         else:
             sub, raw = got
             name = str(boundary_arn).rsplit("/", 1)[-1]
@@ -325,9 +340,13 @@ def from_role(
         for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
             for item in page.get("AttachedPolicies", []):
                 arn = item["PolicyArn"]
-                parsed = _live_managed(iam, arn, item.get("PolicyName") or arn, "managed", failed)
-                if parsed is not None:
-                    identity.append(parsed)
+                policy_name = item.get("PolicyName") or arn
+                parsed = _live_managed(iam, arn, policy_name, "managed", failed)
+                identity.append(
+                    parsed
+                    if parsed is not None
+                    else unreadable(policy_name, "managed", Location(arn), arn)
+                )
     except Exception as exc:
         failed(f"cannot list the managed policies of {name}", exc)
     boundary: tuple[ParsedPolicy, ...] | None = None
@@ -337,7 +356,19 @@ def from_role(
             iam, boundary_arn, boundary_arn.rsplit("/", 1)[-1], "boundary", failed
         )
         # An unreadable boundary reads as one that allows nothing: never as no boundary.
-        boundary = (parsed,) if parsed is not None else ()
+        # An unreadable boundary is never read as "no boundary".
+        boundary = (
+            (parsed,)
+            if parsed is not None
+            else (
+                unreadable(
+                    boundary_arn.rsplit("/", 1)[-1],
+                    "boundary",
+                    Location(boundary_arn),
+                    boundary_arn,
+                ),
+            )
+        )
     return Attached(
         f"role {role_info.get('Arn', name)}", tuple(identity), boundary, tuple(findings)
     )
@@ -363,12 +394,16 @@ def _live_managed(
 # ---------------------------------------------------------------------------------------------
 
 
+_PSEUDO = re.compile(r"\$\{AWS::(Partition|Region|AccountId|URLSuffix)\}")
+
+
 def template_value(value: object) -> object:
     """An intrinsic (``Ref``, ``Fn::Sub``, ``Fn::GetAtt``, ``Fn::Join``) as a pattern string.
 
     Unresolved parts become ``${...}`` policy variables: the evaluator treats those as
     unknown — they prove no grant and may match for a Deny — which is exactly right for a
-    value only CloudFormation knows.
+    value only CloudFormation knows. (``least_priv.infra`` already renders intrinsics to
+    text; this covers documents that still hold them.)
     """
     if isinstance(value, list):
         return [template_value(v) for v in value]
@@ -376,69 +411,159 @@ def template_value(value: object) -> object:
         return value
     ((key, arg),) = value.items()
     if key == "Ref":
-        return "${AWS::Partition}" if arg == "AWS::Partition" else f"${{{arg}}}"
+        return f"${{{arg}}}"
     if key == "Fn::Sub":
-        return arg[0] if isinstance(arg, list) and arg else arg if isinstance(arg, str) else "${?}"
+        if isinstance(arg, list) and arg and isinstance(arg[0], str):
+            return arg[0]
+        return arg if isinstance(arg, str) else "${Fn::Sub}"
     if key == "Fn::GetAtt":
-        target = ".".join(arg) if isinstance(arg, list) else str(arg)
+        target = ".".join(str(a) for a in arg) if isinstance(arg, list) else str(arg)
         return f"${{{target}}}"
     if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
         sep, parts = arg
         texts = [template_value(p) for p in parts] if isinstance(parts, list) else []
-        if isinstance(sep, str) and all(isinstance(t, str) for t in texts):
+        if isinstance(sep, str) and texts and all(isinstance(t, str) for t in texts):
             return sep.join(str(t) for t in texts)
     return f"${{{key}}}"
 
 
-def _resolve_intrinsics(document: object) -> object:
+def substitute_pseudo(
+    text: str, *, region: str | None, account: str | None, partition: str | None
+) -> str:
+    """Fill ``${AWS::Region}``-style pseudo parameters; unknown ones become ``*``.
+
+    The role and the code are deployed together, so the template's own region and account
+    are the code's: a wildcard for them widens nothing the code could reach elsewhere.
+    """
+    values = {
+        "Partition": partition or "aws",
+        "Region": region or "*",
+        "AccountId": account or "*",
+        "URLSuffix": "amazonaws.com",
+    }
+    return _PSEUDO.sub(lambda m: values[m.group(1)], text)
+
+
+def _template_document(
+    document: object, *, region: str | None, account: str | None, partition: str | None
+) -> object:
+    """The document with intrinsics as text and pseudo parameters filled in."""
+
+    def fill(value: object) -> object:
+        value = template_value(value)
+        if isinstance(value, str):
+            return substitute_pseudo(value, region=region, account=account, partition=partition)
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
     if not isinstance(document, dict):
         return document
-    statements = document.get("Statement")
-    items = statements if isinstance(statements, list) else [statements]
-    out = []
-    for st in items:
-        if isinstance(st, dict):
-            st = {
-                k: template_value(v)
-                if k in ("Resource", "NotResource", "Action", "NotAction")
-                else v
-                for k, v in st.items()
-            }
-        out.append(st)
-    return {**document, "Statement": out if isinstance(statements, list) else out[0]}
+    return {k: fill(v) if k == "Statement" else v for k, v in document.items()}
 
 
-def from_template(path: str, function: str) -> Attached:
-    """The role ``least_priv.infra`` declares for ``function`` in the template at ``path``."""
-    # Looked up at run time: the infra package grows in parallel and its loader is typed there.
+def unreadable(name: str, origin: str, location: Location, arn: str = "") -> ParsedPolicy:
+    """A stand-in for a policy whose document cannot be read (never an assumption).
+
+    It may allow anything: one Allow statement on everything whose condition the evaluator
+    cannot decide, so what nothing else allows becomes *conditional* ("depends on the
+    contents of ...") instead of missing, and nothing becomes allowed for sure.
+    """
+    source = PolicySource(name, UNREADABLE_PREFIX + origin, location, arn)
+    statement = PolicyStatement(
+        source=source,
+        index=0,
+        effect="Allow",
+        actions=("*",),
+        resources=("*",),
+        conditions=((UNREADABLE_OPERATOR, f"the unreadable {origin} policy {arn or name}", ()),),
+        location=location,
+    )
+    return ParsedPolicy(source, (statement,))
+
+
+def from_template(
+    path: str,
+    function: str,
+    *,
+    region: str | None = None,
+    account: str | None = None,
+    partition: str | None = None,
+) -> Attached:
+    """The role ``least_priv.infra`` declares for ``function`` in the template at ``path``.
+
+    SAM policy templates arrive expanded to their statements; a managed policy named only
+    by ARN is reported (LP620) and stands in as :func:`unreadable`; the permissions
+    boundary, when declared, becomes the boundary.
+    """
+    # Looked up at run time: the template readers land in parallel and are typed there.
     template: Any = importlib.import_module("least_priv.infra").load_template(path)
-    findings: list[Finding] = list(getattr(template, "findings", ()))
-    names = [f.name for f in template.functions]
-    if function not in names:
+    findings: list[Finding] = list(template.findings)
+    if template.function(function) is None:
+        names = ", ".join(sorted(f.name for f in template.functions)) or "none"
         findings.append(
             _finding(
                 Location(path),
                 codes.ROLE_NOT_FOUND,
-                f"function {function} is not in {path} (has: {', '.join(sorted(names)) or 'none'})",
+                f"function {function} is not in {path} (has: {names})",
                 Severity.ERROR,
             )
         )
         return Attached(f"{path}:{function}", findings=tuple(findings))
     identity: list[ParsedPolicy] = []
+    boundary: list[ParsedPolicy] | None = None
     for i, declared in enumerate(template.role_policies(function)):
         origin = str(declared.origin)
-        location = declared.location or Location(path)
+        is_boundary = origin == "permissions-boundary"
+        name = declared.name or declared.arn or f"{function}#{i + 1}"
         if not declared.expandable:
+            what = "permissions boundary" if is_boundary else "managed policy"
             findings.append(
                 _finding(
-                    location,
+                    declared.location,
                     codes.NOT_EXPANDABLE,
-                    f"{origin} cannot be expanded offline; give its document "
-                    "with --policy, or compare with the live role",
+                    f"{what} {declared.arn or name} is named by ARN; its document is not "
+                    "in the template, so what it allows is unknown (give it with --policy, "
+                    "or compare with the live role)",
                     Severity.WARNING,
                 )
             )
+            stand_in = unreadable(
+                name,
+                "boundary" if is_boundary else "managed",
+                declared.location,
+                declared.arn or "",
+            )
+            if is_boundary:
+                boundary = [*(boundary or []), stand_in]
+            else:
+                identity.append(stand_in)
             continue
-        source = PolicySource(f"{function}#{i + 1}", origin, location)
-        identity.append(parse_policy(_resolve_intrinsics(declared.document), source))
-    return Attached(f"{path}:{function}", tuple(identity), None, tuple(findings))
+        document = _template_document(
+            declared.document, region=region, account=account, partition=partition
+        )
+        source = PolicySource(
+            name, "boundary" if is_boundary else origin, declared.location, declared.arn or ""
+        )
+        parsed = parse_policy(document, source, _template_locator(template, declared))
+        if is_boundary:
+            boundary = [*(boundary or []), parsed]
+        else:
+            identity.append(parsed)
+    return Attached(
+        f"{path}:{function}",
+        tuple(identity),
+        None if boundary is None else tuple(boundary),
+        tuple(findings),
+    )
+
+
+def _template_locator(template: Any, declared: Any) -> Callable[[NodePath], Location] | None:
+    """Positions of statements in the template file, when the reader recorded a path."""
+    doc = template.document
+    if doc is None or not declared.path:
+        return None
+    base: NodePath = tuple(declared.path)
+    return lambda sub: doc.location(base + sub)

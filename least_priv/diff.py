@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from least_priv.attached import UNREADABLE_PREFIX
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import Decision, Evaluation, PolicySet, Request, evaluate
 from least_priv.evaluate.patterns import contains, has_wildcard, overlaps
@@ -306,7 +307,8 @@ def _excess(
     services_used = {_service(p.action) for p, _ in evaluations}
     out: list[ExcessEntry] = []
     for st in policies.statements():
-        if st.effect != "Allow":
+        # Stand-ins for unreadable documents grant nothing known, so nothing of theirs is excess.
+        if st.effect != "Allow" or st.source.origin.startswith(UNREADABLE_PREFIX):
             continue
         served = _served(st, evaluations)
         resource_text = ", ".join(st.resources)
