@@ -9,6 +9,7 @@ same actions across many statements.
 
 from __future__ import annotations
 
+import difflib
 from functools import lru_cache
 from typing import Protocol
 
@@ -93,8 +94,17 @@ class CatalogFacts:
     def closest(self, name: str) -> list[str]:
         """Likely intended spellings: the IAM prefix of a boto3 client name, else near misses."""
         prefix, _, rest = name.partition(":")
-        if not self.known_service(prefix) and self._catalog.has_client(prefix.lower()):
-            iam_prefix = self._catalog.prefix(prefix.lower())
-            if iam_prefix:
+        if not self.known_service(prefix):
+            # A boto3 client name or an endpoint prefix used where IAM wants its own prefix
+            # (stepfunctions -> states, monitoring -> cloudwatch).
+            lowered = prefix.lower()
+            client = lowered if self._catalog.has_client(lowered) else None
+            client = client or self._catalog.client_for_event_source(f"{lowered}.amazonaws.com")
+            iam_prefix = self._catalog.prefix(client) if client else None
+            if iam_prefix and iam_prefix != lowered:
                 return [f"{iam_prefix}:{rest}"]
+        if not self.known_service(prefix):
+            # The catalog compares whole action names; a bad prefix is best matched alone.
+            near = difflib.get_close_matches(prefix.lower(), sorted(self._prefixes), n=3)
+            return [f"{p}:{rest}" for p in near]
         return self._catalog.closest_actions(name)

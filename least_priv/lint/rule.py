@@ -110,3 +110,8 @@ def listed(items: list[str], limit: int = 6) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return f"{', '.join(items[:limit])} and {len(items) - limit} more"
+
+
+def count(n: int, noun: str) -> str:
+    """``1 action`` / ``3 actions``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from least_priv.evaluate.patterns import matches, overlaps
 from least_priv.lint.actions import WRITE_LEVELS, ActionFacts
 from least_priv.lint.policy import PolicyView, StatementView
-from least_priv.lint.rule import Hit, Rule, allow, deny, listed, register
+from least_priv.lint.rule import Hit, Rule, allow, count, deny, listed, register
 from least_priv.lint.rules.wildcards import EVERYTHING
 from least_priv.model import Severity
 
@@ -75,10 +75,9 @@ class ResourceWildcard(Rule):
             writes = [a for a in scoped if levels[a] in WRITE_LEVELS | {"Tagging"}]
             shown = [f"{a} ({levels[a]})" for a in (writes or scoped)]
             which = f"{len(writes)} of them writing: " if writes and scoped != writes else ""
-            noun = "action that" if len(scoped) == 1 else "actions that"
             yield Hit(
                 stars[0].path,
-                f'Resource "*" for {len(scoped)} {noun} can be scoped to resources '
+                f'Resource "*" for {count(len(scoped), "action")} that can be scoped to resources '
                 f"({which}{listed(shown, 4)})",
                 Severity.ERROR if writes else Severity.WARNING,
             )

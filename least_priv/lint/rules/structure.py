@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,11 @@ from least_priv.model import Severity
 
 CURRENT_VERSION = "2012-10-17"
 VERSIONS = frozenset({CURRENT_VERSION, "2008-10-17"})
+
+
+def _did_you_mean(key: str, known: frozenset[str]) -> str:
+    near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else ""
 
 
 def _is_string_list(value: Any) -> bool:
@@ -62,7 +68,7 @@ class InvalidPolicy(Rule):
             yield Hit((), f"a policy must be a JSON object, not {type(data).__name__}")
             return
         for key in sorted(set(data) - DOCUMENT_KEYS):
-            yield Hit((key,), f"unknown policy key {key!r} (expected Version, Id, Statement)")
+            yield Hit((key,), f"unknown policy key {key!r}{_did_you_mean(key, DOCUMENT_KEYS)}")
         if "Statement" not in data:
             yield Hit((), "the policy has no Statement")
             return
@@ -79,7 +85,9 @@ class InvalidPolicy(Rule):
         if len(node) == 1 and next(iter(node)).startswith("Fn::"):
             return  # a computed statement: nothing to check offline
         for key in sorted(set(node) - STATEMENT_KEYS):
-            yield Hit((*path, key), f"unknown statement key {key!r}")
+            yield Hit(
+                (*path, key), f"unknown statement key {key!r}{_did_you_mean(key, STATEMENT_KEYS)}"
+            )
         for key in ("Principal", "NotPrincipal"):
             if key in node:
                 yield Hit((*path, key), f"an identity policy cannot name a {key}")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from least_priv.lint.actions import ACCESS_LEVEL_ORDER, ActionFacts
 from least_priv.lint.policy import Element, PolicyView
-from least_priv.lint.rule import Hit, Rule, allow, deny, listed, register
+from least_priv.lint.rule import Hit, Rule, allow, count, deny, listed, register
 from least_priv.model import Severity
 
 _SERVICE_WILDCARD = re.compile(r"^[A-Za-z0-9-]+:\*+$")
@@ -93,7 +93,7 @@ class ServiceWildcard(Rule):
             writes = counts["Write"] + counts["Permissions management"]
             yield Hit(
                 element.path,
-                f"{text} allows all {len(actions)} actions of the service "
+                f"{text} allows all {count(len(actions), 'action')} of the service "
                 f"({describe_levels(counts)})",
                 Severity.ERROR if writes else Severity.WARNING,
             )
@@ -141,7 +141,7 @@ class PartialWildcard(Rule):
                 severity = Severity.NOTE
             yield Hit(
                 element.path,
-                f"{text} matches {len(actions)} actions ({describe_levels(counts)}): "
+                f"{text} matches {count(len(actions), 'action')} ({describe_levels(counts)}): "
                 f"{listed(actions, 4)}",
                 severity,
             )
