@@ -27,12 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from least_priv.catalog import transforms  # noqa: E402  (the generator shares the transforms)
 from least_priv.catalog.rules import RULES  # noqa: E402
+from tools import catalog_side_effects as side_effects  # noqa: E402
 from tools.catalog_sources import ClientModel, Sources  # noqa: E402
 
 OVERRIDES_DIR = ROOT / "least_priv" / "service_maps" / "overrides"
 _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _PLACE = frozenset({"Partition", "Region", "Account"})
 UNSIGNED_REASON = "unsigned request: botocore sends it without credentials (auth none)"
+BEARER_REASON = "bearer-token auth (not SigV4): authorised by the token, IAM policies do not apply"
 
 
 class OverrideError(Exception):
@@ -114,6 +116,11 @@ class IamData:
         record = self.actions(prefix).get(name.lower())
         return f"{prefix}:{record['name']}" if record else None
 
+    def access_level(self, action: str) -> str:
+        """iamdata's access level of an existing action."""
+        prefix, _, name = action.partition(":")
+        return str(self.actions(prefix)[name.lower()].get("accessLevel", ""))
+
     def resource_options(self, action: str) -> list[tuple[str, str, bool]]:
         """(resource type, ARN template, required) for an action, in iamdata order."""
         prefix, _, name = action.partition(":")
@@ -160,6 +167,14 @@ def _is_unsigned(op: dict[str, Any]) -> bool:
     return isinstance(auth, list) and auth == ["smithy.api#noAuth"]
 
 
+def _is_bearer(client: ClientModel, op: dict[str, Any]) -> bool:
+    """Token-authorised calls (CodeCatalyst PATs, portal tokens): no IAM evaluation."""
+    auth = op.get("auth") or client.metadata.get("auth") or []
+    if auth:
+        return list(auth) == ["smithy.api#httpBearerAuth"]
+    return client.metadata.get("signatureVersion") == "bearer"
+
+
 def _map_operation(
     client: ClientModel, prefix: str, name: str, overrides: Overrides, iam: IamData
 ) -> Mapping:
@@ -170,6 +185,8 @@ def _map_operation(
         return Mapping([], str(free[name]), "permissionless", permissionless=str(free[name]))
     if _is_unsigned(op):
         return Mapping([], UNSIGNED_REASON, "permissionless", permissionless=UNSIGNED_REASON)
+    if _is_bearer(client, op):
+        return Mapping([], BEARER_REASON, "permissionless", permissionless=BEARER_REASON)
     row = rows.get(name)
     if row is not None:
         explicit = row.get("requirements")
@@ -274,6 +291,9 @@ def _rows_for_action(
     bindings: list[tuple[str, str, bool]],
     kind: str = "required",
     reason: str = "",
+    *,
+    when: str | None = None,
+    conditions: list[list[Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Requirement rows for one action: one, or two when an optional parameter decides.
 
@@ -283,18 +303,18 @@ def _rows_for_action(
     options = iam.resource_options(action)
     chosen = _choose(options, bindings)
     if chosen is None:
-        return [_row(action, None, None, [], kind, reason)]
+        return [_row(action, None, None, [], kind, reason, when=when, conditions=conditions)]
     rtype, arn, used = chosen
-    optional = sorted({b[0] for b in used if not b[2]})
-    for param in optional:
-        rest = [b for b in bindings if b[0] != param]
-        alt = _choose(options, rest)
-        if alt is not None and alt[0] != rtype:
-            return [
-                _row(action, rtype, arn, used, kind, reason, when=param),
-                _row(action, alt[0], alt[1], alt[2], kind, reason, unless=param),
-            ]
-    return [_row(action, rtype, arn, used, kind, reason)]
+    if when is None:
+        for param in sorted({b[0] for b in used if not b[2]}):
+            rest = [b for b in bindings if b[0] != param]
+            alt = _choose(options, rest)
+            if alt is not None and alt[0] != rtype:
+                return [
+                    _row(action, rtype, arn, used, kind, reason, when=param),
+                    _row(action, alt[0], alt[1], alt[2], kind, reason, unless=param),
+                ]
+    return [_row(action, rtype, arn, used, kind, reason, when=when, conditions=conditions)]
 
 
 def _row(
@@ -428,6 +448,11 @@ def build_client(
                         dep_action, iam, [], "dependent", f"dependent action of {action}"
                     )
                 )
+        rows.extend(_side_effect_rows(client, name, actions, overrides, iam))
+        # A side-effect row binds the resource (the passed role, the object read); the
+        # unbound dependent row for the same action would grant it on every resource.
+        bound = {r["a"] for r in rows if r.get("k") == "side-effect" and r.get("b")}
+        rows = [r for r in rows if not (r.get("k") == "dependent" and r["a"] in bound)]
         entry["req"] = _dedupe(rows)
         for row in entry["req"]:
             uses[row["a"]].add(name)
@@ -446,6 +471,32 @@ def build_client(
         },
     }
     return ClientResult(data, unresolved, dict(counts), uses)
+
+
+def _side_effect_rows(
+    client: ClientModel,
+    operation: str,
+    actions: list[str],
+    overrides: Overrides,
+    iam: IamData,
+) -> list[dict[str, Any]]:
+    spec = overrides.side_effects
+
+    def rows_for(
+        action: str, bindings: list[tuple[str, str, bool]], kind: str, reason: str, **extra: Any
+    ) -> list[dict[str, Any]]:
+        canonical = iam.canonical(action)
+        if canonical is None:
+            raise OverrideError(f"side effect {action} is not in iamdata")
+        return _rows_for_action(canonical, iam, bindings, kind, reason, **extra)
+
+    level = iam.access_level(actions[0]) if actions else ""
+    return [
+        *side_effects.pass_role_rows(client, operation, spec.get("pass_role", {}), level, rows_for),
+        *side_effects.s3_object_rows(client, operation, spec.get("s3_object_inputs", {}), rows_for),
+        *side_effects.s3_location_rows(client, operation, spec.get("s3_locations", {}), rows_for),
+        *side_effects.kms_rows(client, operation, spec.get("kms", {}), rows_for),
+    ]
 
 
 def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -132,11 +132,16 @@ class Catalog:
 
     # -- requirements ----------------------------------------------------------------------------
 
-    def requirements(self, call: CallSite) -> list[Requirement]:
-        """What one call needs: request-content rules applied, never less than it may use."""
+    def requirements(self, call: CallSite, *, kms_encrypted: bool = False) -> list[Requirement]:
+        """What one call needs: request-content rules applied, never less than it may use.
+
+        ``kms_encrypted=True`` adds the KMS permissions needed when the resource the call
+        touches is encrypted with a customer managed key (the template knows, the call
+        does not); KMS keys named in the request itself are always included.
+        """
         from least_priv.catalog.requirements import requirements_for
 
-        return requirements_for(self, call)
+        return requirements_for(self, call, kms_encrypted=kms_encrypted)
 
     # -- actions ---------------------------------------------------------------------------------
 

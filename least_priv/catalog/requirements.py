@@ -23,18 +23,28 @@ from least_priv.model import CallKind, CallSite, ParamBinding, Requirement
 if TYPE_CHECKING:
     from least_priv.catalog.catalog import Catalog
 
+KMS_SELECTOR = "@kms"  # rows that apply when the target resource uses a customer managed key
 UNDECIDED = "request content not known, so every possibility is granted"
 
 
-def requirements_for(cat: Catalog, call: CallSite) -> list[Requirement]:
-    """See module docstring. Unknown client/operation → [] (``Catalog.findings`` says why)."""
+def requirements_for(
+    cat: Catalog, call: CallSite, *, kms_encrypted: bool = False
+) -> list[Requirement]:
+    """See module docstring. Unknown client/operation → [] (the caller reports it).
+
+    ``kms_encrypted`` adds the KMS rows that apply when the resource the call touches is
+    encrypted with a customer managed key (known from the template, not from the call).
+    """
     info = cat.operation(call.service, call.operation)
     if info is None:
         if cat.helper(call.service, call.operation) is not None or call.kind in (
             CallKind.HELPER,
             CallKind.PRESIGN,
         ):
-            return _merge(requirements_for(cat, sub) for sub in cat.expand_helper(call))
+            return _merge(
+                requirements_for(cat, sub, kms_encrypted=kms_encrypted)
+                for sub in cat.expand_helper(call)
+            )
         return []
     if info.permissionless is not None:
         return []
@@ -47,7 +57,11 @@ def requirements_for(cat: Catalog, call: CallSite) -> list[Requirement]:
                 "(catalog unresolved list); every action of the service is granted",
             )
         ]
-    rows = [r for r in operation_rows(call.service, call.operation) if _selected(r, call)]
+    rows = [
+        r
+        for r in operation_rows(call.service, call.operation)
+        if _selected(r, call, kms_encrypted=kms_encrypted)
+    ]
     rows = _apply_rule(info.rule, rows, call)
     out: list[Requirement] = []
     for row in rows:
@@ -55,9 +69,11 @@ def requirements_for(cat: Catalog, call: CallSite) -> list[Requirement]:
     return _merge([out])
 
 
-def _selected(row: dict[str, Any], call: CallSite) -> bool:
+def _selected(row: dict[str, Any], call: CallSite, *, kms_encrypted: bool) -> bool:
     when = row.get("w")
     unless = row.get("x")
+    if when == KMS_SELECTOR:
+        return kms_encrypted
     if when is not None and call.arg(top_param(when)) is None:
         return False
     return not (unless is not None and call.arg(top_param(unless)) is not None)

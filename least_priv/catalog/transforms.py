@@ -136,6 +136,28 @@ def _s3_copy_source(text: str) -> dict[str, str] | None:
     return {"BucketName": bucket, "ObjectName": key or "*"}
 
 
+_S3_VHOST = re.compile(
+    r"^https?://(?P<bucket>[^/]+?)\.s3[.-](?:[^/]*\.)?amazonaws\.com/(?P<key>.*)$"
+)
+_S3_PATH = re.compile(r"^https?://s3[.-](?:[^/]*\.)?amazonaws\.com/(?P<bucket>[^/]+)/(?P<key>.*)$")
+
+
+@_transform("s3_uri", "BucketName", "ObjectName")
+def _s3_uri(text: str) -> dict[str, str] | None:
+    # s3://bucket/key, virtual-hosted https://bucket.s3.region.amazonaws.com/key and
+    # path-style https://s3.region.amazonaws.com/bucket/key (S3 User Guide, "Methods for
+    # accessing a bucket").
+    if text == "*":
+        return {"BucketName": "*", "ObjectName": "*"}
+    if text.startswith("s3://"):
+        bucket, _, key = text[len("s3://") :].partition("/")
+        return {"BucketName": bucket or "*", "ObjectName": key or "*"}
+    match = _S3_VHOST.match(text) or _S3_PATH.match(text)
+    if match is None:
+        return None
+    return {"BucketName": match["bucket"], "ObjectName": match["key"] or "*"}
+
+
 # ---------------------------------------------------------------------------------------------
 # DynamoDB
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +318,18 @@ def _events_bus(text: str) -> dict[str, str] | None:
     if name is None:
         return None
     return _located(region, account, EventBusName=name)
+
+
+@_transform("events_rule", "RuleName")
+def _events_rule(text: str) -> dict[str, str] | None:
+    # A rule name, or a rule ARN (…:rule/name or …:rule/bus/name on a custom bus).
+    arn = _split_arn(text, "events")
+    if arn is None:
+        return None if text.startswith("arn:") else {"RuleName": text}
+    name = _after(arn[2], "rule/")
+    if name is None:
+        return None
+    return _located(arn[0], arn[1], RuleName=name.rsplit("/", 1)[-1])
 
 
 @_transform("scheduler_group", "GroupName")

@@ -1,0 +1,163 @@
+"""Side-effect requirement rows from ``overrides/side_effects.yaml``.
+
+* iam:PassRole for role-ARN members of write requests;
+* s3:GetObject for S3Object inputs that Textract/Rekognition read with the caller's rights,
+  and other S3 locations a service reads or writes as the caller;
+* KMS actions with a ``kms:ViaService`` condition, when the request names a key or when the
+  target resource is encrypted with a customer managed key (selector ``@kms``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tools.catalog_sources import ClientModel
+
+KMS_SELECTOR = "@kms"  # requirements(call, kms_encrypted=True) keeps rows with this selector
+
+RowMaker = Callable[..., dict[str, Any]]
+
+
+def member_paths(
+    client: ClientModel, operation: str, max_depth: int = 4
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, member name, shape) of every input member, through structures and lists."""
+    shapes = client.service["shapes"]
+    root = client.service["operations"][operation].get("input", {}).get("shape")
+    if not root:
+        return
+
+    def walk(shape_name: str, prefix: str, depth: int, seen: frozenset[str]) -> Iterator[Any]:
+        shape = shapes[shape_name]
+        for name, member in shape.get("members", {}).items():
+            path = f"{prefix}{name}"
+            target_name = member["shape"]
+            target = shapes[target_name]
+            yield path, name, target
+            if depth >= max_depth or target_name in seen:
+                continue
+            if target.get("type") == "structure":
+                yield from walk(target_name, path + ".", depth + 1, seen | {target_name})
+            elif target.get("type") == "list":
+                item_name = target["member"]["shape"]
+                if shapes[item_name].get("type") == "structure" and item_name not in seen:
+                    yield from walk(item_name, path + "[].", depth + 1, seen | {item_name})
+
+    yield from walk(root, "", 1, frozenset({root}))
+
+
+def _top(path: str) -> str:
+    return path.split(".", 1)[0].removesuffix("[]")
+
+
+def pass_role_rows(
+    client: ClientModel,
+    operation: str,
+    spec: dict[str, Any],
+    access_level: str,
+    rows_for: RowMaker,
+) -> list[dict[str, Any]]:
+    """iam:PassRole rows, one per role-ARN member of a write request."""
+    if not spec or client.name in spec.get("exclude_clients", []):
+        return []
+    if access_level not in spec.get("access_levels", []):
+        return []
+    pattern = re.compile(spec["member"])
+    out: list[dict[str, Any]] = []
+    for path, name, shape in member_paths(client, operation):
+        if shape.get("type") == "string" and pattern.match(name):
+            out.extend(
+                rows_for(
+                    "iam:PassRole",
+                    [(path, "iam_role_arn", False)],
+                    "side-effect",
+                    f"passes the role in {path} to the service",
+                    when=_top(path),
+                )
+            )
+    return out
+
+
+def s3_object_rows(
+    client: ClientModel, operation: str, spec: dict[str, Any], rows_for: RowMaker
+) -> list[dict[str, Any]]:
+    """s3:GetObject for each S3Object-like input (Bucket + Name members)."""
+    if not spec or client.name not in spec.get("clients", []):
+        return []
+    out: list[dict[str, Any]] = []
+    for path, _name, shape in member_paths(client, operation):
+        members = shape.get("members", {})
+        if shape.get("type") == "structure" and "Bucket" in members and "Name" in members:
+            out.extend(
+                rows_for(
+                    spec["action"],
+                    [(f"{path}.Bucket", "s3_bucket", False), (f"{path}.Name", "s3_key", False)],
+                    "side-effect",
+                    f"the service reads {path} from S3 with the caller's permissions",
+                    when=_top(path),
+                )
+            )
+    return out
+
+
+def s3_location_rows(
+    client: ClientModel, operation: str, spec: dict[str, Any], rows_for: RowMaker
+) -> list[dict[str, Any]]:
+    """Rows for the S3 locations listed per client in ``s3_locations``."""
+    out: list[dict[str, Any]] = []
+    for row in (spec or {}).get(client.name, []):
+        if client.member_shape(operation, row["param"]) is None:
+            continue
+        bindings = [(row["param"], row["transform"], False)]
+        for extra, transform in (row.get("also") or {}).items():
+            if client.member_shape(operation, extra) is not None:
+                bindings.append((extra, transform, False))
+        verb = "reads" if row["action"].endswith("GetObject") else "writes"
+        out.extend(
+            rows_for(
+                row["action"],
+                bindings,
+                "side-effect",
+                f"the service {verb} {row['param']} in S3 with the caller's permissions",
+                when=_top(row["param"]),
+            )
+        )
+    return out
+
+
+def kms_rows(
+    client: ClientModel, operation: str, spec: dict[str, Any], rows_for: RowMaker
+) -> list[dict[str, Any]]:
+    """KMS rows: bound to the request's key parameter, or behind the ``@kms`` selector."""
+    entry = (spec or {}).get(client.name)
+    if not entry or operation not in entry.get("ops", {}):
+        return []
+    service = client.metadata.get("endpointPrefix") or client.name
+    condition = [["StringLike", "kms:ViaService", [f"{service}.*.amazonaws.com"]]]
+    out: list[dict[str, Any]] = []
+    key_param = entry.get("key_param")
+    for action in entry["ops"][operation]:
+        if key_param and client.member_shape(operation, key_param) is not None:
+            out.extend(
+                rows_for(
+                    action,
+                    [(key_param, "kms_key", False)],
+                    "side-effect",
+                    f"{key_param} names a KMS key the service uses for this call",
+                    when=key_param,
+                    conditions=condition,
+                )
+            )
+        out.extend(
+            rows_for(
+                action,
+                [],
+                "side-effect",
+                "only when the target is encrypted with a customer managed KMS key",
+                when=KMS_SELECTOR,
+                conditions=condition,
+            )
+        )
+    return out
