@@ -16,13 +16,12 @@ damage plus a finding; it never stops the run.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 import msgspec
-from isal import igzip
+from isal import isal_zlib
 
 from least_priv.model import Finding, Severity
 from least_priv.trail import codes
@@ -79,6 +78,56 @@ class _Damaged(Exception):
     """Decompression failed part-way; what was read before stays usable."""
 
 
+class _Gunzip:
+    """Incremental gzip decompression (ISA-L) that keeps everything before damage.
+
+    ``gzip.GzipFile`` raises on a truncated stream and loses the data of the failing read;
+    a decompress object hands out what it could decode, so a cut file still yields its
+    complete records. Concatenated members (allowed by gzip) are followed.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._inflate = isal_zlib.decompressobj(wbits=31)
+        self._pending = b""
+        self._in_member = False
+        self.damage = ""
+
+    def read(self, size: int) -> bytes:
+        """Up to about ``size`` decompressed bytes; ``b""`` at the end or after damage."""
+        out: list[bytes] = []
+        have = 0
+        while have < size and not self.damage:
+            data = self._pending or self._raw.read(CHUNK // 4)
+            self._pending = b""
+            if not data:
+                if self._in_member:
+                    self.damage = "compressed stream ended before its end marker"
+                break
+            self._in_member = True
+            try:
+                # Bounded output: a highly compressed member (or a gzip bomb) cannot
+                # inflate past what was asked for.
+                piece = self._inflate.decompress(data, size - have)
+            except Exception as exc:  # IsalError: corrupt deflate data
+                self.damage = str(exc) or "corrupt deflate data"
+                break
+            self._pending = self._inflate.unconsumed_tail
+            out.append(piece)
+            have += len(piece)
+            if self._inflate.eof:
+                rest = self._inflate.unused_data
+                self._inflate = isal_zlib.decompressobj(wbits=31)
+                self._in_member = False
+                if rest.lstrip(b"\x00"):
+                    self._pending = rest + self._pending
+        return b"".join(out)
+
+    def close(self) -> None:
+        """Close the underlying file."""
+        self._raw.close()
+
+
 def _open(raw: IO[bytes]) -> tuple[IO[bytes], bool]:
     """The decompressed stream of a binary file object (peekable or seekable)."""
     peek = getattr(raw, "peek", None)
@@ -88,16 +137,19 @@ def _open(raw: IO[bytes]) -> tuple[IO[bytes], bool]:
         magic = raw.read(2)
         raw.seek(0)
     if magic == b"\x1f\x8b":
-        gz: IO[bytes] = igzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call,assignment]
-        return gz, True
+        return _Gunzip(raw), True  # type: ignore[return-value]
     return raw, False
 
 
 def _read(stream: IO[bytes], size: int) -> bytes:
     try:
-        return stream.read(size)
-    except (EOFError, OSError, zlib.error) as exc:
+        data = stream.read(size)
+    except OSError as exc:
         raise _Damaged(str(exc) or type(exc).__name__) from exc
+    damage = getattr(stream, "damage", "")
+    if damage and not data:
+        raise _Damaged(damage)
+    return data
 
 
 def scan(label: str, raw: IO[bytes], matcher: Matcher, stats: FileStats) -> Iterator[Record]:
@@ -132,7 +184,7 @@ def scan(label: str, raw: IO[bytes], matcher: Matcher, stats: FileStats) -> Iter
             codes.finding(
                 label,
                 codes.LARGE_INPUT,
-                f"more than {WHOLE_LIMIT // 2**20} MiB decompressed: read record by record",
+                f"more than {WHOLE_LIMIT / 2**20:g} MiB decompressed: read record by record",
                 Severity.NOTE,
             )
         )

@@ -15,7 +15,7 @@ and reads resources from the record:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +118,14 @@ def collapse_object_key(key: str) -> str:
         return key
     head, sep, _ = key.rpartition("/")
     return f"{head}{sep}*"
+
+
+# Names minted per call (one per upload, one per Lambda container): kept exact they make
+# an unbounded policy and an unbounded tally, so they are reduced as a reviewer would.
+_UNBOUNDED: dict[str, Callable[[str], str]] = {
+    "ObjectName": collapse_object_key,
+    "LogStreamName": lambda _name: "*",
+}
 
 
 class EventMapper:
@@ -248,8 +256,9 @@ class EventMapper:
         filled: list[tuple[str, bool]] = []
         for values in self._bound(req, params) or [{}]:
             variables = {**base, **values}
-            if "ObjectName" in values:
-                variables["ObjectName"] = collapse_object_key(values["ObjectName"])
+            for name, collapse in _UNBOUNDED.items():
+                if name in values:
+                    variables[name] = collapse(values[name])
             needed = [v for v in arn_variables(template) if v not in _LOCATION_VARS]
             resolved = all(v in variables for v in needed)
             filled.append((fill_template(template, variables), resolved))

@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 DEFAULT_DAYS = 90
-# CloudTrail delivers a file within about 15 minutes of the events in it, and names the
-# folder by delivery time: events of the last minutes of day D land in day D+1's folder.
-DELIVERY_LAG = dt.timedelta(days=1)
+# CloudTrail delivers a file within about 15 minutes of the events in it (AWS documents
+# "typically within 5 minutes"), and names the folder by delivery time: events of the last
+# minutes of day D land in day D+1's folder. An hour leaves a wide margin.
+DELIVERY_LAG = dt.timedelta(hours=1)
 
 
 class WindowError(ValueError):
@@ -67,7 +68,9 @@ class Window:
     def delivery_days(self) -> list[dt.date]:
         """Every delivery-date folder that can hold events of the window (D+1 included)."""
         first = dt.date.fromisoformat(self.since[:10])
-        last = (dt.datetime.fromisoformat(self.until.replace("Z", "+00:00")) + DELIVERY_LAG).date()
+        end = dt.datetime.fromisoformat(self.until.replace("Z", "+00:00"))
+        # ``until`` is exclusive: the last event is just before it.
+        last = (end - dt.timedelta(seconds=1) + DELIVERY_LAG).date()
         return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
