@@ -115,6 +115,13 @@ def parse_env(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     show_default=True,
 )
 @click.option(
+    "--policy-format",
+    default="json",
+    show_default=True,
+    help="Format of the replacement policy: json, sam, cfn, terraform, serverless "
+    "(formats other than json need the code analysis, not --required).",
+)
+@click.option(
     "--fail-on-excess", is_flag=True, help="Exit 1 when the role grants more than needed."
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
@@ -125,7 +132,7 @@ def diff(**kw: Any) -> int:
 
     env = parse_env(kw["env"])
     attached = _attached(kw)
-    required, documents, findings = _required(kw, env)
+    required, documents, findings, generated = _required(kw, env)
     catalog, catalog_findings = load_catalog()
     result = diff_permissions(
         required,
@@ -136,8 +143,8 @@ def diff(**kw: Any) -> int:
         replacement=documents,
         findings=[*findings, *attached.all_findings(), *catalog_findings],
     )
-    replacement = "".join(json.dumps(doc.to_json(), indent=2) + "\n" for doc in result.replacement)
-    text = render_diff(result, kw["fmt"], replacement=replacement, replacement_lang="json")
+    replacement, lang = _replacement(result.replacement, generated, kw["policy_format"])
+    text = render_diff(result, kw["fmt"], replacement=replacement, replacement_lang=lang)
     if kw["output"]:
         Path(kw["output"]).write_text(text)
     else:
@@ -156,7 +163,13 @@ def _attached(kw: dict[str, Any]) -> Any:
             role, profile=kw["profile"], region=kw["region"], endpoint_url=kw["endpoint_url"]
         )
     elif kw["template"] and kw["function"]:
-        got = source.from_template(kw["template"], kw["function"])
+        got = source.from_template(
+            kw["template"],
+            kw["function"],
+            region=kw["region"],
+            account=kw["account"],
+            partition=kw["partition"],
+        )
     else:
         raise click.UsageError(
             "say where the current permissions are: --role-name/--role-arn, --policy FILE, "
@@ -168,11 +181,33 @@ def _attached(kw: dict[str, Any]) -> Any:
     return got
 
 
+# Code-fence languages of the policy formats, for the Markdown report.
+_FENCE = {"sam": "yaml", "cfn": "yaml", "serverless": "yaml", "terraform": "hcl", "text": "text"}
+
+
+def _replacement(
+    documents: tuple[PolicyDocument, ...], generated: Any, fmt: str
+) -> tuple[str, str]:
+    """The least-privilege replacement as text in the user's policy format."""
+    if fmt == "json":
+        return "".join(json.dumps(d.to_json(), indent=2) + "\n" for d in documents), "json"
+    if generated is None:
+        raise click.UsageError("--policy-format other than json needs the code, not --required")
+    render: Any = importlib.import_module("least_priv.render")
+    if fmt not in render.POLICY_FORMATS:
+        raise click.BadParameter(
+            f"{fmt!r}; expected one of {', '.join(render.POLICY_FORMATS)}",
+            param_hint="--policy-format",
+        )
+    return str(render.render_policy(generated, fmt)), _FENCE.get(fmt, "json")
+
+
 def _required(
     kw: dict[str, Any], env: tuple[tuple[str, str], ...]
-) -> tuple[list[Permission], list[PolicyDocument], list[Finding]]:
+) -> tuple[list[Permission], list[PolicyDocument], list[Finding], Any]:
+    """What the code needs, the generated documents, findings, and the generate result."""
     if kw["required_file"]:
-        return _required_from_file(kw["required_file"])
+        return (*_required_from_file(kw["required_file"]), None)
     if not kw["paths"] and not kw["template"]:
         raise click.UsageError("give the code (PATH... --handler H, or --template) or --required")
     api: Any = importlib.import_module("least_priv.api")
@@ -191,7 +226,10 @@ def _required(
         until=kw["until"],
         merge=kw["merge"],
     )
-    generated = api.generate(options)
+    try:
+        generated = api.generate(options)
+    except api.UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
     functions = list(generated.functions)
     if len(functions) != 1:
         names = ", ".join(sorted(f.name for f in functions)) or "none"
@@ -199,7 +237,7 @@ def _required(
             f"the diff needs exactly one function; found {names} (choose with --function)"
         )
     fp = functions[0]
-    return list(fp.permissions), list(fp.documents), list(generated.findings)
+    return list(fp.permissions), list(fp.documents), list(generated.findings), generated
 
 
 def _required_from_file(
