@@ -174,3 +174,24 @@ def test_authorization_details_file_picks_the_role(capsys: pytest.CaptureFixture
     data = json.loads(out)
     assert "LP622" in {f["code"] for f in data["findings"]}
     assert len(data["missing"]) == 9
+
+
+def test_typos_are_reported_with_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    _code, out = _run(
+        capsys,
+        "--required",
+        REQUIRED,
+        "--policy",
+        "fixtures/diff/bad/typo-actions.json",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    typos = sorted(f["message"].split(": ", 1)[1] for f in data["findings"] if f["code"] == "LP614")
+    assert typos == [
+        "dynamodbb:GetItem grants nothing (unknown service prefix 'dynamodbb')",
+        "s3:GetObjet grants nothing (did you mean s3:GetObject?)",
+    ]
+    # The typo grants nothing: GetObject is missing; the correct PutItem is granted.
+    missing = {m["action"] for m in data["missing"]}
+    assert "s3:GetObject" in missing and "dynamodb:PutItem" not in missing
