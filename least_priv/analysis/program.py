@@ -1,0 +1,162 @@
+"""The function's modules: read, parse and lower each file once, on first use.
+
+A ``ModuleIR`` is the per-module result of the expensive part of the analysis (decode,
+libcst parse, lowering with positions). It is plain data with ``to_json``/``from_json`` so a
+cache (issue 9) can store it keyed by the file's bytes, and a process pool can ship it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from least_priv.analysis import codes
+from least_priv.analysis.lower import IR, lower_module
+from least_priv.analysis.sources import SourceFile, read_source
+from least_priv.model import Finding, Location, Severity
+
+#: Files above this size are reported and skipped (generated code or data, never handlers).
+MAX_FILE_BYTES = 2_000_000
+
+# Cheap test for "this module may create or use AWS clients itself". Used only to order
+# work and to describe modules, never to skip a module the handler imports.
+_SDK_HINT = re.compile(rb"boto3|botocore|aioboto3|aiobotocore|aws_lambda_powertools")
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleIR:
+    """One parsed module: its IR body (empty when it could not be parsed) and findings."""
+
+    name: str
+    path: str
+    is_package: bool
+    body: tuple[IR, ...]
+    findings: tuple[Finding, ...] = ()
+    mentions_sdk: bool = False
+    lines: int = 0
+
+    def to_json(self) -> str:
+        """A JSON text holding everything needed to rebuild this record."""
+        return json.dumps(
+            {
+                "name": self.name,
+                "path": self.path,
+                "is_package": self.is_package,
+                "body": list(self.body),
+                "findings": [
+                    [
+                        f.location.path,
+                        f.location.line,
+                        f.location.column,
+                        f.code,
+                        f.message,
+                        int(f.severity),
+                    ]
+                    for f in self.findings
+                ],
+                "mentions_sdk": self.mentions_sdk,
+                "lines": self.lines,
+            },
+            separators=(",", ":"),
+        )
+
+    @staticmethod
+    def from_json(text: str) -> ModuleIR:
+        """The record ``to_json`` wrote."""
+        data: dict[str, Any] = json.loads(text)
+        findings = tuple(
+            Finding(Location(p, line, col), code, msg, Severity(sev))
+            for p, line, col, code, msg, sev in data["findings"]
+        )
+        return ModuleIR(
+            data["name"],
+            data["path"],
+            bool(data["is_package"]),
+            tuple(data["body"]),
+            findings,
+            bool(data["mentions_sdk"]),
+            int(data["lines"]),
+        )
+
+
+def _python2_hint(line_text: str) -> str:
+    stripped = line_text.strip()
+    if (
+        re.match(r"print\s+[^(\s=]", stripped)
+        or re.match(r"except\s+[\w.]+\s*,\s*\w+\s*:", stripped)
+        or re.match(r"exec\s+[\"'\w]", stripped)
+        or (re.search(r"\bur?[\"']", stripped) and stripped.startswith("ur"))
+    ):
+        return " (this looks like Python 2 code; Lambda runs Python 3)"
+    return ""
+
+
+def _decode(data: bytes) -> str:
+    """Source text the way Python decodes it (PEP 263 coding line, UTF-8 default)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_file(source: SourceFile) -> ModuleIR:
+    """Read, decode, parse and lower one file; problems become findings, never exceptions."""
+
+    def failed(code: str, line: int, column: int, message: str, size: int = 0) -> ModuleIR:
+        found = codes.finding(code, source.path, line, column, message)
+        return ModuleIR(source.module, source.path, source.is_package, (), (found,), False, size)
+
+    try:
+        data = read_source(source.path)
+    except OSError as exc:
+        return failed(codes.UNREADABLE_FILE, 0, 0, f"cannot read {source.path}: {exc.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        return failed(
+            codes.FILE_TOO_LARGE,
+            0,
+            0,
+            f"{source.path} is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
+            "not analysed",
+        )
+    try:
+        text = _decode(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
+        return failed(
+            codes.NOT_UTF8, line, 0, f"{source.path} is not valid UTF-8 ({exc}); not analysed"
+        )
+    lines = text.count("\n") + 1
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raw_lines = text.splitlines()
+        line_text = raw_lines[exc.raw_line - 1] if 0 < exc.raw_line <= len(raw_lines) else ""
+        message = (
+            f"syntax error: {exc.message}{_python2_hint(line_text)}; no call in this file was "
+            "analysed"
+        )
+        return failed(codes.UNPARSEABLE_FILE, exc.raw_line, exc.raw_column, message, lines)
+    except RecursionError:
+        return failed(
+            codes.UNPARSEABLE_FILE, 0, 0, "code nested too deeply to parse; not analysed", lines
+        )
+    try:
+        body = lower_module(module)
+    except RecursionError:
+        return failed(
+            codes.UNPARSEABLE_FILE, 0, 0, "code nested too deeply to analyse; not analysed", lines
+        )
+    return ModuleIR(
+        source.module,
+        source.path,
+        source.is_package,
+        tuple(body),
+        (),
+        bool(_SDK_HINT.search(data)),
+        lines,
+    )

@@ -1,0 +1,736 @@
+"""AWS SDK semantics for the interpreter: sessions, clients, resources, calls, findings.
+
+Where a client comes from (``boto3.client``, sessions, aioboto3/aiobotocore, botocore
+sessions, ``resource.meta.client``), what a method call means (operation, paginator, waiter,
+presigned URL, injected helper) and how boto3 resources map to operations (sub-resources,
+actions, collections, batch actions, waiters, lazy loads) — all driven by the catalog and
+boto3's resource models, never by per-service code here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import TYPE_CHECKING, Any
+
+from least_priv.analysis import codes, library, sdkdata
+from least_priv.analysis.values import (
+    NOTHING,
+    Atom,
+    Atoms,
+    ClientA,
+    CollectionA,
+    Const,
+    DictA,
+    DynamicAttrA,
+    LibraryA,
+    ListA,
+    Opaque,
+    PaginatorA,
+    ResourceA,
+    SdkMethodA,
+    ServiceResourceA,
+    SessionA,
+    Str,
+    Unk,
+    WaiterA,
+    alternatives,
+    one,
+    to_value,
+    unknown,
+)
+from least_priv.model import CallKind, CallSite, Finding, Location, Value
+
+if TYPE_CHECKING:
+    from least_priv.analysis.interpreter import Frame
+
+Args = list[Atoms]
+Kwargs = list[tuple[str | None, Atoms]]
+Loc = tuple[int, int]
+
+_SESSION_FACTORIES = frozenset(
+    {
+        "boto3.Session",
+        "boto3.session.Session",
+        "boto3._get_default_session",
+        "aioboto3.Session",
+        "aioboto3.session.Session",
+        "botocore.session.get_session",
+        "botocore.session.Session",
+        "aiobotocore.session.get_session",
+        "aiobotocore.session.AioSession",
+        "aiobotocore.session.ClientCreatorContext",
+    }
+)
+_CLIENT_FACTORIES = frozenset({"boto3.client", "aioboto3.client"})
+_RESOURCE_FACTORIES = frozenset({"boto3.resource", "aioboto3.resource"})
+#: Client attributes and methods that make no request.
+_CLIENT_LOCAL = frozenset(
+    {
+        "meta",
+        "exceptions",
+        "close",
+        "can_paginate",
+        "waiter_names",
+        "get_available_waiters",
+        "__aenter__",
+        "__aexit__",
+        "__enter__",
+        "__exit__",
+    }
+)
+#: Names that are AWS operations in so many services that seeing one on an untraceable
+#: value is worth a finding (``x.put_item(...)``); plain ``get``/``update`` are too common.
+_LOOKS_LIKE_OPERATION = re.compile(
+    r"^(get|put|list|describe|create|delete|update|send|receive|invoke|publish|query|scan|"
+    r"batch|start|stop|head|copy|upload|download|generate|transact|execute|assume|decrypt|"
+    r"encrypt|tag|untag|change|detect|analyze|converse|retrieve|post|modify|terminate|"
+    r"run|get_paginator|get_waiter)_\w+$|^(invoke|publish|query|scan|converse|decrypt|encrypt)$"
+)
+
+
+def _texts(atoms: Atoms | None) -> list[str | None]:
+    if not atoms:
+        return []
+    return [a.value.text if isinstance(a, Str) else None for a in atoms if not _is_none(a)]
+
+
+def _is_none(atom: Atom) -> bool:
+    return isinstance(atom, Const) and atom.text == "None"
+
+
+def _kw(kwargs: Kwargs, name: str) -> Atoms | None:
+    for key, value in kwargs:
+        if key == name:
+            return value
+    return None
+
+
+def _arg(args: Args, kwargs: Kwargs, index: int, name: str) -> Atoms | None:
+    if index < len(args):
+        return args[index]
+    return _kw(kwargs, name)
+
+
+class SdkSemantics:
+    """Mixin for ``Interpreter``: the AWS-specific part of evaluation."""
+
+    calls: set[CallSite]
+    findings: set[Finding]
+
+    # Provided by the interpreter.
+    def path_of(self, module: str) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def call_atom(
+        self, atom: Atom, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> Atoms:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def report(self, code: str, f: Frame, loc: Loc, message: str) -> None:
+        """Record a finding at a place in the current module."""
+        self.findings.add(codes.finding(code, self.path_of(f.module), loc[0], loc[1], message))
+
+    def emit(
+        self,
+        service: str,
+        operation: str,
+        args: list[tuple[str, Atoms]],
+        kind: CallKind,
+        via: str,
+        f: Frame,
+        loc: Loc,
+    ) -> None:
+        """Record a call, once per combination of known alternative argument values."""
+        names = [name for name, _ in args]
+        choices = [alternatives(atoms) for _, atoms in args]
+        combos = 1
+        for options in choices:
+            combos *= len(options)
+        if combos > 16:
+            choices = [[to_value(atoms)] for _, atoms in args]
+        location = Location(self.path_of(f.module), loc[0], loc[1])
+        for combo in itertools.product(*choices):
+            call = CallSite(
+                location,
+                service,
+                operation,
+                tuple(sorted(zip(names, combo, strict=True))),
+                kind,
+                via,
+                f.function,
+            )
+            if kind in (CallKind.HELPER, CallKind.PRESIGN):
+                expanded = sdkdata.expand_helper(call)
+                if not expanded:
+                    self.report(
+                        codes.UNKNOWN_METHOD,
+                        f,
+                        loc,
+                        f"{service} `{operation}` with these arguments cannot be mapped to an "
+                        "operation (method name not literal or not known)",
+                    )
+                self.calls.update(expanded)
+            else:
+                self.calls.add(call)
+
+    # -- factories --------------------------------------------------------------------------
+
+    def sdk_external(
+        self, dotted: str, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> Atoms | None:
+        """Calls of outside code the SDK semantics know (factories, Powertools)."""
+        if dotted in _SESSION_FACTORIES:
+            return one(SessionA("boto3"))
+        if dotted in _CLIENT_FACTORIES:
+            return self.make(ClientA, args, kwargs, f, loc)
+        if dotted in _RESOURCE_FACTORIES:
+            return self.make(ServiceResourceA, args, kwargs, f, loc)
+        return library.external(self, dotted, args, kwargs, f, loc)
+
+    def make(
+        self,
+        kind: type[ClientA] | type[ServiceResourceA],
+        args: Args,
+        kwargs: Kwargs,
+        f: Frame,
+        loc: Loc,
+    ) -> Atoms:
+        """A client or service resource for each service name the argument may hold."""
+        names = _texts(_arg(args, kwargs, 0, "service_name"))
+        out: set[Atom] = set()
+        for name in names or [None]:
+            if name is not None and not sdkdata.has_client(name):
+                self.report(
+                    codes.UNKNOWN_CLIENT_NAME,
+                    f,
+                    loc,
+                    f"boto3 has no service named {name!r}; calls on this client are not analysed",
+                )
+                continue
+            out.add(kind(name))
+        return frozenset(out)
+
+    # -- attributes ---------------------------------------------------------------------------
+
+    def sdk_attribute(self, atom: Atom, name: str, f: Frame, loc: Loc) -> Atoms | None:
+        """``atom.name`` for SDK objects; None when ``atom`` is not one."""
+        if isinstance(atom, ClientA):
+            if name == "meta":
+                return one(
+                    LibraryA("client-meta", (("service", Value.literal(atom.service or "")),))
+                )
+            if name in _CLIENT_LOCAL:
+                return one(Opaque(f"client.{name}"))
+            return one(SdkMethodA(atom, name))
+        if isinstance(atom, ServiceResourceA | ResourceA):
+            return self.resource_attribute(atom, name, f, loc)
+        if isinstance(atom, LibraryA) and atom.kind in ("client-meta", "resource-meta"):
+            service = dict(atom.args)["service"].text or None
+            if name == "client" and atom.kind == "resource-meta":
+                return one(ClientA(service))
+            return one(Opaque(f"meta.{name}"))
+        if isinstance(atom, CollectionA | PaginatorA | WaiterA | SessionA | LibraryA):
+            return one(SdkMethodA(atom, name))
+        return None
+
+    def sdk_dynamic_attribute(self, atom: Atom, tried: str) -> Atoms | None:
+        """``getattr(client, <computed>)``."""
+        if isinstance(atom, ClientA | ServiceResourceA | ResourceA):
+            service = atom.service
+            return one(DynamicAttrA(service, tried))
+        return None
+
+    def resource_attribute(
+        self, atom: ServiceResourceA | ResourceA, name: str, f: Frame, loc: Loc
+    ) -> Atoms:
+        """Identifiers, collections, sub-resources, and lazily loaded attributes."""
+        if atom.service is None:
+            return unknown(f"attribute {name} of a resource of unknown service")
+        if name == "meta":
+            return one(LibraryA("resource-meta", (("service", Value.literal(atom.service)),)))
+        rtype = atom.rtype if isinstance(atom, ResourceA) else ""
+        entry = sdkdata.resource_index(atom.service).get(rtype, {}).get(name)
+        identifiers = atom.identifiers if isinstance(atom, ResourceA) else ()
+        if entry is not None:
+            if entry["kind"] == "identifier":
+                return one(Str(dict(identifiers).get(entry["name"], Value.unknown(name))))
+            if entry["kind"] == "collection":
+                via = f"{rtype or atom.service}.{name}"
+                return one(
+                    CollectionA(
+                        atom.service, rtype, entry["name"], identifiers, (), via, True, *loc
+                    )
+                )
+            return one(SdkMethodA(atom, name))
+        if name in ("load", "reload", "get_available_subresources") or name.startswith(
+            "wait_until"
+        ):
+            return one(SdkMethodA(atom, name))
+        if sdkdata.helper(atom.service, f"{rtype}.{name}") is not None:
+            return one(SdkMethodA(atom, name))
+        if isinstance(atom, ResourceA):
+            load = sdkdata.resource_definition(atom.service, rtype).get("load")
+            if load:
+                request = load["request"]
+                args = self.request_args(request, identifiers, [], [])
+                self.emit(
+                    atom.service,
+                    request["operation"],
+                    args,
+                    CallKind.RESOURCE,
+                    f"{rtype}.{name}",
+                    f,
+                    loc,
+                )
+            return one(Str(Value.unknown(f"{rtype}.{name}")))
+        return unknown(f"attribute {name}")
+
+    # -- calls on SDK objects -----------------------------------------------------------------
+
+    def sdk_call(self, atom: Atom, args: Args, kwargs: Kwargs, f: Frame, loc: Loc) -> Atoms | None:
+        """Calling an SDK value directly (a method taken as a value, a dynamic attribute)."""
+        if isinstance(atom, SdkMethodA):
+            return self.sdk_method(atom.owner, atom.name, args, kwargs, f, loc) or unknown("call")
+        if isinstance(atom, DynamicAttrA):
+            self.report(
+                codes.DYNAMIC_METHOD,
+                f,
+                loc,
+                f"method of a {atom.service or 'AWS'} client chosen by a computed name "
+                f"({atom.tried}); the operation cannot be known and is not in the policy",
+            )
+            return unknown("dynamic call")
+        return None
+
+    def sdk_method(
+        self, atom: Atom, name: str, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> Atoms | None:
+        """``atom.name(...)`` for SDK objects; None when ``atom`` is not one."""
+        if isinstance(atom, SessionA):
+            if name in ("client", "create_client"):
+                return self.make(ClientA, args, kwargs, f, loc)
+            if name == "resource":
+                return self.make(ServiceResourceA, args, kwargs, f, loc)
+            return one(Opaque(f"session.{name}()"))
+        if isinstance(atom, ClientA):
+            return self.client_method(atom, name, args, kwargs, f, loc)
+        if isinstance(atom, PaginatorA):
+            if name == "paginate":
+                self.paged(atom, kwargs, f, loc)
+            return one(Opaque("page iterator"))
+        if isinstance(atom, WaiterA):
+            if name == "wait":
+                self.waited(atom, kwargs, f, loc)
+            return one(Opaque("waiter"))
+        if isinstance(atom, ServiceResourceA | ResourceA):
+            return self.resource_method(atom, name, args, kwargs, f, loc)
+        if isinstance(atom, CollectionA):
+            return self.collection_method(atom, name, kwargs, f, loc)
+        if isinstance(atom, LibraryA):
+            return library.method(self, atom, name, args, kwargs, f, loc)
+        if isinstance(atom, SdkMethodA | DynamicAttrA):
+            return self.sdk_call(atom, args, kwargs, f, loc)
+        if isinstance(atom, Opaque) and atom.dotted.startswith("response of "):
+            return one(Opaque(atom.dotted))
+        return None
+
+    def client_method(
+        self, client: ClientA, name: str, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> Atoms:
+        """``client.name(...)``: an operation, paginator/waiter factory, presign or helper."""
+        service = client.service
+        if name in _CLIENT_LOCAL:
+            return one(Opaque(f"client.{name}()"))
+        if service is None:
+            self.report(
+                codes.UNKNOWN_SERVICE,
+                f,
+                loc,
+                f"`{name}` is called on a client whose service name is not known statically; "
+                "its permission is not in the policy",
+            )
+            return unknown("response")
+        if name in ("get_paginator", "get_waiter"):
+            texts = _texts(
+                _arg(
+                    args, kwargs, 0, "operation_name" if name == "get_paginator" else "waiter_name"
+                )
+            )
+            kind: type[PaginatorA] | type[WaiterA] = (
+                PaginatorA if name == "get_paginator" else WaiterA
+            )
+            return frozenset(kind(service, t) for t in texts or [None])
+        named = [(k, v) for k, v in kwargs if k is not None]
+        if name == "generate_presigned_url":
+            method = _arg(args, kwargs, 0, "ClientMethod") or unknown("ClientMethod")
+            params = _arg(args, kwargs, 1, "Params")
+            call_args = [("ClientMethod", method)] + ([("Params", params)] if params else [])
+            self.emit(service, name, call_args, CallKind.PRESIGN, "generate_presigned_url", f, loc)
+            return one(Str(Value.unknown("presigned URL")))
+        info = sdkdata.helper(service, name)
+        if info is not None:
+            positional = list(zip(info.arguments, args, strict=False))
+            self.emit(
+                service,
+                name,
+                positional + [(k, v) for k, v in named if k],
+                CallKind.PRESIGN if name.startswith("generate_presigned") else CallKind.HELPER,
+                name,
+                f,
+                loc,
+            )
+            return one(Opaque(f"response of {service}.{name}"))
+        operation = sdkdata.operation_for_method(service, name)
+        if operation is None:
+            self.report(
+                codes.UNKNOWN_METHOD,
+                f,
+                loc,
+                f"{service} client has no method `{name}` in the catalog; not in the policy",
+            )
+            return unknown("response")
+        self.emit(
+            service, operation, [(k, v) for k, v in named if k], CallKind.CLIENT, name, f, loc
+        )
+        return one(Opaque(f"response of {service}.{name}"))
+
+    def paged(self, paginator: PaginatorA, kwargs: Kwargs, f: Frame, loc: Loc) -> None:
+        """``paginator.paginate(**params)``."""
+        operation = (
+            sdkdata.paginator_operation(paginator.service, paginator.name)
+            if paginator.name
+            else None
+        )
+        if operation is None:
+            self.report(
+                codes.DYNAMIC_METHOD,
+                f,
+                loc,
+                f"{paginator.service} paginator name {paginator.name or '(computed)'} is not "
+                "known; the operation is not in the policy",
+            )
+            return
+        args = [(k, v) for k, v in kwargs if k and k != "PaginationConfig"]
+        self.emit(
+            paginator.service,
+            operation,
+            args,
+            CallKind.PAGINATOR,
+            f"get_paginator({paginator.name}).paginate",
+            f,
+            loc,
+        )
+
+    def waited(self, waiter: WaiterA, kwargs: Kwargs, f: Frame, loc: Loc) -> None:
+        """``waiter.wait(**params)``."""
+        operation = sdkdata.waiter_operation(waiter.service, waiter.name) if waiter.name else None
+        if operation is None:
+            self.report(
+                codes.DYNAMIC_METHOD,
+                f,
+                loc,
+                f"{waiter.service} waiter name {waiter.name or '(computed)'} is not known; "
+                "the operation it polls is not in the policy",
+            )
+            return
+        args = [(k, v) for k, v in kwargs if k and k != "WaiterConfig"]
+        self.emit(
+            waiter.service,
+            operation,
+            args,
+            CallKind.WAITER,
+            f"get_waiter({waiter.name}).wait",
+            f,
+            loc,
+        )
+
+    # -- resources ----------------------------------------------------------------------------
+
+    def request_args(
+        self,
+        request: dict[str, Any],
+        identifiers: tuple[tuple[str, Value], ...],
+        kwargs: Kwargs,
+        extra: list[tuple[str, Atoms]],
+    ) -> list[tuple[str, Atoms]]:
+        """A resource model request's parameters: identifiers, constants, then the caller's."""
+        ids = dict(identifiers)
+        out: dict[str, Atoms] = {}
+        for param in request.get("params", ()):
+            target = re.split(r"[.\[]", param["target"], maxsplit=1)[0]
+            source = param.get("source")
+            if source == "identifier" and target == param["target"]:
+                known = ids.get(param["name"])
+                if known is not None:
+                    out[target] = one(Str(known))
+            elif source in ("string", "integer", "boolean"):
+                out.setdefault(target, one(Str(Value.literal(str(param.get("value"))))))
+        for name, atoms in extra:
+            out.setdefault(name, atoms)
+        for key, atoms in kwargs:
+            if key is not None:
+                out[key] = atoms
+        return sorted(out.items(), key=lambda kv: kv[0])
+
+    def new_resource(
+        self,
+        service: str,
+        spec: dict[str, Any],
+        parent_ids: tuple[tuple[str, Value], ...],
+        args: Args,
+        kwargs: Kwargs,
+        request_args: dict[str, Atoms],
+        via: str,
+    ) -> Atoms:
+        """The resource a ``has``/action/collection definition produces."""
+        parent = dict(parent_ids)
+        ids: list[tuple[str, Value]] = []
+        position = 0
+        for ident in spec.get("identifiers", ()):
+            target = ident["target"]
+            source = ident.get("source")
+            value: Value
+            if source == "identifier":
+                value = parent.get(ident.get("name", ""), Value.unknown(target))
+            elif source == "input":
+                given = (
+                    args[position] if position < len(args) else _kw(kwargs, sdkdata.snake(target))
+                )
+                position += 1
+                value = to_value(given) if given is not None else Value.unknown(target)
+            elif source == "requestParameter":
+                path = re.split(r"[.\[]", ident.get("path", ""), maxsplit=1)[0]
+                found = request_args.get(path)
+                value = to_value(found) if found is not None else Value.unknown(target)
+            else:
+                value = Value.unknown(f"{target} from the response")
+            ids.append((target, value))
+        return one(ResourceA(service, spec["type"], tuple(ids), via))
+
+    def resource_method(
+        self,
+        atom: ServiceResourceA | ResourceA,
+        name: str,
+        args: Args,
+        kwargs: Kwargs,
+        f: Frame,
+        loc: Loc,
+    ) -> Atoms:
+        """Actions, sub-resources, loads, waiters and injected helpers of a resource."""
+        service = atom.service
+        if service is None:
+            self.report(
+                codes.UNKNOWN_SERVICE,
+                f,
+                loc,
+                f"`{name}` is called on a resource whose service name is not known statically",
+            )
+            return unknown("resource")
+        rtype = atom.rtype if isinstance(atom, ResourceA) else ""
+        identifiers = atom.identifiers if isinstance(atom, ResourceA) else ()
+        label = rtype or "ServiceResource"
+        entry = sdkdata.resource_index(service).get(rtype, {}).get(name)
+        definition = sdkdata.resource_definition(service, rtype)
+        if entry is not None and entry["kind"] == "has":
+            spec = entry["def"]["resource"]
+            return self.new_resource(
+                service, spec, identifiers, args, kwargs, {}, f"{label}.{name}"
+            )
+        if entry is not None and entry["kind"] == "action":
+            request = entry["def"]["request"]
+            call_args = self.request_args(request, identifiers, kwargs, [])
+            self.emit(
+                service,
+                request["operation"],
+                call_args,
+                CallKind.RESOURCE,
+                f"{label}.{name}",
+                f,
+                loc,
+            )
+            spec = entry["def"].get("resource")
+            if spec:
+                return self.new_resource(
+                    service, spec, identifiers, [], [], dict(call_args), f"{label}.{name}"
+                )
+            return one(Opaque(f"response of {service}.{request['operation']}"))
+        if entry is not None and entry["kind"] == "waiter":
+            waiter = entry["def"]
+            operation = sdkdata.waiter_operation(service, sdkdata.snake(waiter["waiterName"]))
+            if operation is not None:
+                call_args = self.request_args(waiter, identifiers, kwargs, [])
+                self.emit(service, operation, call_args, CallKind.WAITER, f"{label}.{name}", f, loc)
+            return one(Const("None"))
+        if name in ("load", "reload") and definition.get("load"):
+            request = definition["load"]["request"]
+            call_args = self.request_args(request, identifiers, [], [])
+            self.emit(
+                service,
+                request["operation"],
+                call_args,
+                CallKind.RESOURCE,
+                f"{label}.{name}",
+                f,
+                loc,
+            )
+            return one(Const("None"))
+        helper = sdkdata.helper(service, f"{rtype}.{name}")
+        if helper is not None:
+            names = sdkdata.identifier_params(service, rtype)
+            id_args = [(names.get(k, k), one(Str(v))) for k, v in identifiers]
+            id_args = [(k, v) for k, v in id_args if k in helper.identifiers]
+            positional = list(zip(helper.arguments, args, strict=False))
+            named = [(k, v) for k, v in kwargs if k]
+            self.emit(
+                service,
+                f"{rtype}.{name}",
+                id_args + positional + named,
+                CallKind.HELPER,
+                f"{label}.{name}",
+                f,
+                loc,
+            )
+            if name == "batch_writer":
+                return one(Opaque("batch writer"))
+            return one(Opaque(f"response of {label}.{name}"))
+        if name == "get_available_subresources":
+            return unknown("sub-resources")
+        self.report(
+            codes.UNKNOWN_METHOD,
+            f,
+            loc,
+            f"{service} {label} has no action or helper `{name}` in boto3's resource model",
+        )
+        return unknown("response")
+
+    def collection_method(
+        self, coll: CollectionA, name: str, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> Atoms:
+        """``all``/``filter``/``limit``/``page_size``/``pages`` list; batch actions act."""
+        definition = self.collection_definition(coll)
+        if definition is None:
+            return unknown("collection")
+        if name in ("all", "filter", "limit", "page_size", "iterator", "pages"):
+            params = coll.params + tuple(
+                (k, to_value(v)) for k, v in kwargs if k is not None and name == "filter"
+            )
+            via = f"{coll.via}.{name}"
+            self.list_collection(coll, params, via, f, loc)
+            if name == "pages":
+                return one(ListA((self.collection_items(coll, definition),)))
+            return one(
+                CollectionA(
+                    coll.service, coll.owner, coll.name, coll.identifiers, params, via, False, *loc
+                )
+            )
+        item_type = definition.get("resource", {}).get("type", "")
+        batch = sdkdata.resource_definition(coll.service, item_type).get("batchActions", {})
+        for action_name, action in batch.items():
+            if sdkdata.snake(action_name) == name:
+                if coll.managed:
+                    self.list_collection(coll, coll.params, f"{coll.via}.{name}", f, loc)
+                request = action["request"]
+                # Batch requests read the identifiers of the items (ObjectSummary.BucketName).
+                items = [
+                    a for a in self.collection_items(coll, definition) if isinstance(a, ResourceA)
+                ]
+                item_ids = items[0].identifiers if len(items) == 1 else ()
+                args = self.request_args(request, item_ids, kwargs, [])
+                args = [(k, v) for k, v in args if k in _top_level_targets(request)]
+                self.emit(
+                    coll.service,
+                    request["operation"],
+                    args,
+                    CallKind.RESOURCE,
+                    f"{coll.via}.{name}",
+                    f,
+                    loc,
+                )
+                return one(Opaque("batch response"))
+        self.report(
+            codes.UNKNOWN_METHOD,
+            f,
+            loc,
+            f"{coll.service} collection {coll.name} has no method `{name}` in boto3's "
+            "resource model",
+        )
+        return unknown("collection")
+
+    def collection_definition(self, coll: CollectionA) -> dict[str, Any] | None:
+        """The hasMany entry behind a collection."""
+        owner = sdkdata.resource_definition(coll.service, coll.owner)
+        found: dict[str, Any] | None = owner.get("hasMany", {}).get(coll.name)
+        return found
+
+    def list_collection(
+        self, coll: CollectionA, params: tuple[tuple[str, Value], ...], via: str, f: Frame, loc: Loc
+    ) -> None:
+        """The list operation a collection pages through."""
+        definition = self.collection_definition(coll)
+        if definition is None or "request" not in definition:
+            return
+        request = definition["request"]
+        extra = [(k, one(Str(v))) for k, v in params]
+        args = self.request_args(request, coll.identifiers, [], extra)
+        self.emit(coll.service, request["operation"], args, CallKind.RESOURCE, via, f, loc)
+
+    def collection_items(self, coll: CollectionA, definition: dict[str, Any]) -> Atoms:
+        """The resources a collection yields."""
+        spec = definition.get("resource")
+        if not spec:
+            return unknown("collection item")
+        request = definition.get("request", {})
+        request_args = dict(
+            self.request_args(
+                request, coll.identifiers, [], [(k, one(Str(v))) for k, v in coll.params]
+            )
+        )
+        return self.new_resource(
+            coll.service, spec, coll.identifiers, [], [], request_args, f"{coll.via}[]"
+        )
+
+    def sdk_iterate(self, atom: Atom, f: Frame) -> Atoms:
+        """Iterating SDK objects: collections yield resources (and list when bare)."""
+        if isinstance(atom, CollectionA):
+            definition = self.collection_definition(atom)
+            if definition is None:
+                return unknown("collection item")
+            if atom.managed:
+                self.list_collection(atom, atom.params, atom.via, f, (atom.line, atom.column))
+            return self.collection_items(atom, definition)
+        if isinstance(atom, Opaque):
+            return one(Opaque(atom.dotted + "[]"))
+        if isinstance(atom, Unk):
+            return unknown(f"element of {atom.reason}")
+        return unknown("element")
+
+    def sdk_subscript(self, atom: Atom, index: Atoms, f: Frame) -> Atoms:
+        """``atom[index]`` for outside values: responses stay outside values."""
+        if isinstance(atom, Opaque):
+            return one(Opaque(atom.dotted + "[]"))
+        if isinstance(atom, Unk):
+            return unknown(f"item of {atom.reason}")
+        return NOTHING
+
+    # -- honesty ------------------------------------------------------------------------------
+
+    def unknown_receiver(self, atom: Unk, name: str, f: Frame, loc: Loc) -> None:
+        """A call that looks like an AWS operation on a value nobody can trace."""
+        if _LOOKS_LIKE_OPERATION.match(name):
+            self.report(
+                codes.UNKNOWN_ORIGIN,
+                f,
+                loc,
+                f"`.{name}(...)` looks like an AWS call, but the object it is called on cannot "
+                f"be traced to a client ({atom.reason}); not in the policy",
+            )
+
+
+def _top_level_targets(request: dict[str, Any]) -> set[str]:
+    return {re.split(r"[.\[]", p["target"], maxsplit=1)[0] for p in request.get("params", ())}
+
+
+__all__ = ["DictA", "SdkSemantics"]

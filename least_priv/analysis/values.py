@@ -1,0 +1,405 @@
+"""Abstract values the interpreter tracks, and the string algebra over ``model.Value``.
+
+An expression evaluates to a small set of atoms (``Atoms``): the alternatives it may hold.
+Atoms are frozen and hashable so that function results can be memoised per calling context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from least_priv.model import EnvRef, Part, Unknown, Value
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    """A string (or number rendered as one), possibly with unknown parts."""
+
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """``None``, ``True``, ``False`` or a number."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DictA:
+    """A dict literal: keys and values as atom sets, in source order."""
+
+    items: tuple[tuple[Atoms, Atoms], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListA:
+    """A list/tuple/set literal."""
+
+    items: tuple[Atoms, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A value from outside the function's code (a third-party or stdlib object).
+
+    ``dotted`` is the import path it came from (``"json.loads()"``); calls on it are not
+    AWS calls unless they look like one (then they are reported, never guessed).
+    """
+
+    dotted: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unk:
+    """A value the analysis cannot trace (a parameter with no caller, a computed lookup)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleA:
+    """One of the function's own modules."""
+
+    name: str
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class FuncA:
+    """A function of the function's own code, by (module, qualified name).
+
+    ``context`` tells closures apart: the calling context of the function whose body
+    defined this one (0 for module-level functions and methods).
+    """
+
+    module: str
+    qualname: str
+    context: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaA:
+    """A lambda expression, by its position."""
+
+    module: str
+    line: int
+    column: int
+    context: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClassA:
+    """A class of the function's own code."""
+
+    module: str
+    qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstA:
+    """An instance of one of the function's own classes (all instances share attributes)."""
+
+    cls: ClassA
+
+
+@dataclass(frozen=True, slots=True)
+class BoundA:
+    """A method bound to its receiver."""
+
+    func: FuncA
+    receiver: InstA | ClassA
+
+
+@dataclass(frozen=True, slots=True)
+class SuperA:
+    """``super()`` inside a method of ``cls`` called on ``receiver``."""
+
+    cls: ClassA
+    receiver: InstA
+
+
+@dataclass(frozen=True, slots=True)
+class SessionA:
+    """A boto3/aioboto3/botocore/aiobotocore session."""
+
+    flavour: str  # "boto3" | "botocore"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientA:
+    """A low-level client; ``service`` is None when the service name is not known."""
+
+    service: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceResourceA:
+    """``boto3.resource(service)``."""
+
+    service: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceA:
+    """A boto3 resource instance (``Table``, ``Bucket``, ``Object``...) with identifiers."""
+
+    service: str
+    rtype: str
+    identifiers: tuple[tuple[str, Value], ...]
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionA:
+    """A resource collection (``bucket.objects``), with the parent's identifiers."""
+
+    service: str
+    owner: str  # resource type owning the collection ("" for the service resource)
+    name: str  # collection name as in the model ("Objects")
+    identifiers: tuple[tuple[str, Value], ...]
+    params: tuple[tuple[str, Value], ...]
+    via: str
+    managed: bool = True  # the bare manager (``bucket.objects``), not yet ``.all()``
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PaginatorA:
+    """``client.get_paginator(name)``; ``name`` None when computed."""
+
+    service: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaiterA:
+    """``client.get_waiter(name)``; ``name`` None when computed."""
+
+    service: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicAttrA:
+    """``getattr(client, <computed>)``: a method of a known client whose name is unknown."""
+
+    service: str | None
+    tried: str
+
+
+@dataclass(frozen=True, slots=True)
+class SdkMethodA:
+    """A method of an SDK object taken as a value (``put = table.put_item``)."""
+
+    owner: Atom
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryA:
+    """An object of a library that calls AWS for the caller (Powertools provider...)."""
+
+    kind: str
+    args: tuple[tuple[str, Value], ...] = ()
+
+
+Atom: TypeAlias = (
+    Str
+    | Const
+    | DictA
+    | ListA
+    | Opaque
+    | Unk
+    | ModuleA
+    | FuncA
+    | LambdaA
+    | ClassA
+    | InstA
+    | BoundA
+    | SuperA
+    | SessionA
+    | ClientA
+    | ServiceResourceA
+    | ResourceA
+    | CollectionA
+    | PaginatorA
+    | WaiterA
+    | DynamicAttrA
+    | SdkMethodA
+    | LibraryA
+)
+Atoms: TypeAlias = frozenset[Atom]
+
+NOTHING: Atoms = frozenset()
+#: Most alternatives one expression keeps before it is widened to "unknown".
+MAX_ATOMS = 12
+
+
+def one(atom: Atom) -> Atoms:
+    """A singleton atom set."""
+    return frozenset((atom,))
+
+
+def unknown(reason: str) -> Atoms:
+    """An untraceable value."""
+    return frozenset((Unk(reason),))
+
+
+def literal(text: str) -> Atoms:
+    """A fully known string."""
+    return frozenset((Str(Value.literal(text)),))
+
+
+def union(*sets: Atoms) -> Atoms:
+    """The alternatives of all ``sets``; widened to unknown strings past ``MAX_ATOMS``."""
+    out: set[Atom] = set()
+    for s in sets:
+        out |= s
+    if len(out) > MAX_ATOMS:
+        strings = [a for a in out if isinstance(a, Str | Const)]
+        if len(strings) > 1:
+            out -= set(strings)
+            out.add(Str(Value.unknown("one of several values")))
+    return frozenset(out)
+
+
+# -- strings ------------------------------------------------------------------------------
+
+
+def _merge_parts(parts: list[Part]) -> tuple[Part, ...]:
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if out and isinstance(out[-1], str):
+                out[-1] = out[-1] + part
+                continue
+        elif isinstance(part, Unknown) and out and isinstance(out[-1], Unknown):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def string_parts(atoms: Atoms, reason: str) -> tuple[Part, ...]:
+    """The parts of a value used inside a string: its own parts when it is one string."""
+    if len(atoms) == 1:
+        (atom,) = atoms
+        if isinstance(atom, Str) and atom.value.is_string:
+            return atom.value.parts
+        if isinstance(atom, Const) and atom.text not in ("None",):
+            return (atom.text,)
+    return (Unknown(reason),)
+
+
+def concat(pieces: list[tuple[Part, ...]]) -> Value:
+    """Join string pieces into one value (adjacent literals merged)."""
+    flat: list[Part] = []
+    for piece in pieces:
+        flat.extend(piece)
+    return Value(_merge_parts(flat))
+
+
+_PERCENT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGca%]")
+_BRACES = re.compile(r"\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}")
+
+
+def percent_format(
+    template: str, args: list[tuple[Part, ...]], named: dict[str, tuple[Part, ...]]
+) -> Value:
+    """``template % args`` with unknown pieces where the argument is unknown."""
+    pieces: list[tuple[Part, ...]] = []
+    pos = 0
+    index = 0
+    for match in _PERCENT.finditer(template):
+        pieces.append((template[pos : match.start()],))
+        if match.group(0) == "%%":
+            pieces.append(("%",))
+        elif match.group(1) is not None:
+            pieces.append(named.get(match.group(1), (Unknown("format argument"),)))
+        else:
+            pieces.append(args[index] if index < len(args) else (Unknown("format argument"),))
+            index += 1
+        pos = match.end()
+    pieces.append((template[pos:],))
+    return concat(pieces)
+
+
+def brace_format(
+    template: str, args: list[tuple[Part, ...]], named: dict[str, tuple[Part, ...]]
+) -> Value:
+    """``template.format(*args, **named)`` with unknown pieces where arguments are unknown."""
+    pieces: list[tuple[Part, ...]] = []
+    pos = 0
+    auto = 0
+    for match in _BRACES.finditer(template):
+        pieces.append((template[pos : match.start()],))
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            pieces.append((token[0],))
+        else:
+            field_name = (match.group(1) or "").strip()
+            plain = token == "{" + (match.group(1) or "") + "}"
+            head = re.split(r"[.\[]", field_name, maxsplit=1)[0]
+            simple = plain and head == field_name
+            found: tuple[Part, ...] | None
+            if head == "":
+                found = args[auto] if auto < len(args) else None
+                auto += 1
+            elif head.isdigit():
+                found = args[int(head)] if int(head) < len(args) else None
+            else:
+                found = named.get(head)
+            if found is None or not simple:
+                found = (Unknown("format field"),)
+            pieces.append(found)
+        pos = match.end()
+    pieces.append((template[pos:],))
+    return concat(pieces)
+
+
+def env_ref(name_atoms: Atoms, default: Atoms | None) -> Atoms:
+    """``os.environ[...]`` / ``os.getenv(name, default)`` as an ``EnvRef`` (name known)."""
+    names = [a.value.text for a in name_atoms if isinstance(a, Str)]
+    if len(names) != 1 or names[0] is None:
+        return frozenset((Str(Value.unknown("environment variable with a computed name")),))
+    default_text: str | None = None
+    if default is not None:
+        texts = [a.value.text for a in default if isinstance(a, Str)]
+        if len(texts) == 1 and texts[0] is not None and len(default) == 1:
+            default_text = texts[0]
+    return frozenset((Str(Value((EnvRef(names[0], default_text),))),))
+
+
+def to_value(atoms: Atoms, reason: str = "not known statically") -> Value:
+    """One request-parameter ``Value`` for an atom set (several strings → unknown)."""
+    strings = [a for a in atoms if isinstance(a, Str)]
+    others = [a for a in atoms if not isinstance(a, Str) and a != Const("None")]
+    if len(strings) == 1 and not others:
+        return strings[0].value
+    if len(atoms) == 1:
+        (atom,) = atoms
+        if isinstance(atom, Const):
+            return Value.literal(atom.text)
+        if isinstance(atom, DictA):
+            return Value(
+                mapping=tuple((to_value(k, reason), to_value(v, reason)) for k, v in atom.items)
+            )
+        if isinstance(atom, ListA):
+            return Value(sequence=tuple(to_value(i, reason) for i in atom.items))
+        if isinstance(atom, Unk):
+            return Value.unknown(atom.reason)
+    if len(strings) > 1:
+        return Value.unknown("one of several values")
+    return Value.unknown(reason)
+
+
+def alternatives(atoms: Atoms, limit: int = 8) -> list[Value]:
+    """The distinct string values of an atom set, when there are a few of them; else one."""
+    strings = sorted({a.value for a in atoms if isinstance(a, Str) and a.value.is_string})
+    if 1 < len(strings) <= limit and all(isinstance(a, Str | Const) for a in atoms):
+        return strings
+    return [to_value(atoms)]
