@@ -23,8 +23,6 @@ from least_priv.model import Finding, Severity
 F = TypeVar("F", bound=Callable[..., Any])
 
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "note": Severity.NOTE}
-# Findings that mean an input of `check` could not be used at all (beyond lint's own).
-_CHECK_INPUT_ERRORS = frozenset({"LP410", "LP416", "LP622", "LP624"})
 
 
 def report_options(func: F) -> F:
@@ -80,6 +78,7 @@ def finish(
     inputs: int,
     input_error: bool,
     suppressed: int = 0,
+    noun: str = "input",
 ) -> int:
     """Apply the baseline, render, write the summary to stderr and return the exit code."""
     from least_priv.lint.baseline import (
@@ -113,8 +112,8 @@ def finish(
     extra = [f"{suppressed} suppressed"] if suppressed else []
     extra += [f"{len(baselined)} in baseline"] if baselined else []
     tail = f" ({', '.join(extra)})" if extra else ""
-    noun = "input" if inputs == 1 else "inputs"
-    click.echo(f"least-priv: {', '.join(parts)} in {inputs} {noun}{tail}", err=True)
+    plural = noun if inputs == 1 else f"{noun}s"
+    click.echo(f"least-priv: {', '.join(parts)} in {inputs} {plural}{tail}", err=True)
     if input_error:
         return 2
     threshold = FAIL_ON.get(kw["fail_on"])
@@ -186,3 +185,68 @@ def lint(**kw: Any) -> int:
         input_error=result.input_error,
         suppressed=len(result.suppressed),
     )
+
+
+def _check_command() -> click.Command:
+    # The options that shape the required policy are generate's and diff's; reuse them so
+    # the three commands cannot drift apart.
+    from least_priv.cli.diff import parse_env, required_policy_options
+
+    @click.command("check")
+    @click.argument("paths", nargs=-1, type=click.Path(exists=True))
+    @required_policy_options
+    @click.option(
+        "--lint/--no-lint",
+        "with_lint",
+        default=True,
+        show_default=True,
+        help="Also lint the template's policies.",
+    )
+    @report_options
+    def check(**kw: Any) -> int:
+        """Check each function's code against the role its template declares.
+
+        Missing permissions are errors at the call site; excess grants are warnings at the
+        template statement. PATH... are extra code roots (layers), as for generate.
+        """
+        if not kw["template"]:
+            raise click.UsageError("check needs --template FILE")
+        from least_priv.api import GenerateOptions, UsageError
+        from least_priv.lint.check import check_template
+
+        options = GenerateOptions(
+            paths=tuple(kw["paths"]),
+            handler=kw["handler"],
+            template=kw["template"],
+            function=kw["function"],
+            env=parse_env(kw["env"]),
+            region=kw["region"],
+            account=kw["account"],
+            partition=kw["partition"],
+            cloudtrail=tuple(kw["cloudtrail"]),
+            since=kw["since"],
+            until=kw["until"],
+            merge=kw["merge"],
+        )
+        try:
+            result = check_template(
+                options,
+                lint=kw["with_lint"],
+                select=_codes(kw["select"]) or None,
+                ignore=_codes(kw["ignore"]),
+            )
+        except UsageError as exc:  # an unknown --function, a template without functions
+            raise click.UsageError(str(exc)) from exc
+        return finish(
+            result.findings,
+            kw,
+            inputs=len(result.functions),
+            input_error=result.input_error,
+            suppressed=len(result.suppressed),
+            noun="function",
+        )
+
+    return check
+
+
+check = _check_command()

@@ -1,0 +1,78 @@
+"""``least-priv check``: code against the role a template declares, on a real-looking app.
+
+The app stores orders with ``put_item`` but its role only reads the table (missing → error at
+the call site), and grants ``sns:Publish`` the code never uses (excess → warning at the
+statement). The role's log statement on ``*`` is a lint finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from least_priv.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = "fixtures/lint/check-app"
+TEMPLATE = f"{APP}/template.yaml"
+PINNED = ("--region", "eu-west-1", "--account", "111122223333", "--partition", "aws")
+
+
+@pytest.fixture(autouse=True)
+def _from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:
+    code = main(["check", "--template", TEMPLATE, *PINNED, *argv])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+def _at(lines: list[str], prefix: str, code: str) -> list[str]:
+    return [line for line in lines if line.startswith(prefix) and f": {code} " in line]
+
+
+def test_missing_permission_is_an_error_at_the_call_site(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, lines, err = run(capsys)
+    assert code == 1
+    [missing] = _at(lines, f"{APP}/src/app.py:18:", "LP601")
+    assert "dynamodb:PutItem" in missing
+    assert "in 1 function" in err
+
+
+def test_excess_grant_is_a_warning_at_the_template_statement(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, lines, _ = run(capsys)
+    # Line 60 is `Action: sns:Publish` of the PublishEvents statement.
+    [excess] = _at(lines, f"{TEMPLATE}:60:", "LP602")
+    assert "sns:Publish" in excess
+    # The template's own policies are linted in the same run...
+    assert _at(lines, f"{TEMPLATE}:69:", "LP104")
+    # ...unless asked not to.
+    _, lines, _ = run(capsys, "--no-lint")
+    assert not _at(lines, TEMPLATE, "LP104") and _at(lines, f"{TEMPLATE}:60:", "LP602")
+
+
+def test_fail_on_and_sarif(
+    capsys: pytest.CaptureFixture[str], validate_sarif: Callable[[str], dict[str, Any]]
+) -> None:
+    assert run(capsys, "--fail-on", "never")[0] == 0
+    code = main(["check", "--template", TEMPLATE, *PINNED, "--format", "sarif"])
+    log = validate_sarif(capsys.readouterr().out)
+    assert code == 1
+    ids = {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"LP601", "LP602", "LP104"} <= ids
+
+
+def test_unknown_function_and_missing_template_are_usage_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(capsys, "--function", "Nope")[0] == 2
+    assert main(["check"]) == 2
