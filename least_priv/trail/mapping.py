@@ -29,7 +29,8 @@ from least_priv.trail.records import Record
 _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _LOCATION_VARS = ("Partition", "Region", "Account")
 # iam:PassRole is never logged, but a logged call that passed a role proves it was needed;
-# other dependent actions (ec2:CreateTags ...) depend on request content a record may not show.
+# other dependent/side-effect actions (ec2:CreateTags ...) depend on request content a
+# record may not show, and the calls they stand for are logged on their own when made.
 _PASS_ROLE = "iam:PassRole"
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")
 # A denied call's message names the action and resource exactly; prefer it to a mapping.
@@ -184,9 +185,7 @@ class EventMapper:
             if info.permissionless:
                 return Resolution("no-permission", reason=info.permissionless)
             reqs = tuple(
-                r
-                for r in info.requirements
-                if r.kind == "required" or (r.kind == "dependent" and r.action == _PASS_ROLE)
+                r for r in info.requirements if r.kind == "required" or r.action == _PASS_ROLE
             )
             if not reqs and info.actions and not info.unresolved:
                 reqs = tuple(Requirement(a) for a in info.actions)
@@ -223,7 +222,9 @@ class EventMapper:
             return
         params: dict[str, Any] | None = None
         for req in resolution.requirements:
-            if req.action == _PASS_ROLE and req.kind == "dependent":
+            if req.action == _PASS_ROLE and req.kind != "required":
+                # Only when the request really passed a role (catalog rows may be
+                # dependent or side-effect, with or without a binding).
                 if params is None:
                     params = record.parameters()
                 for arn in sorted(set(_role_arns(params))):

@@ -23,7 +23,7 @@ from least_priv.evaluate.patterns import contains, overlaps
 from least_priv.model import Finding, Location, Permission, Provenance, Severity
 from least_priv.trail import codes
 from least_priv.trail.observability import unobservable_reason
-from least_priv.trail.observe import Observation
+from least_priv.trail.observe import Observation, times
 
 
 class MergeMode(enum.StrEnum):
@@ -83,11 +83,12 @@ def _dedupe(perms: Iterable[Permission]) -> tuple[Permission, ...]:
     return tuple(sorted(merged.values()))
 
 
-def _code_location(perm: Permission) -> Location:
+def _code_location(perm: Permission, role_arn: str) -> Location:
+    """Where a finding about a code permission points: its call site, else the role."""
     for prov in perm.provenance:
         if prov.location is not None:
             return prov.location
-    return Location("code")
+    return Location(role_arn)
 
 
 def _observed_where(observation: Observation) -> Location:
@@ -130,7 +131,7 @@ def merge(
             Finding(
                 where,
                 codes.OBSERVED_NOT_IN_CODE,
-                f"{perm.action} on {perm.resource} was used {prov.count} times "
+                f"{perm.action} on {perm.resource} was used {times(prov.count)} "
                 f"({prov.first_seen} .. {prov.last_seen}) but the code analysis did not find "
                 "it: a dynamic call, a library, or another caller of the role",
             )
@@ -138,7 +139,7 @@ def merge(
     for perm in unused:
         findings.append(
             Finding(
-                _code_location(perm),
+                _code_location(perm, observation.role_arn),
                 codes.UNUSED_IN_WINDOW,
                 f"{perm.action} on {perm.resource} is needed by the code but was never used "
                 f"in {window}",
@@ -148,7 +149,7 @@ def merge(
     for item in unseen:
         findings.append(
             Finding(
-                _code_location(item.permission),
+                _code_location(item.permission, observation.role_arn),
                 codes.UNOBSERVABLE,
                 f"{item.permission.action} on {item.permission.resource}: {item.reason}; its "
                 "absence from the trail proves nothing",
@@ -168,7 +169,7 @@ def merge(
             result.append(item.permission)
             findings.append(
                 Finding(
-                    _code_location(item.permission),
+                    _code_location(item.permission, observation.role_arn),
                     codes.KEPT_UNOBSERVABLE,
                     f"kept {item.permission.action} on {item.permission.resource} although "
                     "not observed: CloudTrail cannot show it by default",

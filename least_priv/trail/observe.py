@@ -54,6 +54,11 @@ class Observation:
     sources: tuple[str, ...] = ()
 
 
+def times(count: int) -> str:
+    """``1 time`` / ``3 times``."""
+    return f"{count} time" if count == 1 else f"{count} times"
+
+
 def _provenance(seen: Seen, detail: str) -> tuple[Provenance, ...]:
     return (
         Provenance(
@@ -99,7 +104,7 @@ def _findings(tally: Tally, where: str, window: Window) -> list[Finding]:
             codes.finding(
                 where,
                 codes.ACCESS_DENIED,
-                f"{action} on {resource} was denied {seen.count} times "
+                f"{action} on {resource} was denied {times(seen.count)} "
                 f"({seen.first} .. {seen.last}; {events}): a permission the role lacks",
             )
         )
@@ -108,7 +113,7 @@ def _findings(tally: Tally, where: str, window: Window) -> list[Finding]:
             codes.finding(
                 where,
                 codes.UNMAPPED_EVENT,
-                f"{source} {name} ({seen.count} events) maps to no IAM action; not granted",
+                f"{source} {name} (seen {times(seen.count)}) maps to no IAM action; not granted",
             )
         )
     for (source, name, reason), seen in sorted(tally.no_permission.items()):
@@ -116,7 +121,7 @@ def _findings(tally: Tally, where: str, window: Window) -> list[Finding]:
             codes.finding(
                 where,
                 codes.CONSOLE_INTERNAL,
-                f"{source} {name} ({seen.count} events): {reason}",
+                f"{source} {name} (seen {times(seen.count)}): {reason}",
                 Severity.NOTE,
             )
         )

@@ -25,8 +25,7 @@ class Progress:
             return
         self._last = now
         self._stream.write(
-            f"\rCloudTrail: {files}/{self._total} files, {records:,} records, "
-            f"{matched:,} matched"
+            f"\rCloudTrail: {files}/{self._total} files, {records:,} records, {matched:,} matched"
         )
         self._stream.flush()
 

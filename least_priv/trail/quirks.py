@@ -82,8 +82,6 @@ RENAMED: dict[tuple[str, str], Renamed] = {
     ("s3.amazonaws.com", "DeleteAccountPublicAccessBlock"): Renamed(
         "s3control", "DeletePublicAccessBlock"
     ),
-    # Lambda logs data-plane invocations as "Invoke" (the SDK operation name).
-    ("lambda.amazonaws.com", "InvokeAsync"): Renamed("lambda", "InvokeAsync"),
 }
 
 # Events that are not calls an identity policy authorises: console sign-in, console-only

@@ -48,9 +48,7 @@ class Window:
     until: str
 
     @staticmethod
-    def parse(
-        since: str | None, until: str | None, *, now: dt.datetime | None = None
-    ) -> Window:
+    def parse(since: str | None, until: str | None, *, now: dt.datetime | None = None) -> Window:
         """Build a window; defaults: ``until`` = now, ``since`` = ``until`` - 90 days.
 
         A bare date for ``until`` includes that whole day.

@@ -41,8 +41,12 @@ def mixed(make_record: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         make_record(T, "ssm.amazonaws.com", "GetParameter", {"name": "/report-exporter/config"}),
         make_record(
-            T, "dynamodb.amazonaws.com", "DescribeTable", {"tableName": "billing"},
-            role="arn:aws:iam::123456789012:role/billing-sync-role", session="billing-sync",
+            T,
+            "dynamodb.amazonaws.com",
+            "DescribeTable",
+            {"tableName": "billing"},
+            role="arn:aws:iam::123456789012:role/billing-sync-role",
+            session="billing-sync",
         ),
         make_record("2026-02-01T00:00:00Z", "ssm.amazonaws.com", "GetParameter", None),
         make_record(T, "states.amazonaws.com", "StartExecution", {"name": "x"}),
@@ -65,11 +69,15 @@ def test_files_without_the_role_are_skipped_unparsed(mixed: list[dict[str, Any]]
 
 def test_lookup_events_output(mixed: list[dict[str, Any]]) -> None:
     events = [
-        {"EventId": r["eventID"], "EventName": r["eventName"], "Username": "report-exporter",
-         "CloudTrailEvent": json.dumps(r)}
+        {
+            "EventId": r["eventID"],
+            "EventName": r["eventName"],
+            "Username": "report-exporter",
+            "CloudTrailEvent": json.dumps(r),
+        }
         for r in mixed
     ]
-    records, stats = _scan(json.dumps({"Events": events}, indent=4).encode())
+    records, _ = _scan(json.dumps({"Events": events}, indent=4).encode())
     assert [r.eventName for r in records] == ["GetParameter", "StartExecution"]
 
 
@@ -83,11 +91,34 @@ def test_json_lines_and_json_array(mixed: list[dict[str, Any]]) -> None:
 def test_csv_export_with_aggregated_rows() -> None:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["eventsource", "eventname", "awsregion", "recipientaccountid", "errorcode",
-                     "issuer_arn", "requestparameters", "count", "first_seen", "last_seen"])
-    writer.writerow(["ssm.amazonaws.com", "GetParameter", "eu-west-1", "123456789012", "", ROLE,
-                     '{"name": "/report-exporter/config"}', "42", "2026-03-01T02:00:02Z",
-                     "2026-03-03T02:00:02Z"])
+    writer.writerow(
+        [
+            "eventsource",
+            "eventname",
+            "awsregion",
+            "recipientaccountid",
+            "errorcode",
+            "issuer_arn",
+            "requestparameters",
+            "count",
+            "first_seen",
+            "last_seen",
+        ]
+    )
+    writer.writerow(
+        [
+            "ssm.amazonaws.com",
+            "GetParameter",
+            "eu-west-1",
+            "123456789012",
+            "",
+            ROLE,
+            '{"name": "/report-exporter/config"}',
+            "42",
+            "2026-03-01T02:00:02Z",
+            "2026-03-03T02:00:02Z",
+        ]
+    )
     records, stats = _scan(out.getvalue().encode(), "athena.csv")
     assert len(records) == 1
     assert records[0].count == 42 and records[0].parameters() == {"name": "/report-exporter/config"}
@@ -146,10 +177,13 @@ def test_big_files_are_streamed_with_flat_memory(
     monkeypatch.setattr(decode, "WHOLE_LIMIT", 256 * 1024)
     monkeypatch.setattr(decode, "CHUNK", 64 * 1024)
     # Records with nested objects and a policy document in a string: false boundaries.
-    tricky = dict(mixed[0], requestParameters={
-        "name": "/report-exporter/config",
-        "policy": '{"Statement":[{"Effect":"Allow"},{"Effect":"Deny"}]}',
-    })
+    tricky = dict(
+        mixed[0],
+        requestParameters={
+            "name": "/report-exporter/config",
+            "policy": '{"Statement":[{"Effect":"Allow"},{"Effect":"Deny"}]}',
+        },
+    )
     path = tmp_path / "huge.json.gz"
     count = 6000
     with gzip.open(path, "wb", compresslevel=1) as out:

@@ -6,7 +6,10 @@ import datetime as dt
 
 from least_priv.trail.layout import LayoutFilter, is_skipped, parse_key
 
-KEY = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/03/02/123456789012_CloudTrail_eu-west-1_20260302T0205Z_a1b2c3d4e5f6a7b8.json.gz"
+KEY = (
+    "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/03/02/"
+    "123456789012_CloudTrail_eu-west-1_20260302T0205Z_a1b2c3d4e5f6a7b8.json.gz"
+)
 ORG_KEY = "logs/AWSLogs/o-a1b2c3d4e5/210987654321/CloudTrail/us-east-1/2026/03/04/x.json.gz"
 
 
@@ -24,7 +27,11 @@ def test_parse_key_reads_account_region_and_day() -> None:
 def test_organisation_trails_add_the_org_id() -> None:
     key = parse_key(ORG_KEY)
     assert key is not None
-    assert (key.organization, key.account, key.region) == ("o-a1b2c3d4e5", "210987654321", "us-east-1")
+    assert (key.organization, key.account, key.region) == (
+        "o-a1b2c3d4e5",
+        "210987654321",
+        "us-east-1",
+    )
 
 
 def test_paths_outside_the_layout_have_no_key_and_are_always_read() -> None:

@@ -1,0 +1,163 @@
+"""Records → permissions: where the resource comes from, denials, PassRole, unknown events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+import pytest
+
+from least_priv.trail.mapping import EventMapper, Use, collapse_object_key, partition_of
+from least_priv.trail.records import Record
+
+T = "2026-03-02T02:00:02Z"
+Make = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def mapper() -> EventMapper:
+    return EventMapper()
+
+
+def _uses(mapper: EventMapper, record: dict[str, Any]) -> list[Use]:
+    rec = msgspec.json.decode(msgspec.json.encode(record), type=Record)
+    return sorted(mapper.uses(rec), key=lambda u: (u.action, u.resource))
+
+
+def test_resource_from_request_parameters(mapper: EventMapper, make_record: Make) -> None:
+    record = make_record(
+        T, "ssm.amazonaws.com", "GetParameter", {"name": "/report-exporter/config"}
+    )
+    assert _uses(mapper, record) == [
+        Use(
+            "ssm:GetParameter",
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/report-exporter/config",
+        )
+    ]
+
+
+def test_resource_from_the_resources_list(mapper: EventMapper, make_record: Make) -> None:
+    """KMS logs the key ARN in resources[] while the request names an alias."""
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1f0c7b5e-0d57-4f1e-9d5a-2a1f3e8b7c90"
+    record = make_record(
+        T,
+        "kms.amazonaws.com",
+        "Decrypt",
+        {"encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
+        resources=[{"accountId": "123456789012", "type": "AWS::KMS::Key", "ARN": key}],
+    )
+    assert _uses(mapper, record) == [Use("kms:Decrypt", key)]
+
+
+def test_s3_object_keys_are_reduced_to_their_folder(mapper: EventMapper, make_record: Make) -> None:
+    record = make_record(
+        T,
+        "s3.amazonaws.com",
+        "PutObject",
+        {"bucketName": "acme-report-exports", "key": "exports/2026/03/daily.json"},
+        category="Data",
+    )
+    assert _uses(mapper, record) == [
+        Use("s3:PutObject", "arn:aws:s3:::acme-report-exports/exports/2026/03/*")
+    ]
+    assert collapse_object_key("top.json") == "*"
+    assert collapse_object_key("a/b/") == "a/b/*"
+
+
+def test_dict_keys_name_tables(mapper: EventMapper, make_record: Make) -> None:
+    record = make_record(
+        T,
+        "dynamodb.amazonaws.com",
+        "BatchWriteItem",
+        {"requestItems": {"orders": [{"putRequest": {}}], "order-lines": [{"putRequest": {}}]}},
+        category="Data",
+    )
+    assert [u.resource for u in _uses(mapper, record)] == [
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/order-lines",
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+    ]
+
+
+def test_missing_resource_becomes_a_typed_wildcard(mapper: EventMapper, make_record: Make) -> None:
+    record = make_record(T, "ssm.amazonaws.com", "GetParameter", None)
+    (use,) = _uses(mapper, record)
+    assert use == Use(
+        "ssm:GetParameter", "arn:aws:ssm:eu-west-1:123456789012:parameter/*", resolved=False
+    )
+
+
+def test_denied_message_names_action_and_resource(mapper: EventMapper, make_record: Make) -> None:
+    record = make_record(
+        T,
+        "ssm.amazonaws.com",
+        "GetParameters",
+        {"names": ["/a", "/b"]},
+        error=(
+            "AccessDenied",
+            "User: arn:aws:sts::123456789012:assumed-role/report-exporter-role/report-exporter "
+            "is not authorized to perform: ssm:GetParameters on resource: "
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/a because no identity-based policy "
+            "allows the ssm:GetParameters action",
+        ),
+    )
+    assert _uses(mapper, record) == [
+        Use("ssm:GetParameters", "arn:aws:ssm:eu-west-1:123456789012:parameter/a", denied=True)
+    ]
+
+
+def test_ec2_unauthorized_without_detail_uses_the_mapping(
+    mapper: EventMapper, make_record: Make
+) -> None:
+    record = make_record(
+        T,
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        {"instancesSet": {}},
+        error=("Client.UnauthorizedOperation", "You are not authorized to perform this operation."),
+    )
+    assert _uses(mapper, record) == [Use("ec2:DescribeInstances", "*", denied=True)]
+
+
+def test_other_errors_still_prove_the_call_was_authorised(
+    mapper: EventMapper, make_record: Make
+) -> None:
+    record = make_record(
+        T,
+        "ssm.amazonaws.com",
+        "GetParameter",
+        {"name": "/report-exporter/config"},
+        error=("ThrottlingException", "Rate exceeded"),
+    )
+    assert [u.denied for u in _uses(mapper, record)] == [False]
+
+
+def test_a_passed_role_implies_pass_role(mapper: EventMapper, make_record: Make) -> None:
+    """iam:PassRole is never logged; the call that passed the role proves it was needed."""
+    role = "arn:aws:iam::123456789012:role/report-fanout-sfn"
+    record = make_record(
+        T,
+        "lambda.amazonaws.com",
+        "CreateFunction20150331",
+        {"functionName": "report-fanout", "role": role, "runtime": "python3.12"},
+        read_only=False,
+    )
+    assert _uses(mapper, record) == [
+        Use("iam:PassRole", role),
+        Use(
+            "lambda:CreateFunction", "arn:aws:lambda:eu-west-1:123456789012:function:report-fanout"
+        ),
+    ]
+
+
+def test_unknown_events_are_unmapped(mapper: EventMapper, make_record: Make) -> None:
+    assert mapper.resolve("example.amazonaws.com", "DoSomething").status == "unmapped"
+    assert _uses(mapper, make_record(T, "example.amazonaws.com", "DoSomething", None)) == []
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [("eu-west-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("", "aws")],
+)
+def test_partition_of(region: str, partition: str) -> None:
+    assert partition_of(region) == partition
