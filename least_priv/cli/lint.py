@@ -158,6 +158,11 @@ def _explain(code: str) -> None:
     help="Read every input as this kind instead of detecting it from the content.",
 )
 @report_options
+@click.option(
+    "--skip-unrecognised",
+    is_flag=True,
+    help="Skip files that are not policies, templates or plans instead of reporting them.",
+)
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="CODE", help="Show a rule's documentation and examples.")
 def lint(**kw: Any) -> int:
@@ -177,6 +182,7 @@ def lint(**kw: Any) -> int:
         input_type=kw["input_type"],
         select=_codes(kw["select"]) or None,
         ignore=_codes(kw["ignore"]),
+        skip_unrecognised=kw["skip_unrecognised"],
     )
     return finish(
         result.findings,

@@ -66,9 +66,18 @@ def lint_paths(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     facts: ActionFacts | None = None,
+    skip_unrecognised: bool = False,
 ) -> LintResult:
-    """Lint files and directories (walked for JSON/YAML; cdk.out directories as one input)."""
-    inputs = [read_input(path, explicit, input_type) for path, explicit in collect_paths(paths)]
+    """Lint files and directories (walked for JSON/YAML; cdk.out directories as one input).
+
+    Files found by walking a directory that are none of the known kinds are skipped; files
+    named explicitly are reported (LP195) unless ``skip_unrecognised`` (for pre-commit,
+    which passes every changed JSON/YAML file).
+    """
+    inputs = [
+        read_input(path, explicit and not skip_unrecognised, input_type)
+        for path, explicit in collect_paths(paths)
+    ]
     return _lint_inputs(inputs, select, ignore, facts)
 
 

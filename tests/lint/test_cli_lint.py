@@ -144,3 +144,12 @@ def test_list_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "lint", "--explain", "LP107")
     assert code == 0 and "**Fix**" in out and '"iam:PassRole"' in out
     assert run(capsys, "lint", "--explain", "LP999")[0] == 2
+
+
+def test_skip_unrecognised_for_pre_commit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = tmp_path / "package.json"
+    package.write_text('{"name": "web", "version": "1.0.0"}')
+    clean = str(POLICIES / "clean.json")
+    assert run(capsys, "lint", clean, str(package), "--skip-unrecognised")[0] == 0

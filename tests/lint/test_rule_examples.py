@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,9 @@ def test_rule_is_documented(rule: Rule) -> None:
 def test_codes_are_unique_and_in_the_lint_range() -> None:
     assert len(RULES) == len({r.name for r in ALL_RULES})
     assert all(code.startswith("LP1") and len(code) == 5 for code in RULES)
+
+
+def test_docs_list_every_rule_with_its_severity() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text()
+    for rule in ALL_RULES:
+        assert f"| {rule.code} | {rule.severity} | `{rule.name}` |" in docs, rule.code
