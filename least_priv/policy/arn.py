@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from least_priv.infra.parts import ACCOUNT, PARTITION, REGION
 from least_priv.model import Part, TemplateRef, Unknown, Value
 from least_priv.policy import refs
 
@@ -34,11 +35,11 @@ class ArnContext:
     def pseudo(self, variable: str) -> Part | None:
         """The part for ``Partition``/``Region``/``Account``; None for other variables."""
         if variable == "Partition":
-            return self.partition if self.partition else refs.PARTITION
+            return self.partition if self.partition else PARTITION
         if variable == "Region":
-            return self.region if self.region else refs.REGION
+            return self.region if self.region else REGION
         if variable == "Account":
-            return self.account if self.account else refs.ACCOUNT
+            return self.account if self.account else ACCOUNT
         return None
 
 

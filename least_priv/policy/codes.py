@@ -136,17 +136,8 @@ STATEMENT_TOO_LARGE = _code(
 )
 
 # Pipeline: 340-359
-CLOUDTRAIL_UNAVAILABLE = _code(
-    "LP340",
-    "cloudtrail-unavailable",
-    "CloudTrail sources were given but could not be merged.",
-    "The CloudTrail reader is not available in this installation, so only the code's "
-    "permissions are in the policy.",
-    Severity.ERROR,
-    "input",
-)
 NO_CODE = _code(
-    "LP341",
+    "LP340",
     "no-code-analysed",
     "A function has no code that could be analysed.",
     "Its code location is not a local directory, so the policy holds only what the "
@@ -155,7 +146,7 @@ NO_CODE = _code(
     "input",
 )
 IMPLIED_NOT_MODELLED = _code(
-    "LP342",
+    "LP341",
     "implied-permissions-not-modelled",
     "A function setting implies permissions that least-priv does not derive.",
     "Example: an Amazon MQ or self-managed Kafka event source. Grant what the poller needs by "

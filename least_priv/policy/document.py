@@ -107,7 +107,7 @@ def _statement(
     body = json.dumps([actions, resources, [list(_condition_tuple(c)) for c in conditions]])
     digest = hashlib.sha256(body.encode()).hexdigest()[:8].upper()
     services = sorted({a.split(":", 1)[0] for a in actions})
-    label = "".join(_camel(s) for s in services[:3]) + ("Etc" if len(services) > 3 else "")
+    label = "".join(camel(s) for s in services[:3]) + ("Etc" if len(services) > 3 else "")
     return Statement(actions, resources, conditions, "Allow", f"{label}{digest}")
 
 
@@ -115,8 +115,9 @@ def _condition_tuple(condition: Condition) -> tuple[str, str, tuple[str, ...]]:
     return (condition.operator, condition.key, condition.values)
 
 
-def _camel(service: str) -> str:
-    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", service) if w)
+def camel(text: str) -> str:
+    """``"orders-api_handler"`` → ``"OrdersApiHandler"``: alphanumeric, for Sids and ids."""
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", text) if w)
 
 
 def _statement_order(st: Statement) -> tuple[object, ...]:

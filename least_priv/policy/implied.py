@@ -11,8 +11,9 @@ Sources (AWS Lambda Developer Guide): "Lambda execution role" (AWSLambdaBasicExe
 "Giving Lambda functions access to resources in an Amazon VPC"
 (AWSLambdaVPCAccessExecutionRole), "Using Lambda with Amazon SQS / Kinesis / DynamoDB"
 (the *ExecutionRole managed policies), "Asynchronous invocation" (dead-letter queues and
-destinations), "Using AWS X-Ray" (AWSXRayDaemonWriteAccess, the two actions Lambda itself
-needs) and "Securing environment variables" (kms:Decrypt).
+destinations), "Configuring file system access" (elasticfilesystem:ClientMount and
+ClientWrite, the access point as condition), "Using AWS X-Ray" (AWSXRayDaemonWriteAccess,
+the two actions Lambda itself needs) and "Securing environment variables" (kms:Decrypt).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from least_priv.model import (
     CallSite,
+    Condition,
     EventSource,
     Function,
     Location,
@@ -49,6 +51,7 @@ _KEY = _P + ":kms:${Region}:${Account}:key/${KeyId}"
 _ENI = _P + ":ec2:${Region}:${Account}:network-interface/*"
 _SUBNET = _P + ":ec2:${Region}:${Account}:subnet/*"
 _SECURITY_GROUP = _P + ":ec2:${Region}:${Account}:security-group/*"
+_FILE_SYSTEM = _P + ":elasticfilesystem:${Region}:${Account}:file-system/*"
 
 TARGET = "Target"
 
@@ -177,7 +180,13 @@ def _args(target: Value | None) -> tuple[tuple[str, Value], ...]:
 def _needs(function: Function, scoper: Scoper) -> Iterable[_Need]:
     where = function.location or Location(function.code_root)
     settings = dict(function.settings)
-    yield _Need("Logging", "writes its logs to CloudWatch Logs", _LOGS, _log_group(function), where)
+    yield _Need(
+        "Logging",
+        "writes its logs to CloudWatch Logs",
+        _LOGS,
+        _log_group(function, scoper, where),
+        where,
+    )
     if _present(settings.get("VpcConfig")):
         yield _Need("VpcConfig", "VpcConfig: network interfaces in the VPC", _VPC, None, where)
     if _tracing_active(settings):
@@ -193,6 +202,12 @@ def _needs(function: Function, scoper: Scoper) -> Iterable[_Need]:
         )
     yield from _dead_letter(settings, where)
     yield from _destinations(settings, where)
+    for setting, config in function.settings:
+        if setting == "EventSourceDestinationConfig":
+            yield from _on_failure(config, where)
+    file_systems = settings.get("FileSystemConfigs")
+    if file_systems is not None and _present(file_systems):
+        yield from _file_systems(file_systems, where)
     for event in function.events:
         yield from _poller(event, where, scoper)
 
@@ -223,7 +238,7 @@ def _field(value: Value | None, *path: str) -> Value | None:
     return value
 
 
-def _log_group(function: Function) -> Value:
+def _log_group(function: Function, scoper: Scoper, where: Location) -> Value:
     settings = dict(function.settings)
     custom = _field(settings.get("LoggingConfig"), "LogGroup")
     if custom is not None:
@@ -233,6 +248,16 @@ def _log_group(function: Function) -> Value:
         return Value(("/aws/lambda/", *name.parts))
     # Without FunctionName, CloudFormation generates the name at deploy time; referencing
     # the function from its own role's policy would be a circular dependency.
+    scoper.findings.append(
+        codes.finding(
+            codes.GENERATED_NAME,
+            where,
+            f"{function.name} has no FunctionName, so its log group name is generated at "
+            "deploy time: logs are granted on /aws/lambda/*. Set FunctionName (or "
+            "LoggingConfig.LogGroup) to scope them",
+            Severity.NOTE,
+        )
+    )
     return Value(("/aws/lambda/", *Value.unknown(f"{function.name} has no FunctionName").parts))
 
 
@@ -274,6 +299,44 @@ def _destinations(settings: dict[str, Value], where: Location) -> Iterable[_Need
                 target,
                 where,
             )
+
+
+def _on_failure(config: Value, where: Location) -> Iterable[_Need]:
+    # An event source mapping's on-failure destination (SQS queue or SNS topic).
+    target = _field(config, "OnFailure", "Destination")
+    if target is None:
+        return
+    kind = _kind_of_arn(target)
+    requirement = _DESTINATIONS.get(kind or "")
+    if requirement is not None:
+        yield _Need(
+            "EventSourceDestinationConfig",
+            f"event source mapping sends failed batches to this {kind}",
+            (requirement,),
+            target,
+            where,
+        )
+
+
+def _file_systems(configs: Value, where: Location) -> Iterable[_Need]:
+    for config in configs.sequence or (configs,):
+        access_point = _text(config, "Arn")
+        conditions: tuple[Condition, ...] = ()
+        if access_point is not None and "*" not in access_point:
+            conditions = (
+                Condition("StringEquals", "elasticfilesystem:AccessPointArn", (access_point,)),
+            )
+        requirements = tuple(
+            Requirement(action, None, _FILE_SYSTEM, (), conditions)
+            for action in ("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")
+        )
+        yield _Need(
+            "FileSystemConfigs",
+            "FileSystemConfigs: mounts an EFS access point",
+            requirements,
+            None,
+            where,
+        )
 
 
 def _kind_of_arn(target: Value) -> str | None:

@@ -3,157 +3,97 @@
 An environment variable set to ``!Ref OrdersTable`` holds the table's *name*; ``!GetAtt
 Queue.Arn`` holds an ARN; ``!Ref Queue`` a queue URL. To write ``!GetAtt OrdersTable.Arn`` or
 ``!Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"`` into a template-format policy, the policy
-stage needs to know, per resource type, which attribute gives the ARN and which the name.
-
-Source: the "Return values" section of each resource type in the CloudFormation resource
-reference (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-
-ref.html), the AWS SAM resource reference, and the "Attribute Reference" of each resource in
-the Terraform AWS provider documentation (registry.terraform.io/providers/hashicorp/aws).
-``iam_type`` is the resource type name used by the IAM service authorization reference.
+stage asks :mod:`least_priv.infra.resource_types` (the infra stage's table of what ``Ref``
+and each attribute return, per CloudFormation and Terraform resource type) which reference
+yields the resource's ARN and which its name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
+from least_priv.evaluate.patterns import contains
+from least_priv.infra.parts import ACCOUNT, PARAMETER, PARTITION, REGION, is_pseudo
+from least_priv.infra.resource_types import CLOUDFORMATION, TERRAFORM, ResourceKind
 from least_priv.model import TemplateRef
 
-PARTITION = TemplateRef("AWS::Partition")
-REGION = TemplateRef("AWS::Region")
-ACCOUNT = TemplateRef("AWS::AccountId")
 PSEUDO = frozenset({PARTITION, REGION, ACCOUNT})
+_PLACEHOLDER = re.compile(r"\$?\{[^}]*\}")
 
 
-@dataclass(frozen=True, slots=True)
-class RefType:
-    """How references to one resource type evaluate.
-
-    ``kinds`` maps an attribute (None: the bare ``Ref``) to what it yields: ``name``,
-    ``arn``, ``url``, ``id`` or ``stream-arn``. ``arn_attr``/``name_attr`` are the
-    attributes to ask for when the policy needs the ARN or the name.
-    """
-
-    iam_type: str
-    kinds: tuple[tuple[str | None, str], ...]
-    arn_attr: str | None = None
-    name_attr: str | None = None
-
-    def kind(self, attribute: str | None) -> str | None:
-        """What a reference with ``attribute`` yields, or None when it is none of ours."""
-        for attr, kind in self.kinds:
-            if attr == attribute:
-                return kind
-        return None
-
-
-def _cfn(
-    iam_type: str,
-    ref: str,
-    arn_attr: str | None = "Arn",
-    name_attr: str | None = None,
-    **extra: str,
-) -> RefType:
-    kinds: list[tuple[str | None, str]] = [(None, ref)]
-    if arn_attr is not None:
-        kinds.append((arn_attr, "arn"))
-    if name_attr is not None:
-        kinds.append((name_attr, "name"))
-    kinds.extend(extra.items())
-    return RefType(iam_type, tuple(kinds), arn_attr, name_attr)
-
-
-def _tf(iam_type: str, name_attr: str, id_kind: str, **extra: str) -> RefType:
-    kinds: list[tuple[str | None, str]] = [("arn", "arn"), (name_attr, "name"), ("id", id_kind)]
-    kinds.extend(extra.items())
-    return RefType(iam_type, tuple(kinds), "arn", name_attr)
-
-
-TYPES: dict[str, RefType] = {
-    # CloudFormation and SAM
-    "AWS::DynamoDB::Table": _cfn("table", "name", StreamArn="stream-arn"),
-    "AWS::Serverless::SimpleTable": _cfn("table", "name", arn_attr=None),
-    "AWS::S3::Bucket": _cfn("bucket", "name"),
-    "AWS::SQS::Queue": _cfn("queue", "url", name_attr="QueueName", QueueUrl="url"),
-    "AWS::SNS::Topic": _cfn("topic", "arn", arn_attr="TopicArn", name_attr="TopicName"),
-    "AWS::Lambda::Function": _cfn("function", "name"),
-    "AWS::Serverless::Function": _cfn("function", "name"),
-    "AWS::Kinesis::Stream": _cfn("stream", "name"),
-    "AWS::KinesisFirehose::DeliveryStream": _cfn("deliverystream", "name"),
-    "AWS::SecretsManager::Secret": _cfn("secret", "arn", arn_attr="Id"),
-    "AWS::SSM::Parameter": _cfn("parameter", "name", arn_attr=None),
-    "AWS::StepFunctions::StateMachine": _cfn("stateMachine", "arn", name_attr="Name"),
-    "AWS::Serverless::StateMachine": _cfn("stateMachine", "arn", name_attr="Name"),
-    "AWS::KMS::Key": _cfn("key", "id", KeyId="id"),
-    "AWS::KMS::Alias": _cfn("alias", "name", arn_attr=None),
-    "AWS::Events::EventBus": _cfn("event-bus", "name", name_attr="Name"),
-    "AWS::Logs::LogGroup": _cfn("log-group", "name"),
-    # Terraform (plan JSON addresses such as aws_dynamodb_table.orders)
-    "aws_dynamodb_table": _tf("table", "name", "name", stream_arn="stream-arn"),
-    "aws_s3_bucket": _tf("bucket", "bucket", "name"),
-    "aws_sqs_queue": _tf("queue", "name", "url", url="url"),
-    "aws_sns_topic": _tf("topic", "name", "arn"),
-    "aws_lambda_function": _tf("function", "function_name", "name"),
-    "aws_kinesis_stream": _tf("stream", "name", "arn"),
-    "aws_kinesis_firehose_delivery_stream": _tf("deliverystream", "name", "arn"),
-    "aws_secretsmanager_secret": _tf("secret", "name", "arn"),
-    "aws_ssm_parameter": _tf("parameter", "name", "name"),
-    "aws_sfn_state_machine": _tf("stateMachine", "name", "arn"),
-    "aws_kms_key": _tf("key", "key_id", "id"),
-    "aws_kms_alias": _tf("alias", "name", "name"),
-    "aws_cloudwatch_event_bus": _tf("event-bus", "name", "name"),
-    "aws_cloudwatch_log_group": _tf("log-group", "name", "name"),
+# KMS keys have no physical name, so the infra table gives them no formats; for policies the
+# key id plays the name's part (it is what KeyId takes and what the key ARN ends with).
+# Source: AWS::KMS::Key return values (Ref: key id; Arn) and aws_kms_key attributes.
+_KEY_ARN = "arn:{partition}:kms:{region}:{account}:key/{name}"
+_KEYS: dict[str, ResourceKind] = {
+    "AWS::KMS::Key": ResourceKind(None, "{name}", {"Arn": _KEY_ARN, "KeyId": "{name}"}),
+    "aws_kms_key": ResourceKind(None, None, {"arn": _KEY_ARN, "key_id": "{name}", "id": "{name}"}),
 }
 
 
-def ref_type(ref: TemplateRef) -> RefType | None:
-    """The table entry for ``ref``'s resource type, if it has one."""
+def _kind(ref: TemplateRef) -> ResourceKind | None:
     if ref.resource_type is None:
         return None
-    return TYPES.get(ref.resource_type)
+    if ref.resource_type in _KEYS:
+        return _KEYS[ref.resource_type]
+    return CLOUDFORMATION.get(ref.resource_type) or TERRAFORM.get(ref.resource_type)
 
 
-def kind(ref: TemplateRef) -> str | None:
-    """What ``ref`` evaluates to (``name``, ``arn``, ``url`` ...); pseudo parameters are names."""
-    if ref in PSEUDO or ref.logical_id == "AWS::StackName":
-        return "name"
-    info = ref_type(ref)
-    return None if info is None else info.kind(ref.attribute)
+def _attributes(ref: TemplateRef, kind: ResourceKind) -> list[tuple[str | None, str]]:
+    out: list[tuple[str | None, str]] = []
+    if (ref.resource_type or "").startswith("AWS::") and kind.ref is not None:
+        out.append((None, kind.ref))
+    out.extend(sorted(kind.attributes.items()))
+    return out
 
 
-def is_terraform(ref: TemplateRef) -> bool:
-    """True for a Terraform address (``aws_sqs_queue.jobs``), False for a CloudFormation id."""
-    return "." in ref.logical_id or (ref.resource_type or "").startswith("aws_")
+def _shape(pattern: str) -> str:
+    """An ARN template or format with every placeholder as ``*``, for comparison."""
+    return _PLACEHOLDER.sub("*", pattern)
 
 
-def arn_ref(ref: TemplateRef, iam_type: str | None) -> TemplateRef | None:
-    """A reference that yields the ARN of ``ref``'s resource when it is of ``iam_type``.
+def yields_name(ref: TemplateRef) -> bool:
+    """True when ``ref`` evaluates to a plain name (pseudo parameters and parameters too)."""
+    if is_pseudo(ref) or ref.resource_type == PARAMETER:
+        return True
+    kind = _kind(ref)
+    return kind is not None and kind.format(ref.attribute) == "{name}"
 
-    ``!Ref OrdersTable`` for a ``table`` requirement becomes ``!GetAtt OrdersTable.Arn``; a
-    reference that already yields the ARN is returned as is. None when the resource is of
-    another type or has no ARN attribute (the caller then builds the ARN from the name).
+
+def arn_ref(ref: TemplateRef, arn_template: str | None) -> TemplateRef | None:
+    """A reference that yields the whole resource ``arn_template`` describes, if one does.
+
+    ``!Ref OrdersTable`` for a table requirement becomes ``!GetAtt OrdersTable.Arn``; a
+    reference that already yields such an ARN (``!Ref Topic``) is returned as is. None when
+    the resource is of another type (a bucket reference for an object requirement): the
+    caller then builds the ARN from the resource's name.
     """
-    info = ref_type(ref)
-    if info is None or iam_type is None:
+    kind = _kind(ref)
+    if kind is None or arn_template is None:
         return None
-    if info.kind(ref.attribute) == "stream-arn" and iam_type.lower() == "stream":
-        return ref  # !GetAtt Table.StreamArn for a DynamoDB stream requirement
-    if info.iam_type.lower() != iam_type.lower():
-        return None
-    if info.kind(ref.attribute) == "arn":
+    wanted = _shape(arn_template)
+    current = kind.format(ref.attribute)
+    if current is not None and current.startswith("arn:") and contains(wanted, _shape(current)):
         return ref
-    if info.arn_attr is None:
-        return None
-    return TemplateRef(ref.logical_id, info.arn_attr, ref.resource_type, None)
+    for attribute, fmt in _attributes(ref, kind):
+        if fmt.startswith("arn:") and contains(wanted, _shape(fmt)):
+            return TemplateRef(ref.logical_id, attribute, ref.resource_type, None)
+    return None
 
 
 def name_ref(ref: TemplateRef) -> TemplateRef | None:
     """A reference that yields the *name* of ``ref``'s resource, or None when none does."""
-    if kind(ref) == "name":
+    if yields_name(ref):
         return ref
-    info = ref_type(ref)
-    if info is None:
+    kind = _kind(ref)
+    if kind is None:
         return None
-    for attr, attr_kind in info.kinds:
-        if attr_kind == "name":
-            return TemplateRef(ref.logical_id, attr, ref.resource_type, None)
+    for attribute, fmt in _attributes(ref, kind):
+        if fmt == "{name}":
+            return TemplateRef(ref.logical_id, attribute, ref.resource_type, None)
     return None
+
+
+def is_terraform(ref: TemplateRef) -> bool:
+    """True for a Terraform address (``aws_sqs_queue.jobs``), False for a CloudFormation id."""
+    return not is_pseudo(ref) and ("." in ref.logical_id or ref.resource_type in TERRAFORM)

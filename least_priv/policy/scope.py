@@ -155,7 +155,7 @@ class Scoper:
         if not template_refs:
             return _Bound.of(plain)
         if len(value.parts) == 1:
-            whole = refs.arn_ref(template_refs[0], req.resource_type)
+            whole = refs.arn_ref(template_refs[0], req.arn_template)
             if whole is not None:
                 return _Bound.of(plain, whole)
         return _Bound.of(self._reference_variables(binding, value, plain))

@@ -1,0 +1,327 @@
+"""The whole ``generate`` pipeline as one library call: options in, policies and findings out.
+
+The CLI builds a :class:`GenerateOptions`, calls :func:`generate` and renders the
+:class:`GenerateResult`; a Python caller (``diff``, ``check``, a build script) does the same.
+The stages are the packages of ``least_priv``::
+
+    infra.load_template ─► Function(s) ──┐
+    analysis.analyze ────► CallSite(s) ──┼─► catalog.requirements ─► policy (scope, implied,
+    trail.observe/merge (--cloudtrail) ──┘                            merge, documents)
+
+Only the edges do I/O (reading the template and the code, CloudTrail sources when asked).
+Bad input never raises: it becomes a finding and the run goes on. Options that cannot work
+together, or paths that do not exist, raise :class:`UsageError` (the CLI's exit code 2).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from least_priv.catalog import Catalog, get_catalog
+from least_priv.model import (
+    CallKind,
+    CallSite,
+    Finding,
+    Function,
+    Location,
+    Part,
+    Permission,
+    PolicyDocument,
+    Value,
+)
+from least_priv.policy import (
+    ArnContext,
+    Environment,
+    Scoper,
+    build_documents,
+    implied_permissions,
+    merge,
+)
+from least_priv.policy import codes as policy_codes
+from least_priv.policy.encryption import EncryptionLookup, encryption_permissions
+from least_priv.policy.template import template_key
+
+MERGE_MODES = ("union", "intersect", "report")
+
+
+class UsageError(ValueError):
+    """Options that cannot work together or inputs that do not exist (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """Everything that shapes a generated policy (see docs/policy.md for each option)."""
+
+    paths: tuple[str, ...] = ()  # code root first, then extra import roots (layers)
+    handler: str | None = None  # Lambda handler string, relative to the code root
+    template: str | None = None  # SAM/CFN/serverless/terraform-plan/cdk.out
+    function: str | None = None  # a function of the template; None = every function
+    env: tuple[tuple[str, str], ...] = ()
+    region: str | None = None
+    account: str | None = None
+    partition: str | None = None
+    cloudtrail: tuple[str, ...] = ()  # CloudTrail sources (least_priv.trail)
+    role_arn: str | None = None
+    since: str | None = None
+    until: str | None = None
+    merge: str = "union"  # union | intersect | report
+    compact: bool = False
+    split: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionPolicy:
+    """The policy of one function, with the permissions it was built from.
+
+    ``documents`` are the JSON policies (one, or several after ``--split``).
+    ``template_documents`` are the same statements grouped for template formats, whose
+    resources are keys into ``template_resources`` (the resource as parts, keeping
+    ``TemplateRef``s) — the renderers of sam/cfn/serverless/terraform use those.
+    """
+
+    name: str  # function name ("" for a bare code path)
+    permissions: tuple[Permission, ...]  # with provenance
+    documents: tuple[PolicyDocument, ...]  # one, or several after --split
+    findings: tuple[Finding, ...]
+    template_documents: tuple[PolicyDocument, ...] = ()
+    template_resources: tuple[tuple[str, tuple[Part, ...]], ...] = ()
+    location: Location | None = None
+
+    def resource_parts(self, key: str) -> tuple[Part, ...]:
+        """The parts of a template-document resource key (the key itself when plain)."""
+        for known, parts in self.template_resources:
+            if known == key:
+                return parts
+        return (key,)
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """Policies for every selected function, and every finding of the run, sorted."""
+
+    functions: tuple[FunctionPolicy, ...]
+    findings: tuple[Finding, ...]  # all findings, sorted
+    keyed: bool = False  # every function of a template: output keyed by function name
+
+    def function(self, name: str) -> FunctionPolicy | None:
+        """The policy of function ``name``, if it was generated."""
+        for policy in self.functions:
+            if policy.name == name:
+                return policy
+        return None
+
+
+@dataclass
+class _Run:
+    """Per-run state: options, the ARN context and template access for encryption lookups."""
+
+    options: GenerateOptions
+    context: ArnContext
+    encryption: EncryptionLookup | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def generate(options: GenerateOptions) -> GenerateResult:
+    """Run the pipeline: read the template or code, analyse, scope, build the documents."""
+    _check(options)
+    run = _Run(options, ArnContext(options.partition, options.region, options.account))
+    functions, from_template = _functions(run)
+    policies = [_function_policy(run, fn, from_template) for fn in functions]
+    policies.sort(key=lambda p: p.name)
+    everything = set(run.findings)
+    for policy in policies:
+        everything.update(policy.findings)
+    keyed = from_template and options.function is None and not options.paths
+    return GenerateResult(tuple(policies), tuple(sorted(everything)), keyed)
+
+
+def _check(options: GenerateOptions) -> None:
+    if not options.paths and not options.template:
+        raise UsageError("give the function's code (PATH...) or a template (--template FILE)")
+    if options.merge not in MERGE_MODES:
+        raise UsageError(f"--merge must be one of {', '.join(MERGE_MODES)}")
+    for path in (*options.paths, *([options.template] if options.template else [])):
+        if not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or directory")
+    if options.function and not options.template:
+        raise UsageError("--function selects a function of --template; give --template too")
+    if options.cloudtrail and not options.role_arn:
+        raise UsageError("--cloudtrail needs --role-arn (the function's execution role)")
+    for name, _ in options.env:
+        if not name:
+            raise UsageError("--env takes NAME=VALUE")
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions: from a template, or one bare code path
+# ---------------------------------------------------------------------------------------------
+
+
+def _functions(run: _Run) -> tuple[list[Function], bool]:
+    options = run.options
+    if not options.template:
+        root = options.paths[0]
+        return [Function(name="", code_root=root, handler=options.handler or "")], False
+    from least_priv.infra import load_template
+
+    template = load_template(options.template)
+    run.findings.extend(template.findings)
+    run.encryption = EncryptionLookup.of(template)
+    functions = list(template.functions)
+    if options.function is not None:
+        functions = [fn for fn in functions if fn.name == options.function]
+        if not functions:
+            names = ", ".join(sorted(fn.name for fn in template.functions)) or "none"
+            raise UsageError(
+                f"{options.template}: no function named {options.function!r} (functions: {names})"
+            )
+    if options.paths:
+        # Code given on the command line with a template: the template supplies the
+        # function's configuration (environment, events, role), the paths its code.
+        if len(functions) != 1:
+            raise UsageError("with PATHs and a template of several functions, give --function")
+        fn = functions[0]
+        functions = [
+            Function(
+                fn.name,
+                options.paths[0],
+                options.handler or fn.handler,
+                fn.runtime,
+                fn.env,
+                tuple(options.paths[1:]) + fn.layers,
+                fn.events,
+                fn.role,
+                fn.settings,
+                fn.location,
+            )
+        ]
+    return functions, True
+
+
+# ---------------------------------------------------------------------------------------------
+# One function
+# ---------------------------------------------------------------------------------------------
+
+
+def _function_policy(run: _Run, function: Function, from_template: bool) -> FunctionPolicy:
+    options = run.options
+    where = function.location or Location(options.template or function.code_root)
+    findings: list[Finding] = []
+    calls = _analyse(run, function, findings, where)
+    values = dict(function.env)
+    values.update({name: Value.literal(text) for name, text in options.env})
+    scoper = Scoper(Environment(values, complete=from_template), run.context)
+    permissions = list(code_permissions(calls, scoper, findings))
+    if from_template:
+        permissions.extend(implied_permissions(function, scoper))
+    if run.encryption is not None:
+        permissions.extend(encryption_permissions(permissions, run.encryption, scoper))
+    findings.extend(scoper.findings)
+    merged = merge(permissions)
+    if options.cloudtrail:
+        merged = _with_cloudtrail(run, function, merged, findings)
+    expand = get_catalog().expand if options.compact else None
+    built = build_documents(merged, where, expand=expand, split=options.split)
+    findings.extend(built.findings)
+    keyed = build_documents(merged, where, key=template_key, expand=expand, split=options.split)
+    resources = sorted({(template_key(p), p.resource_parts or (p.resource,)) for p in merged})
+    return FunctionPolicy(
+        name=function.name,
+        permissions=merged,
+        documents=built.documents,
+        findings=tuple(sorted(set(findings))),
+        template_documents=keyed.documents,
+        template_resources=tuple(resources),
+        location=function.location,
+    )
+
+
+def _analyse(
+    run: _Run, function: Function, findings: list[Finding], where: Location
+) -> list[CallSite]:
+    if not os.path.exists(function.code_root):
+        findings.append(
+            policy_codes.finding(
+                policy_codes.NO_CODE,
+                where,
+                f"function {function.name or function.code_root}: code location "
+                f"{function.code_root!r} is not a local path; only configuration-implied "
+                "permissions are in its policy",
+            )
+        )
+        return []
+    from least_priv.analysis import analyze
+
+    paths = (function.code_root, *function.layers)
+    result = analyze(paths, function.handler or None)
+    findings.extend(result.findings)
+    return list(result.calls)
+
+
+def code_permissions(
+    calls: Iterable[CallSite], scoper: Scoper, findings: list[Finding]
+) -> Iterable[Permission]:
+    """The permissions the calls need, scoped by ``scoper``; unmappable calls are reported.
+
+    Exposed for callers that bring their own call sites (tests, other front ends).
+    """
+    catalog = get_catalog()
+    for call in calls:
+        requirements = catalog.requirements(call)
+        if not requirements and _needs_permission(catalog, call):
+            findings.append(
+                policy_codes.finding(
+                    policy_codes.NO_ACTIONS,
+                    call.location,
+                    f"{call.service}.{call.operation}: the catalog names no IAM action for "
+                    "this call; it is not in the policy — grant it by hand",
+                )
+            )
+        for requirement in requirements:
+            yield from scoper.permissions(call, requirement)
+
+
+def _deployed_name(function: Function) -> str | None:
+    # Lambda's role session is named after the function; CloudTrail matches on it.
+    name = dict(function.settings).get("FunctionName")
+    return None if name is None else name.text
+
+
+def _needs_permission(catalog: Catalog, call: CallSite) -> bool:
+    info = catalog.operation(call.service, call.operation)
+    if info is not None:
+        return info.permissionless is None
+    # An unknown client or method is the analysis' finding (LP2xx); a helper that expands
+    # to nothing is ours to report.
+    return call.kind in (CallKind.HELPER, CallKind.PRESIGN)
+
+
+# ---------------------------------------------------------------------------------------------
+# CloudTrail
+# ---------------------------------------------------------------------------------------------
+
+
+def _with_cloudtrail(
+    run: _Run, function: Function, code: Sequence[Permission], findings: list[Finding]
+) -> tuple[Permission, ...]:
+    from least_priv.trail import merge as merge_observed
+    from least_priv.trail import observe
+
+    options = run.options
+    assert options.role_arn is not None  # _check demands it with --cloudtrail
+    observation = observe(
+        options.cloudtrail,
+        role_arn=options.role_arn,
+        since=options.since,
+        until=options.until,
+        session_name=_deployed_name(function),
+        region=options.region,
+        account=options.account,
+        progress=False,
+    )
+    result = merge_observed(list(code), observation, options.merge)
+    findings.extend(observation.findings)
+    findings.extend(result.findings)
+    return merge(result.permissions)
