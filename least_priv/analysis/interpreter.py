@@ -287,6 +287,15 @@ class Interpreter(SdkSemantics):
     def call_root(self, func: FuncA) -> None:
         """Evaluate a function nobody in the code calls, with unknown arguments."""
         root = Frame(func.module, f"{func.module}.<root>", "", {})
+        bound = self.globals.get((func.module, func.qualname), NOTHING) if "." not in func.qualname else NOTHING
+        wrappers = [a for a in bound if isinstance(a, FuncA | BoundA | LambdaA) and a != func]
+        if wrappers:
+            # A decorated entry point: Lambda calls what the decorator returned.
+            event = [unknown("Lambda event"), unknown("Lambda context")]
+            for atom in sorted(wrappers, key=repr):
+                self.call_atom(atom, event, [], root, (0, 0))
+            if func not in bound:
+                return
         if not self.functions.get((func.module, func.qualname)):
             # A handler bound by assignment (``handler = App()``, ``handler = make()``).
             event = [unknown("Lambda event"), unknown("Lambda context")]

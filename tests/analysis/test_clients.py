@@ -1,0 +1,219 @@
+"""Where clients come from: factories, sessions, aliases, async SDKs, service constants."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # The plain factory.
+        """
+        import boto3
+        def handler(event, context):
+            boto3.client("sqs").send_message(QueueUrl="https://q", MessageBody="x")
+        """,
+        # Module alias.
+        """
+        import boto3 as b
+        sqs = b.client("sqs")
+        def handler(event, context):
+            sqs.send_message(QueueUrl="https://q", MessageBody="x")
+        """,
+        # Imported factory function, renamed.
+        """
+        from boto3 import client as make_client
+        def handler(event, context):
+            make_client(service_name="sqs").send_message(QueueUrl="https://q", MessageBody="x")
+        """,
+        # boto3.Session(...).client
+        """
+        import boto3
+        session = boto3.Session(region_name="eu-west-1")
+        def handler(event, context):
+            session.client("sqs").send_message(QueueUrl="https://q", MessageBody="x")
+        """,
+        # boto3.session.Session()
+        """
+        import boto3.session
+        def handler(event, context):
+            sqs = boto3.session.Session().client("sqs")
+            sqs.send_message(QueueUrl="https://q", MessageBody="x")
+        """,
+        # from boto3.session import Session
+        """
+        from boto3.session import Session
+        def handler(event, context):
+            Session().client("sqs").send_message(QueueUrl="https://q", MessageBody="x")
+        """,
+        # botocore's own session.
+        """
+        import botocore.session
+        def handler(event, context):
+            sqs = botocore.session.get_session().create_client("sqs")
+            sqs.send_message(QueueUrl="https://q", MessageBody="x")
+        """,
+        # The service name held in a module constant, the queue URL in another.
+        """
+        import boto3
+        SERVICE = "sqs"
+        QUEUE = "https://q"
+        def handler(event, context):
+            boto3.client(SERVICE).send_message(QueueUrl=QUEUE, MessageBody="x")
+        """,
+    ],
+)
+def test_client_factories(project, source: str) -> None:
+    assert project({"app.py": source}).calls("app.handler") == [
+        "sqs.SendMessage(MessageBody=x, QueueUrl=https://q)"
+    ]
+
+
+def test_resource_factory_and_session_resource(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            ddb = boto3.resource("dynamodb")
+            s3 = boto3.Session().resource("s3")
+            def handler(event, context):
+                ddb.Table("orders").get_item(Key={"id": "1"})
+                s3.Bucket("media").Object("a.txt").delete()
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "dynamodb.GetItem(Key={id: 1}, TableName=orders)",
+        "s3.DeleteObject(Bucket=media, Key=a.txt)",
+    ]
+
+
+def test_aioboto3_async_with(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import asyncio
+            import aioboto3
+
+            session = aioboto3.Session()
+
+            async def fetch(key):
+                async with session.client("s3") as s3:
+                    obj = await s3.get_object(Bucket="assets", Key=key)
+                    return await obj["Body"].read()
+
+            async def store(item):
+                async with session.resource("dynamodb") as ddb:
+                    table = await ddb.Table("items")
+                    await table.put_item(Item=item)
+
+            def handler(event, context):
+                return asyncio.run(fetch(event["key"]))
+            """
+        }
+    ).calls("app.handler")
+    # store() is not reachable from the handler.
+    assert calls == ["s3.GetObject(Bucket=assets, Key=*)"]
+
+
+def test_aiobotocore_create_client(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            from aiobotocore.session import get_session
+
+            async def handler(event, context):
+                session = get_session()
+                async with session.create_client("sns", region_name="us-east-1") as sns:
+                    await sns.publish(TopicArn="arn:aws:sns:us-east-1:1:t", Message="m")
+            """
+        }
+    ).calls("app.handler")
+    assert calls == ["sns.Publish(Message=m, TopicArn=arn:aws:sns:us-east-1:1:t)"]
+
+
+def test_client_created_but_never_called_needs_nothing(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            s3 = boto3.client("s3")
+            ddb = boto3.resource("dynamodb")
+            table = ddb.Table("orders")
+            def handler(event, context):
+                return {"statusCode": 200}
+            """
+        }
+    ).analyze("app.handler")
+    assert result.calls == ()
+    assert result.findings == ()
+
+
+def test_local_only_methods_make_no_call(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            s3 = boto3.client("s3")
+            def handler(event, context):
+                region = s3.meta.region_name
+                try:
+                    pass
+                except s3.exceptions.NoSuchKey:
+                    pass
+                s3.can_paginate("list_objects_v2")
+                s3.close()
+                return region
+            """
+        }
+    ).analyze("app.handler")
+    assert result.calls == ()
+    assert result.findings == ()
+
+
+def test_unknown_service_name_literal_is_reported(project) -> None:
+    proj = project(
+        {
+            "app.py": """
+            import boto3
+            def handler(event, context):
+                boto3.client("dynamo").put_item(TableName="t", Item={})
+            """
+        }
+    )
+    assert proj.calls("app.handler") == []
+    assert proj.codes("app.handler") == ["LP214"]
+
+
+def test_service_name_from_a_variable_is_a_finding_with_location(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            def handler(event, context):
+                client = boto3.client(event["service"])
+                client.describe_things()
+            """
+        }
+    ).analyze("app.handler")
+    assert result.calls == ()
+    [finding] = result.findings
+    assert finding.code == "LP210"
+    assert finding.location.line == 4
+    assert "describe_things" in finding.message
+
+
+def test_service_name_chosen_from_two_constants_gives_both(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            def handler(event, context):
+                name = "sqs" if event["fifo"] else "sns"
+                client = boto3.client(name)
+                client.list_tags_for_resource(ResourceArn="arn")
+            """
+        }
+    ).calls("app.handler")
+    assert calls == ["sns.ListTagsForResource(ResourceArn=arn)"]

@@ -1,0 +1,154 @@
+"""boto3 resources: sub-resources, chains, actions, collections, batch actions, lazy loads."""
+
+from __future__ import annotations
+
+
+def test_table_actions_carry_the_table_name(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import os
+            import boto3
+            TABLE = os.environ["ORDERS_TABLE"]
+            table = boto3.resource("dynamodb").Table(TABLE)
+            def handler(event, context):
+                table.put_item(Item={"pk": event["id"]})
+                table.query(KeyConditionExpression="pk = :p")
+                table.update_item(Key={"pk": "1"}, UpdateExpression="SET a = :a")
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "dynamodb.PutItem(Item={pk: *}, TableName=${ORDERS_TABLE})",
+        "dynamodb.Query(KeyConditionExpression=pk = :p, TableName=${ORDERS_TABLE})",
+        "dynamodb.UpdateItem(Key={pk: 1}, TableName=${ORDERS_TABLE}, UpdateExpression=SET a = :a)",
+    ]
+
+
+def test_bucket_object_chain(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            s3 = boto3.resource("s3")
+            def handler(event, context):
+                s3.Bucket("media").Object(f"thumbs/{event['id']}.png").put(Body=b"")
+                s3.Object("media", "raw/a.png").get()
+                s3.Bucket("media").Object("x").copy_from(CopySource={"Bucket": "src", "Key": "k"})
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "s3.CopyObject(Bucket=media, CopySource={Bucket: src, Key: k}, Key=x)",
+        "s3.GetObject(Bucket=media, Key=raw/a.png)",
+        "s3.PutObject(Body=*, Bucket=media, Key=thumbs/*.png)",
+    ]
+
+
+def test_queue_resource_by_url_and_by_name(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            sqs = boto3.resource("sqs")
+            def handler(event, context):
+                sqs.Queue("https://sqs.us-east-1.amazonaws.com/1/jobs").send_message(MessageBody="x")
+                q = sqs.get_queue_by_name(QueueName="events")
+                q.send_message(MessageBody="y")
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "sqs.GetQueueUrl(QueueName=events)",
+        "sqs.SendMessage(MessageBody=x, QueueUrl=https://sqs.us-east-1.amazonaws.com/1/jobs)",
+        "sqs.SendMessage(MessageBody=y, QueueUrl=*)",
+    ]
+
+
+def test_collections_list_and_yield_resources(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            bucket = boto3.resource("s3").Bucket("logs")
+            def handler(event, context):
+                for obj in bucket.objects.filter(Prefix="2024/").limit(100):
+                    obj.delete()
+                for obj in bucket.objects.all().page_size(50):
+                    print(obj.key, obj.size)
+            """
+        }
+    ).calls("app.handler")
+    # ObjectSummary has no load: reading .key/.size makes no request.
+    assert calls == [
+        "s3.DeleteObject(Bucket=logs, Key=*)",
+        "s3.ListObjects(Bucket=logs)",
+        "s3.ListObjects(Bucket=logs, Prefix=2024/)",
+    ]
+
+
+def test_batch_action_on_collection(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            def handler(event, context):
+                boto3.resource("s3").Bucket("tmp").objects.filter(Prefix="old/").delete()
+            """
+        }
+    ).calls("app.handler")
+    assert calls == ["s3.DeleteObjects(Bucket=tmp)", "s3.ListObjects(Bucket=tmp, Prefix=old/)"]
+
+
+def test_lazy_attribute_load_is_a_request(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            s3 = boto3.resource("s3")
+            def handler(event, context):
+                obj = s3.Object("media", "a.png")
+                size = obj.content_length
+                table = boto3.resource("dynamodb").Table("orders")
+                return size, table.item_count, obj.key
+            """
+        }
+    ).analyze("app.handler")
+    assert sorted((c.service, c.operation, c.via, c.location.line) for c in result.calls) == [
+        ("dynamodb", "DescribeTable", "Table.item_count", 7),
+        ("s3", "HeadObject", "Object.content_length", 5),
+    ]
+
+
+def test_explicit_load_and_resource_waiter(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            def handler(event, context):
+                bucket = boto3.resource("s3").Bucket("new-bucket")
+                bucket.create()
+                bucket.wait_until_exists()
+                obj = bucket.Object("k")
+                obj.load()
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "s3.CreateBucket(Bucket=new-bucket)",
+        "s3.HeadBucket(Bucket=new-bucket)",
+        "s3.HeadObject(Bucket=new-bucket, Key=k)",
+    ]
+
+
+def test_service_resource_collection(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            def handler(event, context):
+                return [q.url for q in boto3.resource("sqs").queues.filter(QueueNamePrefix="jobs")]
+            """
+        }
+    ).calls("app.handler")
+    assert calls == ["sqs.ListQueues(QueueNamePrefix=jobs)"]
