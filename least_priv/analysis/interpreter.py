@@ -287,7 +287,11 @@ class Interpreter(SdkSemantics):
     def call_root(self, func: FuncA) -> None:
         """Evaluate a function nobody in the code calls, with unknown arguments."""
         root = Frame(func.module, f"{func.module}.<root>", "", {})
-        bound = self.globals.get((func.module, func.qualname), NOTHING) if "." not in func.qualname else NOTHING
+        bound = (
+            self.globals.get((func.module, func.qualname), NOTHING)
+            if "." not in func.qualname
+            else NOTHING
+        )
         wrappers = [a for a in bound if isinstance(a, FuncA | BoundA | LambdaA) and a != func]
         if wrappers:
             # A decorated entry point: Lambda calls what the decorator returned.
@@ -299,8 +303,8 @@ class Interpreter(SdkSemantics):
         if not self.functions.get((func.module, func.qualname)):
             # A handler bound by assignment (``handler = App()``, ``handler = make()``).
             event = [unknown("Lambda event"), unknown("Lambda context")]
-            for atom in self.global_value(func.module, func.qualname):
-                self.call_atom(atom, event, [], root, (0, 0))
+            for value in self.global_value(func.module, func.qualname):
+                self.call_atom(value, event, [], root, (0, 0))
             return
         for definition in self.functions.get((func.module, func.qualname), ()):
             receiver: Atom | None = None

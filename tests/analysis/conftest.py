@@ -36,7 +36,9 @@ class Project:
         return self
 
     def analyze(self, handler: str | None = None, layers: tuple[str, ...] = ()) -> AnalysisResult:
-        return analyze([str(self.root), *(str(self.root.parent / layer) for layer in layers)], handler)
+        return analyze(
+            [str(self.root), *(str(self.root.parent / layer) for layer in layers)], handler
+        )
 
     def calls(self, handler: str | None = None, layers: tuple[str, ...] = ()) -> list[str]:
         """Sorted distinct compact calls."""

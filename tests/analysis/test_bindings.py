@@ -300,7 +300,10 @@ def test_method_reference_and_literal_getattr(project) -> None:
             """
         }
     ).calls("app.handler")
-    assert calls == ["dynamodb.DeleteItem(Key={}, TableName=b)", "dynamodb.PutItem(Item={}, TableName=a)"]
+    assert calls == [
+        "dynamodb.DeleteItem(Key={}, TableName=b)",
+        "dynamodb.PutItem(Item={}, TableName=a)",
+    ]
 
 
 def test_client_stored_in_closure_and_decorator_wrapper(project) -> None:

@@ -13,7 +13,8 @@ def test_paginator_inline_and_stored(project) -> None:
             s3 = boto3.client("s3")
             ddb = boto3.client("dynamodb")
             def handler(event, context):
-                for page in s3.get_paginator("list_objects_v2").paginate(Bucket="logs", Prefix="a/"):
+                pages = s3.get_paginator("list_objects_v2").paginate(Bucket="logs", Prefix="a/")
+                for page in pages:
                     pass
                 paginator = ddb.get_paginator("scan")
                 pages = paginator.paginate(TableName="orders", PaginationConfig={"PageSize": 10})
@@ -54,15 +55,22 @@ def test_presigned_url_needs_the_signed_action(project) -> None:
             BUCKET = "downloads"
             def handler(event, context):
                 url = s3.generate_presigned_url(
-                    "get_object", Params={"Bucket": BUCKET, "Key": f"files/{event['id']}"}, ExpiresIn=60
+                    "get_object",
+                    Params={"Bucket": BUCKET, "Key": f"files/{event['id']}"},
+                    ExpiresIn=60,
                 )
                 post = s3.generate_presigned_post(BUCKET, "incoming/upload.bin")
                 return url, post
             """
         }
     ).analyze("app.handler")
-    got = sorted((c.operation, c.kind, str(c.arg("Bucket")), c.arg("Key").pattern()) for c in result.calls)  # type: ignore[union-attr]
-    assert [g[:2] for g in got] == [("GetObject", CallKind.PRESIGN), ("PutObject", CallKind.PRESIGN)]
+    got = sorted(
+        (c.operation, c.kind, str(c.arg("Bucket")), c.arg("Key").pattern()) for c in result.calls
+    )  # type: ignore[union-attr]
+    assert [g[:2] for g in got] == [
+        ("GetObject", CallKind.PRESIGN),
+        ("PutObject", CallKind.PRESIGN),
+    ]
     assert [g[3] for g in got] == ["files/*", "incoming/upload.bin"]
 
 
@@ -73,7 +81,8 @@ def test_transfer_helpers_expand_to_their_operations(project) -> None:
             import boto3
             s3 = boto3.client("s3")
             def handler(event, context):
-                s3.upload_file("/tmp/a", "out", "reports/a.csv", ExtraArgs={"ServerSideEncryption": "aws:kms"})
+                extra = {"ServerSideEncryption": "aws:kms"}
+                s3.upload_file("/tmp/a", "out", "reports/a.csv", ExtraArgs=extra)
                 s3.download_file(Bucket="in", Key="b.csv", Filename="/tmp/b")
                 s3.copy({"Bucket": "in", "Key": "b.csv"}, "out", "copy/b.csv")
             """
@@ -121,7 +130,11 @@ def test_batch_writer_is_batch_write_item_on_the_table(project) -> None:
         }
     ).analyze("app.handler")
     [call] = result.calls
-    assert (call.service, call.operation, call.kind) == ("dynamodb", "BatchWriteItem", CallKind.HELPER)
+    assert (call.service, call.operation, call.kind) == (
+        "dynamodb",
+        "BatchWriteItem",
+        CallKind.HELPER,
+    )
     items = call.arg("RequestItems")
     assert items is not None and items.mapping is not None
     assert [k.text for k, _ in items.mapping] == ["events"]
@@ -167,7 +180,9 @@ def test_calls_inside_expressions_comprehensions_and_lambdas(project) -> None:
             def handler(event, context):
                 if sqs.get_queue_attributes(QueueUrl="https://q", AttributeNames=["All"]):
                     pass
-                results = [sqs.send_message(QueueUrl="https://q", MessageBody=r) for r in event["Records"]]
+                results = [
+                    sqs.send_message(QueueUrl="https://q", MessageBody=r) for r in event["Records"]
+                ]
                 purge = lambda: sqs.purge_queue(QueueUrl="https://q")
                 purge()
                 return results
