@@ -10,6 +10,7 @@ wildcards, so the policies here stay inside that common ground (exact-case actio
 
 from __future__ import annotations
 
+import functools
 import json
 import urllib.request
 import uuid
@@ -75,22 +76,36 @@ def _enforcing(endpoint: str) -> Iterator[None]:
         _set_auth(endpoint, "inf")
 
 
-def _moto_allows(endpoint: str, documents: list[dict[str, Any]]) -> dict[str, bool]:
+@functools.cache
+def _principal(endpoint: str) -> tuple[str, tuple[tuple[str, str, Any], ...]]:
+    """One IAM user and its clients for the whole module: building boto3 clients is the
+    slow part, and only the user's policies change between cases."""
     iam = aws.client("iam", endpoint_url=endpoint)
     user = f"xcheck-{uuid.uuid4().hex[:10]}"
     iam.create_user(UserName=user)
-    for i, doc in enumerate(documents):
-        iam.put_user_policy(UserName=user, PolicyName=f"p{i}", PolicyDocument=json.dumps(doc))
     key = iam.create_access_key(UserName=user)["AccessKey"]
     session = boto3.session.Session(
         aws_access_key_id=key["AccessKeyId"],
         aws_secret_access_key=key["SecretAccessKey"],
         region_name="us-east-1",
     )
+    clients = tuple(
+        (action, method, session.client(service, endpoint_url=endpoint))
+        for service, method, action in OPERATIONS
+    )
+    return user, clients
+
+
+def _moto_allows(endpoint: str, documents: list[dict[str, Any]]) -> dict[str, bool]:
+    iam = aws.client("iam", endpoint_url=endpoint)
+    user, clients = _principal(endpoint)
+    for name in iam.list_user_policies(UserName=user)["PolicyNames"]:
+        iam.delete_user_policy(UserName=user, PolicyName=name)
+    for i, doc in enumerate(documents):
+        iam.put_user_policy(UserName=user, PolicyName=f"p{i}", PolicyDocument=json.dumps(doc))
     out: dict[str, bool] = {}
     with _enforcing(endpoint):
-        for service, method, action in OPERATIONS:
-            client = session.client(service, endpoint_url=endpoint)
+        for action, method, client in clients:
             try:
                 getattr(client, method)()
                 out[action] = True
@@ -159,7 +174,7 @@ _statement = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=8,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
