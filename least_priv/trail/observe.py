@@ -169,7 +169,10 @@ def observe(
     spec = ScanSpec(role_arn, window, session_name, profile, region, endpoint_url)
     worker = _Worker(spec, catalog)  # validates the role ARN before any I/O
     days = window.delivery_days()
-    layout = LayoutFilter(frozenset(days), account, region)
+    # Calls made with the role's credentials are always logged in the role's own account
+    # (cross-account resource events are copies), so other accounts' folders can be skipped.
+    layout_account = account or worker.matcher.account
+    layout = LayoutFilter(frozenset(days), layout_account, region)
     inputs: list[Input] = []
     tally = Tally()
     live: list[Iterable[Record]] = []
