@@ -128,7 +128,7 @@ class VersionRule(Rule):
         version = data.get("Version")
         if version is None:
             yield Hit((), f'no Version: add "Version": "{CURRENT_VERSION}"')
-        elif version not in VERSIONS:
+        elif not isinstance(version, str) or version not in VERSIONS:
             yield Hit(("Version",), f"unknown Version {version!r}", Severity.ERROR)
         elif version != CURRENT_VERSION:
             yield Hit(

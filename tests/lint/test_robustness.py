@@ -1,0 +1,113 @@
+"""Bad input never crashes the linter: arbitrary JSON where policies and templates go."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from least_priv.lint.engine import lint_text
+from least_priv.model import Finding
+
+KEYS = st.sampled_from(
+    [
+        "Version",
+        "Statement",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+        "Sid",
+        "Principal",
+        "Fn::If",
+        "Ref",
+        "Fn::Sub",
+        "Policies",
+        "PolicyDocument",
+        "Type",
+        "Properties",
+        "Metadata",
+        "least-priv",
+        "ignore",
+        "LP104",
+        "x",
+    ]
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.sampled_from(
+        [
+            "*",
+            "Allow",
+            "Deny",
+            "s3:Get*",
+            "iam:PassRole",
+            "arn:aws:s3:::b/*",
+            "2012-10-17",
+            "AWS::IAM::Role",
+            "AWS::NoValue",
+            "",
+            "s3",
+            "x:y:z",
+        ]
+    ),
+    st.text(max_size=12),
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(KEYS, children, max_size=5)
+    ),
+    max_leaves=25,
+)
+
+
+def _lint(data: Any, path: str, input_type: str | None = None) -> list[Finding]:
+    return list(lint_text(json.dumps(data), path, input_type=input_type).findings)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON)
+def test_any_json_as_a_policy(data: Any) -> None:
+    findings = _lint(data, "policy.json", "policy")
+    assert all(f.location.path == "policy.json" for f in findings)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["Role", "Fn", "Pol"]), JSON, max_size=3))
+def test_any_resources_in_a_template(resources: dict[str, Any]) -> None:
+    template = {
+        "Resources": {
+            name: {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": body}]},
+            }
+            for name, body in resources.items()
+        }
+    }
+    _lint(template, "template.json")
+    _lint({"Resources": resources}, "template.json")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON)
+def test_any_statements_in_serverless_and_plans(data: Any) -> None:
+    _lint({"service": "s", "provider": {"iam": {"role": {"statements": data}}}}, "serverless.yml")
+    plan_policy = json.dumps(data)
+    resource = {
+        "address": "aws_iam_policy.p",
+        "mode": "managed",
+        "type": "aws_iam_policy",
+        "values": {"policy": plan_policy},
+    }
+    _lint(
+        {"format_version": "1.2", "planned_values": {"root_module": {"resources": [resource]}}},
+        "plan.json",
+    )
