@@ -46,6 +46,13 @@ def existing_files(out: Path) -> dict[str, bytes]:
     return files
 
 
+def compare(files: dict[str, bytes], current: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """(generated files that differ from disk, files on disk the generator no longer makes)."""
+    changed = sorted(p for p in files if current.get(p) != files[p])
+    stale = sorted(set(current) - set(files))
+    return changed, stale
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="diff against committed files")
@@ -66,9 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     except OverrideError as exc:
         print(f"override error: {exc}", file=sys.stderr)
         return 2
-    current = existing_files(args.out)
-    changed = sorted(p for p in files if current.get(p) != files[p])
-    stale = sorted(set(current) - set(files))
+    changed, stale = compare(files, existing_files(args.out))
     if args.check:
         for path in changed:
             print(f"differs: {path}")

@@ -48,10 +48,6 @@ def member_paths(
     yield from walk(root, "", 1, frozenset({root}))
 
 
-def _top(path: str) -> str:
-    return path.split(".", 1)[0].removesuffix("[]")
-
-
 def pass_role_rows(
     client: ClientModel,
     operation: str,
@@ -74,7 +70,7 @@ def pass_role_rows(
                     [(path, "iam_role_arn", False)],
                     "side-effect",
                     f"passes the role in {path} to the service",
-                    when=_top(path),
+                    when=path,
                 )
             )
     return out
@@ -96,7 +92,7 @@ def s3_object_rows(
                     [(f"{path}.Bucket", "s3_bucket", False), (f"{path}.Name", "s3_key", False)],
                     "side-effect",
                     f"the service reads {path} from S3 with the caller's permissions",
-                    when=_top(path),
+                    when=path,
                 )
             )
     return out
@@ -121,7 +117,7 @@ def s3_location_rows(
                 bindings,
                 "side-effect",
                 f"the service {verb} {row['param']} in S3 with the caller's permissions",
-                when=_top(row["param"]),
+                when=row["param"],
             )
         )
     return out

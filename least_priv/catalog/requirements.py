@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from least_priv.catalog import transforms
 from least_priv.catalog.catalog import _requirement, operation_rows
-from least_priv.catalog.params import top_param, values_at
+from least_priv.catalog.params import values_at
 from least_priv.catalog.rules import RULES
 from least_priv.model import CallKind, CallSite, ParamBinding, Requirement
 
@@ -74,9 +74,11 @@ def _selected(row: dict[str, Any], call: CallSite, *, kms_encrypted: bool) -> bo
     unless = row.get("x")
     if when == KMS_SELECTOR:
         return kms_encrypted
-    if when is not None and call.arg(top_param(when)) is None:
+    # A selector path the call does not pass (None), or whose known structure has no such
+    # member ([]), deselects the row; an unknown structure keeps it.
+    if when is not None and not values_at(call, when):
         return False
-    return not (unless is not None and call.arg(top_param(unless)) is not None)
+    return not (unless is not None and values_at(call, unless))
 
 
 def _apply_rule(

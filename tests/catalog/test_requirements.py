@@ -1,0 +1,387 @@
+"""requirements(call): request-content rules, selectors, value switches, helpers, side effects.
+
+Call sites are what the analysis produces for realistic handler code; each test names the
+line of Python it stands for.
+"""
+
+from __future__ import annotations
+
+from least_priv.catalog import get_catalog
+from least_priv.catalog.params import values_at
+from least_priv.model import (
+    CallKind,
+    CallSite,
+    Condition,
+    EnvRef,
+    Location,
+    ParamBinding,
+    Requirement,
+    Unknown,
+    Value,
+)
+
+CAT = get_catalog()
+HERE = Location("app/handler.py", 30, 8)
+
+
+def call(service: str, operation: str, kind: CallKind = CallKind.CLIENT, **args: Value) -> CallSite:
+    return CallSite(HERE, service, operation, tuple(sorted(args.items())), kind=kind)
+
+
+def lit(text: str) -> Value:
+    return Value.literal(text)
+
+
+def dict_value(**items: Value) -> Value:
+    return Value(mapping=tuple((lit(k), v) for k, v in items.items()))
+
+
+def list_value(*items: Value) -> Value:
+    return Value(sequence=items)
+
+
+def actions(reqs: list[Requirement]) -> list[str]:
+    return sorted({r.action for r in reqs})
+
+
+def only(reqs: list[Requirement], action: str) -> list[Requirement]:
+    return [r for r in reqs if r.action == action]
+
+
+# -- selectors -----------------------------------------------------------------------------------
+
+
+def test_query_on_an_index_is_scoped_to_the_index() -> None:
+    # table.query(IndexName="by-user", KeyConditionExpression=...)
+    (req,) = CAT.requirements(
+        call("dynamodb", "Query", TableName=lit("orders"), IndexName=lit("by-user"))
+    )
+    assert req.resource_type == "index"
+    assert ParamBinding("IndexName", "dynamodb_index") in req.bindings
+
+
+def test_query_without_index_is_scoped_to_the_table() -> None:
+    (req,) = CAT.requirements(call("dynamodb", "Query", TableName=lit("orders")))
+    assert req.resource_type == "table"
+    assert req.bindings == (ParamBinding("TableName", "dynamodb_table"),)
+
+
+# -- request-content rules -----------------------------------------------------------------------
+
+
+def test_transact_write_items_per_item_kind() -> None:
+    # dynamodb.transact_write_items(TransactItems=[{"Put": {...orders}}, {"Delete": {...carts}}])
+    items = list_value(
+        dict_value(Put=dict_value(TableName=lit("orders"), Item=Value.unknown())),
+        dict_value(Delete=dict_value(TableName=lit("carts"), Key=Value.unknown())),
+    )
+    reqs = CAT.requirements(call("dynamodb", "TransactWriteItems", TransactItems=items))
+    assert actions(reqs) == ["dynamodb:DeleteItem", "dynamodb:PutItem"]
+    (put,) = only(reqs, "dynamodb:PutItem")
+    assert put.bindings == (ParamBinding("TransactItems[].Put.TableName", "dynamodb_table"),)
+    assert put.kind == "conditional"
+    (delete,) = only(reqs, "dynamodb:DeleteItem")
+    assert delete.bindings == (ParamBinding("TransactItems[].Delete.TableName", "dynamodb_table"),)
+
+
+def test_transact_write_items_unknown_items_grant_every_kind() -> None:
+    # dynamodb.transact_write_items(TransactItems=build_items(order))
+    reqs = CAT.requirements(call("dynamodb", "TransactWriteItems", TransactItems=Value.unknown()))
+    assert actions(reqs) == [
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    ]
+    assert all("every possibility" in r.reason for r in reqs)
+
+
+def test_partiql_by_verb() -> None:
+    stmt = Value(('SELECT * FROM "orders" WHERE pk = ', Unknown()))
+    (req,) = CAT.requirements(call("dynamodb", "ExecuteStatement", Statement=stmt))
+    assert req.action == "dynamodb:PartiQLSelect"
+    assert req.bindings == (ParamBinding("Statement", "dynamodb_partiql_table"),)
+
+
+def test_partiql_batch_mixed_verbs() -> None:
+    stmts = list_value(
+        dict_value(Statement=lit("UPDATE \"orders\" SET s='paid' WHERE pk=?")),
+        dict_value(Statement=lit('DELETE FROM "carts" WHERE pk=?')),
+    )
+    reqs = CAT.requirements(call("dynamodb", "BatchExecuteStatement", Statements=stmts))
+    assert actions(reqs) == ["dynamodb:PartiQLDelete", "dynamodb:PartiQLUpdate"]
+
+
+def test_partiql_unknown_statement_grants_all_verbs() -> None:
+    reqs = CAT.requirements(call("dynamodb", "ExecuteStatement", Statement=Value((EnvRef("SQL"),))))
+    assert len(actions(reqs)) == 4
+
+
+def test_delete_objects_with_version_ids() -> None:
+    objects = list_value(dict_value(Key=lit("a.txt"), VersionId=lit("v1")))
+    reqs = CAT.requirements(
+        call("s3", "DeleteObjects", Bucket=lit("b"), Delete=dict_value(Objects=objects))
+    )
+    assert actions(reqs) == ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+
+
+def test_delete_objects_without_version_ids() -> None:
+    objects = list_value(dict_value(Key=lit("a.txt")), dict_value(Key=lit("b.txt")))
+    reqs = CAT.requirements(
+        call("s3", "DeleteObjects", Bucket=lit("b"), Delete=dict_value(Objects=objects))
+    )
+    assert actions(reqs) == ["s3:DeleteObject"]
+
+
+def test_copy_object_reads_source_and_writes_target() -> None:
+    reqs = CAT.requirements(
+        call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("k"), CopySource=lit("src/k"))
+    )
+    (get,) = only(reqs, "s3:GetObject")
+    assert get.bindings == (ParamBinding("CopySource", "s3_copy_source"),)
+    (put,) = only(reqs, "s3:PutObject")
+    assert set(put.bindings) == {ParamBinding("Bucket", "s3_bucket"), ParamBinding("Key", "s3_key")}
+
+
+# -- value switches ------------------------------------------------------------------------------
+
+
+def test_access_point_arn_moves_to_access_point_resources() -> None:
+    ap = lit("arn:aws:s3:us-east-1:123456789012:accesspoint/reports")
+    (req,) = CAT.requirements(call("s3", "GetObject", Bucket=ap, Key=lit("r.csv")))
+    assert req.resource_type == "accesspointobject"
+    assert "accesspoint/${AccessPointName}/object/${ObjectName}" in (req.arn_template or "")
+
+
+def test_bedrock_foundation_model() -> None:
+    (req,) = CAT.requirements(
+        call(
+            "bedrock-runtime", "InvokeModel", modelId=lit("anthropic.claude-3-haiku-20240307-v1:0")
+        )
+    )
+    assert (req.action, req.resource_type) == ("bedrock:InvokeModel", "foundation-model")
+
+
+def test_bedrock_inference_profile_also_needs_the_model() -> None:
+    reqs = CAT.requirements(
+        call(
+            "bedrock-runtime", "Converse", modelId=lit("us.anthropic.claude-3-haiku-20240307-v1:0")
+        )
+    )
+    assert {r.resource_type for r in reqs} == {"inference-profile", "foundation-model"}
+    (model,) = [r for r in reqs if r.resource_type == "foundation-model"]
+    assert model.bindings == (ParamBinding("modelId", "bedrock_profile_model"),)
+
+
+def test_bedrock_unknown_model_grants_both_kinds() -> None:
+    reqs = CAT.requirements(
+        call("bedrock-runtime", "Converse", modelId=Value((EnvRef("MODEL_ID"),)))
+    )
+    assert {"foundation-model", "inference-profile"} <= {r.resource_type for r in reqs}
+    assert any("may be a foundation model" in r.reason for r in reqs)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def test_upload_file_helper() -> None:
+    # s3.upload_file("/tmp/out.csv", BUCKET, f"exports/{day}.csv")
+    c = call(
+        "s3",
+        "upload_file",
+        CallKind.HELPER,
+        Filename=lit("/tmp/out.csv"),
+        Bucket=Value((EnvRef("BUCKET"),)),
+        Key=Value(("exports/", Unknown(), ".csv")),
+    )
+    reqs = CAT.requirements(c)
+    assert actions(reqs) == ["s3:AbortMultipartUpload", "s3:PutObject"]
+    subs = CAT.expand_helper(c)
+    assert [s.operation for s in subs] == [
+        "PutObject",
+        "CreateMultipartUpload",
+        "UploadPart",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+    ]
+    assert subs[0].arg("Key") == Value(("exports/", Unknown(), ".csv"))
+    assert subs[0].via == "upload_file"
+
+
+def test_upload_file_with_sse_kms_extra_args_needs_the_key() -> None:
+    extra = dict_value(ServerSideEncryption=lit("aws:kms"), SSEKMSKeyId=lit("alias/uploads"))
+    c = call(
+        "s3",
+        "upload_file",
+        CallKind.HELPER,
+        Filename=lit("f"),
+        Bucket=lit("b"),
+        Key=lit("k"),
+        ExtraArgs=extra,
+    )
+    reqs = CAT.requirements(c)
+    gen = only(reqs, "kms:GenerateDataKey")
+    assert gen and gen[0].bindings == (ParamBinding("SSEKMSKeyId", "kms_key"),)
+    assert Condition("StringLike", "kms:ViaService", ("s3.*.amazonaws.com",)) in gen[0].conditions
+    assert only(reqs, "kms:Decrypt")  # multipart upload decrypts the data key
+
+
+def test_download_file_helper_on_object_resource() -> None:
+    info = CAT.helper("s3", "Object.download_file")
+    assert info is not None
+    assert info.arguments[0] == "Filename" and info.identifiers == ("Bucket", "Key")
+    c = call(
+        "s3",
+        "Object.download_file",
+        CallKind.HELPER,
+        Filename=lit("/tmp/x"),
+        Bucket=lit("b"),
+        Key=lit("k"),
+    )
+    assert actions(CAT.requirements(c)) == ["s3:GetObject"]
+
+
+def test_copy_helper_with_dict_source() -> None:
+    src = dict_value(Bucket=lit("src"), Key=lit("in/a.csv"))
+    c = call("s3", "copy", CallKind.HELPER, CopySource=src, Bucket=lit("dst"), Key=lit("out/a.csv"))
+    subs = CAT.expand_helper(c)
+    head = subs[0]
+    assert (head.operation, head.arg("Bucket"), head.arg("Key")) == (
+        "HeadObject",
+        lit("src"),
+        lit("in/a.csv"),
+    )
+    copy = next(s for s in subs if s.operation == "CopyObject")
+    assert copy.arg("CopySource") == Value(("src", "/", "in/a.csv"))
+    assert actions(CAT.requirements(c)) == [
+        "s3:AbortMultipartUpload",
+        "s3:GetObject",
+        "s3:PutObject",
+    ]
+
+
+def test_batch_writer_becomes_batch_write_item_on_the_table() -> None:
+    c = call("dynamodb", "Table.batch_writer", CallKind.HELPER, TableName=Value((EnvRef("TABLE"),)))
+    (sub,) = CAT.expand_helper(c)
+    assert sub.operation == "BatchWriteItem"
+    assert values_at(sub, "RequestItems.*") == [Value((EnvRef("TABLE"),))]
+    (req,) = CAT.requirements(c)
+    assert req.action == "dynamodb:BatchWriteItem"
+    assert req.bindings == (ParamBinding("RequestItems.*", "dynamodb_table"),)
+
+
+def test_presigned_url_needs_the_signed_operation() -> None:
+    params = dict_value(Bucket=lit("reports"), Key=Value(("r/", Unknown())))
+    c = call(
+        "s3",
+        "generate_presigned_url",
+        CallKind.PRESIGN,
+        ClientMethod=lit("get_object"),
+        Params=params,
+    )
+    (sub,) = CAT.expand_helper(c)
+    assert (sub.operation, sub.arg("Bucket")) == ("GetObject", lit("reports"))
+    assert actions(CAT.requirements(c)) == ["s3:GetObject"]
+
+
+def test_presigned_url_with_unknown_method_expands_to_nothing() -> None:
+    c = call("s3", "generate_presigned_url", CallKind.PRESIGN, ClientMethod=Value.unknown())
+    assert CAT.expand_helper(c) == []
+
+
+def test_presigned_post() -> None:
+    c = call(
+        "s3",
+        "generate_presigned_post",
+        CallKind.PRESIGN,
+        Bucket=lit("in"),
+        Key=lit("u/${filename}"),
+    )
+    assert actions(CAT.requirements(c)) == ["s3:PutObject"]
+
+
+# -- side effects --------------------------------------------------------------------------------
+
+
+def test_pass_role_is_bound_to_the_role_parameter() -> None:
+    c = call(
+        "lambda",
+        "CreateFunction",
+        FunctionName=lit("worker"),
+        Role=lit("arn:aws:iam::123456789012:role/worker-exec"),
+    )
+    (passrole,) = only(CAT.requirements(c), "iam:PassRole")
+    assert passrole.kind == "side-effect"
+    assert passrole.bindings == (ParamBinding("Role", "iam_role_arn"),)
+
+
+def test_pass_role_for_nested_role_arns() -> None:
+    targets = list_value(
+        dict_value(Id=lit("1"), Arn=lit("arn:aws:sqs:..."), RoleArn=lit("arn:aws:iam::1:role/r"))
+    )
+    reqs = CAT.requirements(call("events", "PutTargets", Rule=lit("on-paid"), Targets=targets))
+    (passrole,) = only(reqs, "iam:PassRole")
+    assert passrole.bindings == (ParamBinding("Targets[].RoleArn", "iam_role_arn"),)
+
+
+def test_targets_without_roles_pass_none() -> None:
+    targets = list_value(dict_value(Id=lit("1"), Arn=lit("arn:aws:lambda:us-east-1:1:function:f")))
+    reqs = CAT.requirements(call("events", "PutTargets", Rule=lit("on-paid"), Targets=targets))
+    assert actions(reqs) == ["events:PutTargets"]
+
+
+def test_start_execution_passes_no_role() -> None:
+    reqs = CAT.requirements(
+        call(
+            "stepfunctions",
+            "StartExecution",
+            stateMachineArn=lit("arn:aws:states:us-east-1:1:stateMachine:m"),
+        )
+    )
+    assert actions(reqs) == ["states:StartExecution"]
+
+
+def test_textract_reads_the_s3_object_as_the_caller() -> None:
+    doc = dict_value(S3Object=dict_value(Bucket=lit("scans"), Name=Value(("in/", Unknown()))))
+    reqs = CAT.requirements(
+        call("textract", "AnalyzeDocument", Document=doc, FeatureTypes=Value.unknown())
+    )
+    (get,) = only(reqs, "s3:GetObject")
+    assert get.kind == "side-effect"
+    assert set(get.bindings) == {
+        ParamBinding("Document.S3Object.Bucket", "s3_bucket"),
+        ParamBinding("Document.S3Object.Name", "s3_key"),
+    }
+
+
+def test_textract_bytes_input_reads_nothing_from_s3() -> None:
+    reqs = CAT.requirements(
+        call("textract", "DetectDocumentText", Document=dict_value(Bytes=Value.unknown()))
+    )
+    assert actions(reqs) == ["textract:DetectDocumentText"]
+
+
+def test_textract_document_built_elsewhere_may_be_in_s3() -> None:
+    reqs = CAT.requirements(call("textract", "DetectDocumentText", Document=Value.unknown()))
+    assert actions(reqs) == ["s3:GetObject", "textract:DetectDocumentText"]
+
+
+def test_kms_rows_for_encrypted_queue_only_on_request() -> None:
+    c = call(
+        "sqs",
+        "SendMessage",
+        QueueUrl=lit("https://sqs.us-east-1.amazonaws.com/1/q"),
+        MessageBody=lit("x"),
+    )
+    assert actions(CAT.requirements(c)) == ["sqs:SendMessage"]
+    encrypted = CAT.requirements(c, kms_encrypted=True)
+    assert actions(encrypted) == ["kms:Decrypt", "kms:GenerateDataKey", "sqs:SendMessage"]
+    kms = only(encrypted, "kms:Decrypt")[0]
+    assert Condition("StringLike", "kms:ViaService", ("sqs.*.amazonaws.com",)) in kms.conditions
+
+
+def test_unknown_structures_become_unknown_values() -> None:
+    c = call("dynamodb", "BatchWriteItem", RequestItems=Value.unknown())
+    (value,) = values_at(c, "RequestItems.*") or []
+    assert value.pattern() == "*"
+    assert values_at(c, "Nope") is None
