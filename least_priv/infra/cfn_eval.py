@@ -76,7 +76,9 @@ class Evaluator:
     ``parameters`` override parameter defaults (``--parameter Stage=prod``). ``implicit``
     names resources the template does not list but its transform creates (SAM's
     ``ServerlessRestApi``, ``<Function>Role``) with their types, so references to them are
-    not reported as dangling.
+    not reported as dangling. ``resources``/``resources_path`` give the resources and where
+    they are written when they are not the document's top-level ``Resources`` (serverless'
+    ``resources.Resources``). A ``Pieces`` object in the input is taken as already evaluated.
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class Evaluator:
         parameters: Mapping[str, str] | None = None,
         implicit: Mapping[str, str] | None = None,
         resources: Mapping[str, Any] | None = None,
+        resources_path: NodePath = ("Resources",),
     ) -> None:
         data = doc.data if isinstance(doc.data, dict) else {}
         self.doc = doc
@@ -96,6 +99,7 @@ class Evaluator:
         self.parameters: dict[str, Any] = _dict(data.get("Parameters"))
         self.mappings: dict[str, Any] = _dict(data.get("Mappings"))
         self.conditions: dict[str, Any] = _dict(data.get("Conditions"))
+        self.resources_path = resources_path
         self.overrides = dict(parameters or {})
         self.implicit = dict(implicit or {})
         self._condition_cache: dict[str, bool | None] = {}
@@ -240,7 +244,7 @@ class Evaluator:
             if isinstance(props, dict) and kind.name_property in props:
                 self._busy.add(logical_id)
                 try:
-                    path = ("Resources", logical_id, "Properties", kind.name_property)
+                    path = (*self.resources_path, logical_id, "Properties", kind.name_property)
                     resolved = self.resolve(props[kind.name_property], path)
                 finally:
                     self._busy.discard(logical_id)
@@ -258,6 +262,11 @@ class Evaluator:
         return expand_format(fmt, self.name_parts(logical_id))
 
     # -- rendering --------------------------------------------------------------------------
+
+    def render_parts(self, parts: tuple[Part, ...]) -> str:
+        """Value parts as policy-document text (``${AWS::Region}`` kept, references rendered
+        to what they evaluate to, else ``${Id.Attr}``)."""
+        return render(parts, self._render_ref)
 
     def _render(self, resolved: Any) -> Any:
         if isinstance(resolved, Pieces):

@@ -194,7 +194,7 @@ class RoleReader:
             extra = _SAM_EVENT_POLICIES.get(event.kind)
             if extra and extra not in names:
                 names.append(extra)
-        here: NodePath = ("Resources", logical_id)
+        here: NodePath = (*self.ev.resources_path, logical_id)
         out = [
             DeclaredPolicy(
                 {},
@@ -244,7 +244,7 @@ class RoleReader:
         if role_id in self._roles:
             return self._roles[role_id]
         res = self.resources[role_id]
-        base: NodePath = ("Resources", role_id, "Properties")
+        base: NodePath = (*self.ev.resources_path, role_id, "Properties")
         props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
         assert isinstance(props, dict)
         out: list[DeclaredPolicy] = []
@@ -292,7 +292,7 @@ class RoleReader:
         self, logical_id: str, res: dict[str, Any], role: str | None
     ) -> DeclaredPolicy | None:
         self._attached.add(logical_id)
-        base: NodePath = ("Resources", logical_id, "Properties")
+        base: NodePath = (*self.ev.resources_path, logical_id, "Properties")
         props = res.get("Properties")
         if not isinstance(props, dict) or "PolicyDocument" not in props:
             self._finding(codes.BAD_POLICY_DOCUMENT, base, f"{logical_id} has no PolicyDocument")
@@ -339,7 +339,7 @@ class RoleReader:
             if isinstance(entry, dict) and isinstance(entry.get("Ref"), str):
                 target = entry["Ref"]
                 if target not in self.resources and target not in self.ev.parameters:
-                    path: NodePath = ("Resources", logical_id, "Properties", key)
+                    path: NodePath = (*self.ev.resources_path, logical_id, "Properties", key)
                     self._finding(
                         codes.UNRESOLVED_POLICY_REFERENCE,
                         (*path, i) if key == "Roles" else path,

@@ -229,7 +229,7 @@ class _Reader:
             policies[logical_id] = self._function_policies(logical_id, res, props, function)
             aliases.update(self._aliases(logical_id, res, function))
         self._attach_event_resources(functions)
-        resources = [self._resource(lid, res) for lid, res in self.resources.items()]
+        resources = [template_resource(self.ev, lid, res) for lid, res in self.resources.items()]
         extra = self.roles.every_policy()
         self.findings.extend(self.ev.findings)
         return make_template(
@@ -497,7 +497,7 @@ class _Reader:
                 out.append((key, to_value(resolved)))
         events = props.get("Events")
         for name, event in events.items() if isinstance(events, dict) else ():
-            config = _dig(event, "Properties", "DestinationConfig")
+            config = dig(event, "Properties", "DestinationConfig")
             if config is not None:
                 path = props.path("Events", name, "Properties", "DestinationConfig")
                 out.append((EVENT_DESTINATIONS, self.ev.value(config, path)))
@@ -552,9 +552,9 @@ class _Reader:
                     config = self.ev.value(props, base)
                     settings.setdefault(fid, []).append(("EventInvokeConfig", config))
             elif rtype == "AWS::S3::Bucket":
-                configs = _dig(props, "NotificationConfiguration", "LambdaConfigurations")
+                configs = dig(props, "NotificationConfiguration", "LambdaConfigurations")
                 for config in configs if isinstance(configs, list) else ():
-                    fid = self._function_id(_dig(config, "Function"), functions)
+                    fid = self._function_id(dig(config, "Function"), functions)
                     if fid is not None:
                         target = Value((self.ev.reference(logical_id, None),))
                         events.setdefault(fid, []).append(EventSource("S3", target, location))
@@ -566,7 +566,7 @@ class _Reader:
             elif rtype == "AWS::Events::Rule":
                 targets = props.get("Targets")
                 for item in targets if isinstance(targets, list) else ():
-                    fid = self._function_id(_dig(item, "Arn"), functions)
+                    fid = self._function_id(dig(item, "Arn"), functions)
                     if fid is not None:
                         kind = "Schedule" if "ScheduleExpression" in props else "EventBridgeRule"
                         bus = props.get("EventBusName")
@@ -590,57 +590,6 @@ class _Reader:
                     return _ARN_KINDS[service]
         return "EventSourceMapping"
 
-    # -- resources --------------------------------------------------------------------------
-
-    def _resource(self, logical_id: str, res: dict[str, Any]) -> TemplateResource:
-        props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
-        assert isinstance(props, dict)
-        name_parts = self.ev.name_parts(logical_id)
-        condition = res.get("Condition")
-        return TemplateResource(
-            logical_id=logical_id,
-            type=res["Type"],
-            properties=props,
-            location=self.doc.key_location(("Resources", logical_id)),
-            kms_key=self._kms_key(logical_id, res["Type"], props),
-            name=known_pattern(name_parts, name_parts),
-            condition=condition if isinstance(condition, str) else None,
-            path=("Resources", logical_id),
-        )
-
-    def _kms_key(self, logical_id: str, rtype: str, props: dict[str, Any]) -> Value | None:
-        base: NodePath = ("Resources", logical_id, "Properties")
-        key_path: tuple[str, ...] | None = None
-        if rtype == "AWS::S3::Bucket":
-            rules = _dig(props, "BucketEncryption", "ServerSideEncryptionConfiguration")
-            for i, rule in enumerate(rules if isinstance(rules, list) else ()):
-                default = _dig(rule, "ServerSideEncryptionByDefault")
-                if isinstance(default, dict) and "KMSMasterKeyID" in default:
-                    rule_path = (*base, "BucketEncryption", "ServerSideEncryptionConfiguration", i)
-                    key = (*rule_path, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
-                    return self._customer_key(default["KMSMasterKeyID"], key)
-        elif rtype in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
-            key_path = ("KmsMasterKeyId",)
-        elif rtype in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"):
-            if _dig(props, "SSESpecification", "SSEType") == "KMS":
-                key_path = ("SSESpecification", "KMSMasterKeyId")
-        elif rtype == "AWS::Kinesis::Stream":
-            if _dig(props, "StreamEncryption", "EncryptionType") == "KMS":
-                key_path = ("StreamEncryption", "KeyId")
-        elif rtype in ("AWS::SecretsManager::Secret", "AWS::Logs::LogGroup"):
-            key_path = ("KmsKeyId",)
-        node = _dig(props, *key_path) if key_path else None
-        if node is None or key_path is None:
-            return None
-        return self._customer_key(node, (*base, *key_path))
-
-    def _customer_key(self, node: Any, path: NodePath) -> Value | None:
-        value = self.ev.value(node, path)
-        text = value.text or ""
-        if text.split(":")[-1].startswith(_AWS_MANAGED_KEY_PREFIXES):
-            return None  # an AWS managed key: its key policy lets the service use it
-        return value
-
     # -- role policies ----------------------------------------------------------------------
 
     def _function_policies(
@@ -663,6 +612,61 @@ class _Reader:
             Severity.NOTE,
         )
         return []
+
+
+def template_resource(ev: Evaluator, logical_id: str, res: dict[str, Any]) -> TemplateResource:
+    """A CloudFormation resource as a :class:`TemplateResource` (name, customer KMS key)."""
+    props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+    assert isinstance(props, dict)
+    name_parts = ev.name_parts(logical_id)
+    condition = res.get("Condition")
+    path = (*ev.resources_path, logical_id)
+    return TemplateResource(
+        logical_id=logical_id,
+        type=res["Type"],
+        properties=props,
+        location=ev.doc.key_location(path),
+        kms_key=_kms_key(ev, (*path, "Properties"), res["Type"], props),
+        name=known_pattern(name_parts, name_parts),
+        condition=condition if isinstance(condition, str) else None,
+        path=path,
+    )
+
+
+def _kms_key(ev: Evaluator, base: NodePath, rtype: str, props: dict[str, Any]) -> Value | None:
+    """The customer managed key encrypting a resource, from its encryption properties."""
+    key_path: tuple[str, ...] | None = None
+    if rtype == "AWS::S3::Bucket":
+        rules = dig(props, "BucketEncryption", "ServerSideEncryptionConfiguration")
+        for i, rule in enumerate(rules if isinstance(rules, list) else ()):
+            default = dig(rule, "ServerSideEncryptionByDefault")
+            if isinstance(default, dict) and "KMSMasterKeyID" in default:
+                rule_path = (*base, "BucketEncryption", "ServerSideEncryptionConfiguration", i)
+                key = (*rule_path, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+                return customer_key(ev.value(default["KMSMasterKeyID"], key))
+    elif rtype in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
+        key_path = ("KmsMasterKeyId",)
+    elif rtype in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"):
+        if dig(props, "SSESpecification", "SSEType") == "KMS":
+            key_path = ("SSESpecification", "KMSMasterKeyId")
+    elif rtype == "AWS::Kinesis::Stream":
+        if dig(props, "StreamEncryption", "EncryptionType") == "KMS":
+            key_path = ("StreamEncryption", "KeyId")
+    elif rtype in ("AWS::SecretsManager::Secret", "AWS::Logs::LogGroup"):
+        key_path = ("KmsKeyId",)
+    node = dig(props, *key_path) if key_path else None
+    if node is None or key_path is None:
+        return None
+    return customer_key(ev.value(node, (*base, *key_path)))
+
+
+def customer_key(value: Value) -> Value | None:
+    """``value`` unless it names an AWS managed key (``alias/aws/s3``...), whose key policy
+    lets the service use it without any permission in the caller's policy."""
+    text = value.text or ""
+    if text.split(":")[-1].startswith(_AWS_MANAGED_KEY_PREFIXES):
+        return None
+    return value
 
 
 def _merge_globals(globals_props: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
@@ -701,7 +705,8 @@ def _ref_target(node: Any) -> str | None:
     return None
 
 
-def _dig(node: Any, *keys: str) -> Any:
+def dig(node: Any, *keys: str) -> Any:
+    """``node[k1][k2]...`` through mappings; None as soon as a step is missing."""
     for key in keys:
         if not isinstance(node, dict):
             return None

@@ -21,6 +21,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "infra"
 # fixture directory -> the path load_template is given (relative to the directory)
 CASES = {
     "sam-orders": "template.yaml",
+    "serverless-orders": "serverless.yml",
 }
 
 
