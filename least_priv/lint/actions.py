@@ -58,6 +58,7 @@ class CatalogFacts:
         self._catalog = get_catalog()
         self._prefixes = frozenset(self._catalog.prefixes())
         self._expand = lru_cache(maxsize=4096)(self._expand_uncached)
+        self._level = lru_cache(maxsize=16384)(self._level_uncached)
 
     def _expand_uncached(self, pattern: str) -> tuple[str, ...]:
         return tuple(self._catalog.expand(pattern))
@@ -72,6 +73,9 @@ class CatalogFacts:
 
     def access_level(self, action: str) -> str | None:
         """The catalog's access level of ``action`` (the worst one when it lists several)."""
+        return self._level(action)
+
+    def _level_uncached(self, action: str) -> str | None:
         info = self._catalog.action(action)
         if info is None:
             return None

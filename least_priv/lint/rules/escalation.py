@@ -15,6 +15,7 @@ Sources of the tables below (public facts, written here in our own words):
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from least_priv.evaluate.patterns import matches
 from least_priv.lint.actions import ActionFacts
@@ -86,8 +87,13 @@ SECRET_READERS: dict[str, str] = {
 
 
 def _granted(element: Element, table: dict[str, str]) -> list[str]:
-    text = element.text or ""
-    return sorted(a for a in table if matches(text, a, ignore_case=True))
+    return list(_matching(element.text or "", tuple(sorted(table))))
+
+
+@lru_cache(maxsize=4096)
+def _matching(pattern: str, actions: tuple[str, ...]) -> tuple[str, ...]:
+    # Templates repeat the same few actions in every role: match each pattern once.
+    return tuple(a for a in actions if matches(pattern, a, ignore_case=True))
 
 
 @register

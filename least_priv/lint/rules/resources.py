@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
-from least_priv.evaluate.patterns import matches, overlaps
+from least_priv.evaluate.patterns import has_wildcard, matches, overlaps
 from least_priv.lint.actions import WRITE_LEVELS, ActionFacts
 from least_priv.lint.policy import PolicyView, StatementView
 from least_priv.lint.rule import Hit, Rule, allow, count, deny, listed, register
@@ -23,6 +24,15 @@ def arn_pattern(template: str) -> str:
         rest = tail.partition("}")[2]
     out.append(rest)
     return "".join(out)
+
+
+@lru_cache(maxsize=8192)
+def _fits(resource: str, patterns: tuple[str, ...]) -> bool:
+    """True when some ARN ``resource`` stands for can have one of the ``patterns`` forms."""
+    if has_wildcard(resource) or "${" in resource:
+        return any(overlaps(resource, p, ignore_case=True) for p in patterns)
+    # A literal ARN: plain matching is much cheaper than pattern overlap.
+    return any(matches(p, resource, ignore_case=True) for p in patterns)
 
 
 def _statement_actions(st: StatementView, facts: ActionFacts) -> list[str]:
@@ -139,10 +149,9 @@ class ResourceTypeMismatch(Rule):
                 f"{action} does not support resource-level permissions: only "
                 f'Resource "*" grants it, not {listed(resources, 2)}'
             )
-        patterns = [arn_pattern(t) for t in templates]
-        for resource in resources:
-            if any(overlaps(resource, p, ignore_case=True) for p in patterns):
-                return None
+        patterns = tuple(arn_pattern(t) for t in templates)
+        if any(_fits(resource, patterns) for resource in resources):
+            return None
         return (
             f"{action} cannot apply to {listed(resources, 2)}; it needs "
             f"{listed(list(templates), 2)}"
