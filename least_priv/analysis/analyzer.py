@@ -47,6 +47,20 @@ class AnalysisResult:
         return graph
 
 
+def call_sort_key(call: CallSite) -> tuple[object, ...]:
+    """A total order for calls: ``Value`` parts mix ``str`` and ``Unknown``, which do not
+    compare with each other, so the arguments are ordered by their repr."""
+    return (
+        call.location,
+        call.service,
+        call.operation,
+        call.kind.value,
+        call.via,
+        call.function,
+        repr(call.args),
+    )
+
+
 def parse_handler(handler: str) -> tuple[str, str] | None:
     """``src/app.handler`` → (``src.app``, ``handler``); None when malformed."""
     text = handler.strip()
@@ -148,7 +162,7 @@ def analyze(
     findings.extend(interp.findings)
     edges = sorted((a, b) for a, b in interp.edges if a in reachable and b in reachable)
     return AnalysisResult(
-        calls=tuple(sorted(interp.calls)),
+        calls=tuple(sorted(interp.calls, key=call_sort_key)),
         findings=tuple(sorted(set(findings))),
         modules=tuple(interp.modules[m] for m in sorted(interp.modules)),
         reachable=tuple(sorted(reachable)),

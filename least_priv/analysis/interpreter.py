@@ -694,8 +694,14 @@ class Interpreter(SdkSemantics):
         for atom in current:
             if isinstance(atom, DictA):
                 grown.add(DictA((*atom.items, (key, value))))
-        if grown and holder[0] in ("name", "attr"):
-            self.assign(holder, union(current, frozenset(grown)), f)
+        if not grown:
+            return
+        value = union(current, frozenset(grown))
+        if holder[0] == "name" and f.locals is not None and holder[1] not in f.local_names:
+            # Mutating a global dict from a function does not make the name local.
+            self.store_global(f.module, holder[1], value)
+        elif holder[0] in ("name", "attr"):
+            self.assign(holder, value, f)
 
     # -- expressions ------------------------------------------------------------------------
 
@@ -841,6 +847,7 @@ class Interpreter(SdkSemantics):
         """``obj[index]`` for dicts, lists, ``os.environ`` and what SDK objects support."""
         out: set[Atom] = set()
         keys = {a.value.text for a in index if isinstance(a, Str)}
+        missing = False
         for atom in obj:
             if isinstance(atom, DictA):
                 matched = False
@@ -849,8 +856,7 @@ class Interpreter(SdkSemantics):
                     if not keys or None in keys or key_texts & keys or None in key_texts:
                         out.update(value)
                         matched = True
-                if not matched:
-                    out.add(Unk("missing key"))
+                missing = missing or not matched
             elif isinstance(atom, ListA):
                 for item in atom.items:
                     out.update(item)
@@ -858,6 +864,8 @@ class Interpreter(SdkSemantics):
                 out.update(env_ref(index, None))
             else:
                 out.update(self.sdk_subscript(atom, index, f))
+        if missing and not out:
+            return unknown("missing key")
         return frozenset(out) if out else unknown("subscript")
 
     def iterate(self, atoms: Atoms, f: Frame) -> Atoms:

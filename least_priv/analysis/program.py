@@ -7,6 +7,7 @@ cache (issue 9) can store it keyed by the file's bytes, and a process pool can s
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -97,6 +98,23 @@ def _python2_hint(line_text: str) -> str:
     return ""
 
 
+def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """Where and why a file does not parse.
+
+    libcst reports where its parser gave up, which can be a line late; CPython's own parser
+    (only run on this error path) names the offending token and says "Did you mean
+    print(...)?" for Python 2, so its position and message are preferred when it fails too.
+    """
+    try:
+        compile(text, "<analysed>", "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as cpython:
+        if cpython.lineno:
+            return cpython.lineno, max((cpython.offset or 1) - 1, 0), cpython.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return exc.raw_line, exc.raw_column, exc.message
+
+
 def _decode(data: bytes) -> str:
     """Source text the way Python decodes it (PEP 263 coding line, UTF-8 default)."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -134,13 +152,13 @@ def parse_file(source: SourceFile) -> ModuleIR:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        line, column, reason = _syntax_error(text, exc)
         raw_lines = text.splitlines()
-        line_text = raw_lines[exc.raw_line - 1] if 0 < exc.raw_line <= len(raw_lines) else ""
+        line_text = raw_lines[line - 1] if 0 < line <= len(raw_lines) else ""
         message = (
-            f"syntax error: {exc.message}{_python2_hint(line_text)}; no call in this file was "
-            "analysed"
+            f"syntax error: {reason}{_python2_hint(line_text)}; no call in this file was analysed"
         )
-        return failed(codes.UNPARSEABLE_FILE, exc.raw_line, exc.raw_column, message, lines)
+        return failed(codes.UNPARSEABLE_FILE, line, column, message, lines)
     except RecursionError:
         return failed(
             codes.UNPARSEABLE_FILE, 0, 0, "code nested too deeply to parse; not analysed", lines

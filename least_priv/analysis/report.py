@@ -16,6 +16,8 @@ def render_value(value: Value) -> str:
         return "{" + inner + "}"
     if value.sequence is not None:
         return "[" + ", ".join(render_value(v) for v in value.sequence) + "]"
+    if value.text == "":
+        return '""'
     out: list[str] = []
     for part in value.parts:
         if isinstance(part, str):
