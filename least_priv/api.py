@@ -126,7 +126,7 @@ class _Run:
 def generate(options: GenerateOptions) -> GenerateResult:
     """Run the pipeline: read the template or code, analyse, scope, build the documents."""
     _check(options)
-    run = _Run(options, ArnContext(options.partition, options.region, options.account))
+    run = _Run(options, ArnContext.of(options.partition, options.region, options.account))
     functions, from_template = _functions(run)
     policies = [_function_policy(run, fn, from_template) for fn in functions]
     policies.sort(key=lambda p: p.name)
@@ -164,19 +164,14 @@ def _functions(run: _Run) -> tuple[list[Function], bool]:
     if not options.template:
         root = options.paths[0]
         return [Function(name="", code_root=root, handler=options.handler or "")], False
-    from least_priv.infra import load_template
+    from least_priv.infra import load_template, select_functions
 
     template = load_template(options.template)
     run.findings.extend(template.findings)
     run.encryption = EncryptionLookup.of(template)
-    functions = list(template.functions)
-    if options.function is not None:
-        functions = [fn for fn in functions if fn.name == options.function]
-        if not functions:
-            names = ", ".join(sorted(fn.name for fn in template.functions)) or "none"
-            raise UsageError(
-                f"{options.template}: no function named {options.function!r} (functions: {names})"
-            )
+    functions, unknown = select_functions(template, options.function)
+    if unknown:
+        raise UsageError("; ".join(f.message for f in unknown))
     if options.paths:
         # Code given on the command line with a template: the template supplies the
         # function's configuration (environment, events, role), the paths its code.
@@ -279,8 +274,7 @@ def code_permissions(
                     "this call; it is not in the policy — grant it by hand",
                 )
             )
-        for requirement in requirements:
-            yield from scoper.permissions(call, requirement)
+        yield from scoper.call_permissions(call, requirements)
 
 
 def _deployed_name(function: Function) -> str | None:

@@ -32,6 +32,11 @@ class ArnContext:
     region: str | None = None
     account: str | None = None
 
+    @staticmethod
+    def of(partition: str | None, region: str | None, account: str | None) -> ArnContext:
+        """A context whose partition, when not given, follows from the region if given."""
+        return ArnContext(partition or partition_of(region), region, account)
+
     def pseudo(self, variable: str) -> Part | None:
         """The part for ``Partition``/``Region``/``Account``; None for other variables."""
         if variable == "Partition":
@@ -41,6 +46,28 @@ class ArnContext:
         if variable == "Account":
             return self.account if self.account else ACCOUNT
         return None
+
+
+# Region name prefixes of the partitions other than "aws" (AWS General Reference, "Regions
+# and Zones" / partition endpoints data): a region determines its partition.
+_PARTITION_PREFIXES = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-isof-", "aws-iso-f"),
+)
+
+
+def partition_of(region: str | None) -> str | None:
+    """The partition a region belongs to; None when no region is given."""
+    if not region or "*" in region:
+        return None
+    for prefix, partition in _PARTITION_PREFIXES:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
 
 
 def variables(template: str) -> list[str]:

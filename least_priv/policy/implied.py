@@ -28,29 +28,31 @@ from least_priv.model import (
     Function,
     Location,
     ParamBinding,
+    Part,
     Permission,
     Provenance,
     Requirement,
     Severity,
     TemplateRef,
+    Unknown,
     Value,
 )
-from least_priv.policy import codes
+from least_priv.policy import arn, codes
 from least_priv.policy.scope import Scoper
+from least_priv.policy.values import expand_env
 
 _P = "arn:${Partition}"
 _LOG_GROUP = _P + ":logs:${Region}:${Account}:log-group:${LogGroupName}:*"
+_LOG_STREAMS = _P + ":logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:*"
 _QUEUE = _P + ":sqs:${Region}:${Account}:${QueueName}"
 _TOPIC = _P + ":sns:${Region}:${Account}:${TopicName}"
 _FUNCTION = _P + ":lambda:${Region}:${Account}:function:${FunctionName}"
 _BUS = _P + ":events:${Region}:${Account}:event-bus/${EventBusName}"
 _STREAM = _P + ":kinesis:${Region}:${Account}:stream/${StreamName}"
-_CONSUMER = _P + ":kinesis:${Region}:${Account}:stream/${StreamName}/consumer/*"
 _TABLE_STREAM = _P + ":dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}"
 _KEY = _P + ":kms:${Region}:${Account}:key/${KeyId}"
 _ENI = _P + ":ec2:${Region}:${Account}:network-interface/*"
-_SUBNET = _P + ":ec2:${Region}:${Account}:subnet/*"
-_SECURITY_GROUP = _P + ":ec2:${Region}:${Account}:security-group/*"
+_EC2 = _P + ":ec2:${Region}:${Account}:"
 _FILE_SYSTEM = _P + ":elasticfilesystem:${Region}:${Account}:file-system/*"
 
 TARGET = "Target"
@@ -67,13 +69,11 @@ def _typed(action: str, iam_type: str, template: str, transform: str) -> Require
 
 _LOGS = (
     _typed("logs:CreateLogGroup", "log-group", _LOG_GROUP, "logs_group"),
-    _typed("logs:CreateLogStream", "log-group", _LOG_GROUP, "logs_group"),
-    _typed("logs:PutLogEvents", "log-group", _LOG_GROUP, "logs_group"),
+    _typed("logs:CreateLogStream", "log-stream", _LOG_STREAMS, "logs_group"),
+    _typed("logs:PutLogEvents", "log-stream", _LOG_STREAMS, "logs_group"),
 )
 _VPC = (
     _req("ec2:CreateNetworkInterface", _ENI),
-    _req("ec2:CreateNetworkInterface", _SUBNET),
-    _req("ec2:CreateNetworkInterface", _SECURITY_GROUP),
     _req("ec2:DeleteNetworkInterface", _ENI),
     _req("ec2:AssignPrivateIpAddresses", _ENI),
     _req("ec2:UnassignPrivateIpAddresses", _ENI),
@@ -97,8 +97,6 @@ _POLLERS: dict[str, tuple[Requirement, ...]] = {
                 "ListShards",
             )
         ),
-        _typed("kinesis:SubscribeToShard", "consumer", _CONSUMER, "kinesis_stream_arn"),
-        _req("kinesis:ListStreams", None),
     ),
     "DynamoDB": (
         *(
@@ -155,7 +153,7 @@ def implied_permissions(function: Function, scoper: Scoper) -> list[Permission]:
 
     Findings (unknown targets, unmodelled event sources) go to ``scoper.findings``.
     """
-    out: list[Permission] = []
+    out: list[Permission] = _vpc_members(function, scoper)
     for need in _needs(function, scoper):
         call = CallSite(need.location, "lambda", need.setting, _args(need.target))
         provenance = (Provenance("config", need.location, need.detail),)
@@ -171,6 +169,43 @@ def implied_permissions(function: Function, scoper: Scoper) -> list[Permission]:
                     )
                 )
     return out
+
+
+def _vpc_members(function: Function, scoper: Scoper) -> list[Permission]:
+    """ec2:CreateNetworkInterface on the subnets and security groups VpcConfig names."""
+    config = dict(function.settings).get("VpcConfig")
+    if config is None or not _present(config):
+        return []
+    where = function.location or Location(function.code_root)
+    provenance = (Provenance("config", where, "VpcConfig: network interfaces in the VPC"),)
+    out: list[Permission] = []
+    for key, kind in (("SubnetIds", "subnet"), ("SecurityGroupIds", "security-group")):
+        members = _field(config, key)
+        items = members.sequence if members is not None and members.sequence else None
+        if items is None:
+            # A list the template builds at deploy time (an import, a parameter): any of them.
+            items = (Value.unknown(f"VpcConfig.{key} not known"),)
+        for item in items:
+            value = expand_env(item, scoper.env)
+            parts = arn.fill(_EC2 + kind + "/${Id}", {"Id": _id_parts(value)}, scoper.context)
+            out.append(
+                Permission(
+                    "ec2:CreateNetworkInterface", arn.json_form(parts), (), provenance, parts
+                )
+            )
+    return out
+
+
+def _id_parts(value: Value) -> tuple[Part, ...]:
+    # Ids are plain strings; references keep their known value or stay unknown.
+    if not value.is_string or not value.parts:
+        return (Unknown(),)
+    return tuple(
+        p
+        if isinstance(p, str)
+        else (p.known if isinstance(p, TemplateRef) and p.known else Unknown())
+        for p in value.parts
+    )
 
 
 def _args(target: Value | None) -> tuple[tuple[str, Value], ...]:

@@ -15,6 +15,7 @@ table's concrete name in JSON when the template gives one.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ from least_priv.policy.values import Environment, expand_env
 _MAX_VALUES_PER_BINDING = 32
 _LOCATION_VARIABLES = frozenset({"Partition", "Region", "Account"})
 _SENTINEL = "lpref{}sentinel"
+_TEMPLATE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,42 @@ class Scoper:
             )
         return out
 
+    def call_permissions(
+        self, call: CallSite, requirements: Iterable[Requirement]
+    ) -> list[Permission]:
+        """Every permission one call needs.
+
+        Side-effect requirements without a resource of their own (KMS for a customer managed
+        key, "only when the target is encrypted") depend on the target: when it is a
+        template resource, the template says whether and with which key it is encrypted
+        (see ``policy.encryption``), so they are left to that; otherwise the key is unknown
+        and the permission is granted on any key, limited by its condition, with a note.
+        """
+        requirements = list(requirements)
+        main = [r for r in requirements if r.kind != "side-effect"]
+        out: list[Permission] = []
+        for requirement in main:
+            out.extend(self.permissions(call, requirement))
+        targets_template = any(arn.has_reference(p.resource_parts) for p in out)
+        for requirement in requirements:
+            if requirement.kind != "side-effect":
+                continue
+            if requirement.bindings:
+                out.extend(self.permissions(call, requirement))
+                continue
+            if targets_template:
+                continue
+            out.extend(self.permissions(call, requirement, report_unbound=False))
+            self._report(
+                codes.UNKNOWN_KEY,
+                call,
+                f"{requirement.action}: {requirement.reason or 'needed through the service'}; "
+                "the key is not known, so any key is granted"
+                + (" through the calling service only" if requirement.conditions else ""),
+                Severity.NOTE,
+            )
+        return out
+
     # -- one binding ---------------------------------------------------------------------------
 
     def _bind(self, call: CallSite, req: Requirement, binding: ParamBinding) -> list[_Bound]:
@@ -133,6 +171,8 @@ class Scoper:
     ) -> _Bound:
         if report:
             self._report_unknowns(call, req, binding, value)
+        from_template = any(isinstance(p, TemplateRef) for p in value.parts)
+        value = self._with_context(value)
         if not value.is_string:
             value = Value.unknown(f"{binding.param} is not a string")
         # An environment variable still unresolved here has no trustworthy value: its code
@@ -150,6 +190,12 @@ class Scoper:
                     f"granted on {self._typed_wildcard(req)}",
                 )
             json_vars = transforms.apply(binding.transform, "*") or {}
+        if from_template:
+            # A template resource lives in the stack's partition, region and account: where
+            # its ARN pattern says "*" for them, the deployment context knows better.
+            json_vars = {
+                k: v for k, v in json_vars.items() if not (k in _LOCATION_VARIABLES and v == "*")
+            }
         plain = {k: arn.text_parts(v) for k, v in json_vars.items()}
         template_refs = [p for p in value.parts if isinstance(p, TemplateRef)]
         if not template_refs:
@@ -198,22 +244,36 @@ class Scoper:
         assert req.arn_template is not None
         if len(combo) == 1 and combo[0].whole is not None:
             whole = combo[0].whole
-            if whole.known is None:
-                # The JSON form comes from the template filled with what is known.
-                filled = arn.fill(req.arn_template, dict(combo[0].variables), self.context)
-                return (
-                    TemplateRef(
-                        whole.logical_id,
-                        whole.attribute,
-                        whole.resource_type,
-                        _known_or_none(filled),
-                    ),
-                )
-            return (whole,)
+            # The JSON form is the ARN template filled with what is known (the template's
+            # own pattern for the reference leaves the deployment context out).
+            filled = arn.fill(req.arn_template, dict(combo[0].variables), self.context)
+            known = _known_or_none(filled)
+            return (TemplateRef(whole.logical_id, whole.attribute, whole.resource_type, known),)
         merged: dict[str, tuple[Part, ...]] = {}
         for bound in combo:
             merged.update(dict(bound.variables))
         return arn.fill(req.arn_template, merged, self.context)
+
+    def _with_context(self, value: Value) -> Value:
+        """Pseudo parameters (``${AWS::Region}`` in a ``!Sub``) replaced by the context's value."""
+        parts: list[Part] = []
+        for part in value.parts:
+            if isinstance(part, TemplateRef) and part in refs.PSEUDO:
+                variable = {"AWS::Partition": "Partition", "AWS::Region": "Region"}.get(
+                    part.logical_id, "Account"
+                )
+                parts.append(self.context.pseudo(variable) or part)
+            elif isinstance(part, str) and "${" in part:
+                # "${filename}" in a presigned POST key is filled in by S3; in a policy it
+                # would be read as an IAM policy variable. Any value may stand there.
+                pieces = _TEMPLATE_PLACEHOLDER.split(part)
+                for index, piece in enumerate(pieces):
+                    if index:
+                        parts.append(Unknown("placeholder filled in at request time"))
+                    parts.append(piece)
+            else:
+                parts.append(part)
+        return Value(tuple(parts), value.mapping, value.sequence)
 
     def _typed_wildcard(self, req: Requirement) -> str:
         assert req.arn_template is not None
@@ -284,8 +344,7 @@ def scope_calls(
     scoper = Scoper(env, context)
     out: list[Permission] = []
     for call, requirements in calls:
-        for requirement in requirements:
-            out.extend(scoper.permissions(call, requirement))
+        out.extend(scoper.call_permissions(call, requirements))
     return out, sorted(set(scoper.findings))
 
 
