@@ -330,6 +330,8 @@ def _expression_children(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def _unescape(text: str, prefix: str) -> str:
+    """The value of an f-string's literal piece (source text: doubled braces, escapes)."""
+    text = text.replace("{{", "{").replace("}}", "}")
     if "\\" not in text or "r" in prefix.lower():
         return text
     try:

@@ -36,6 +36,7 @@ from least_priv.analysis.values import (
     WaiterA,
     alternatives,
     one,
+    replace_placeholder,
     to_value,
     unknown,
 )
@@ -373,6 +374,10 @@ class SdkSemantics:
         info = sdkdata.helper(service, name)
         if info is not None:
             positional = list(zip(info.arguments, args, strict=False))
+            if name == "generate_presigned_post":
+                # S3 replaces ${filename} in a POST policy's key with the uploaded file's name.
+                named = [(k, _uploader_key(v) if k == "Key" else v) for k, v in named]
+                positional = [(k, _uploader_key(v) if k == "Key" else v) for k, v in positional]
             self.emit(
                 service,
                 name,
@@ -727,6 +732,10 @@ class SdkSemantics:
                 f"`.{name}(...)` looks like an AWS call, but the object it is called on cannot "
                 f"be traced to a client ({atom.reason}); not in the policy",
             )
+
+
+def _uploader_key(atoms: Atoms) -> Atoms:
+    return replace_placeholder(atoms, "${filename}", "file name chosen by the uploader")
 
 
 def _top_level_targets(request: dict[str, Any]) -> set[str]:

@@ -403,3 +403,23 @@ def alternatives(atoms: Atoms, limit: int = 8) -> list[Value]:
     if 1 < len(strings) <= limit and all(isinstance(a, Str | Const) for a in atoms):
         return strings
     return [to_value(atoms)]
+
+
+def replace_placeholder(atoms: Atoms, placeholder: str, reason: str) -> Atoms:
+    """String values with every ``placeholder`` in their literal parts made unknown."""
+    out: set[Atom] = set()
+    for atom in atoms:
+        if isinstance(atom, Str) and atom.value.is_string:
+            pieces: list[tuple[Part, ...]] = []
+            for part in atom.value.parts:
+                if isinstance(part, str) and placeholder in part:
+                    for i, text in enumerate(part.split(placeholder)):
+                        if i:
+                            pieces.append((Unknown(reason),))
+                        pieces.append((text,))
+                else:
+                    pieces.append((part,))
+            out.add(Str(concat(pieces)))
+        else:
+            out.add(atom)
+    return frozenset(out)

@@ -218,3 +218,18 @@ def test_call_location_and_enclosing_function(project) -> None:
     assert (call.location.line, call.location.column) == (6, 15)
     assert call.function == "app.Repo.save"
     assert call.location.path.endswith("app.py")
+
+
+def test_presigned_post_filename_placeholder_is_the_uploaders_choice(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            def handler(event, context):
+                key = f"inbox/{event['user']}/${{filename}}"
+                return boto3.client("s3").generate_presigned_post("uploads", key)
+            """
+        }
+    ).analyze("app.handler")
+    [call] = result.calls
+    assert (call.operation, call.arg("Key").pattern()) == ("PutObject", "inbox/*/*")  # type: ignore[union-attr]

@@ -45,6 +45,8 @@ def handler(event, context):
         ),
         ('    s3.get_object(Bucket="b", Key=f"{PREFIX}/{user}")', ("data/", Unknown())),
         ('    s3.get_object(Bucket="b", Key=f"{user:>10}")', (Unknown(),)),
+        ('    s3.get_object(Bucket="b", Key=f"{{literal}}/{user}")', ("{literal}/", Unknown())),
+        ('    s3.get_object(Bucket="b", Key=f"tab\\t{user}")', ("tab\t", Unknown())),
     ],
 )
 def test_string_building(project, body: str, parts: tuple[object, ...]) -> None:
