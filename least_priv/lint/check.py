@@ -13,10 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from least_priv.lint.engine import INPUT_ERROR_CODES, is_selected, lint_paths
-from least_priv.lint.suppress import Suppression
+from least_priv.lint.engine import INPUT_ERROR_CODES, prepare, resources_base, settle
+from least_priv.lint.inputs import LintInput, read_input
+from least_priv.lint.suppress import (
+    Candidate,
+    Suppression,
+    comment_suppressions,
+    scope_of_line,
+)
 from least_priv.model import Finding
 
 # LP614 (an action the catalog does not know, found while diffing) says what lint's LP111 and
@@ -51,7 +58,7 @@ def check_template(
 
     generated = api.generate(options)
     catalog, catalog_findings = load_catalog()
-    findings: list[Finding] = [*generated.findings, *catalog_findings]
+    found: list[Finding] = [*generated.findings, *catalog_findings]
     for fp in generated.functions:
         attached = from_template(options.template, fp.name)
         result = diff_permissions(
@@ -63,21 +70,46 @@ def check_template(
             replacement=fp.documents,
             findings=attached.all_findings(),
         )
-        findings.extend(result.findings)
-        findings.extend(result.as_findings())
-    suppressed: tuple[tuple[Finding, Suppression], ...] = ()
+        found.extend(result.findings)
+        found.extend(result.as_findings())
     if lint:
-        linted = lint_paths([options.template], select=select, ignore=ignore)
-        findings = [f for f in findings if f.code != _DIFF_UNKNOWN_ACTION]
-        findings.extend(linted.findings)
-        suppressed = linted.suppressed
-    final = sorted({_relabel(f) for f in findings if is_selected(f.code, select, ignore)})
+        found = [f for f in found if f.code != _DIFF_UNKNOWN_ACTION]
+    template = read_input(options.template)
+    # The template's own parse findings come back through the lint pass; keep one copy.
+    pending = prepare([template], select, ignore, run_rules=lint)
+    pending.candidates.extend(_candidates(found, template))
+    for path in sorted({f.location.path for f in found} - {options.template}):
+        pending.suppressions.extend(_code_comment_suppressions(path))
+    result_all = settle(pending, select, ignore, CHECK_INPUT_ERRORS)
     return CheckResult(
-        findings=tuple(final),
-        suppressed=suppressed,
+        findings=tuple(sorted({_relabel(f) for f in result_all.findings})),
+        suppressed=result_all.suppressed,
         functions=tuple(fp.name for fp in generated.functions),
-        input_error=any(f.code in CHECK_INPUT_ERRORS for f in final),
+        input_error=result_all.input_error,
     )
+
+
+def _candidates(found: list[Finding], template: LintInput) -> list[Candidate]:
+    """Check findings as suppression candidates: by line, and by resource in the template."""
+    doc = template.documents[0] if template.documents else None
+    base = resources_base(template.kind)
+    out = []
+    for finding in found:
+        scope = None
+        if doc is not None and finding.location.path == doc.path:
+            scope = scope_of_line(doc, base, finding.location.line)
+        out.append(Candidate(finding, scope=scope, lines=frozenset({finding.location.line})))
+    return out
+
+
+def _code_comment_suppressions(path: str) -> list[Suppression]:
+    # `# least-priv: ignore LP601 -- granted by the bucket policy` beside a call in the code.
+    # Malformed ones are not reported here: lint owns reporting on the files it reads.
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return comment_suppressions(path, text)[0]
 
 
 def _relabel(finding: Finding) -> Finding:

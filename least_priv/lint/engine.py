@@ -8,7 +8,7 @@ free of duplicates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from least_priv.infra.positions import NodePath, parse_text
 from least_priv.lint import engine_codes
@@ -25,7 +25,7 @@ from least_priv.lint.suppress import (
     metadata_suppressions,
     sid_suppressions,
 )
-from least_priv.model import Finding, Severity
+from least_priv.model import Finding
 
 # Codes that mean an input could not be read at all: the run is incomplete (exit code 2).
 INPUT_ERROR_CODES = frozenset({"LP400", "LP401", engine_codes.UNRECOGNISED_INPUT})
@@ -78,7 +78,7 @@ def lint_paths(
         read_input(path, explicit and not skip_unrecognised, input_type)
         for path, explicit in collect_paths(paths)
     ]
-    return _lint_inputs(inputs, select, ignore, facts)
+    return settle(prepare(inputs, select, ignore, facts), select, ignore)
 
 
 def lint_text(
@@ -92,50 +92,81 @@ def lint_text(
 ) -> LintResult:
     """Lint one document given as text; ``path`` is used for locations only."""
     parsed = parse_text(text, path)
-    return _lint_inputs([read_parsed(parsed, True, input_type)], select, ignore, facts)
+    pending = prepare([read_parsed(parsed, True, input_type)], select, ignore, facts)
+    return settle(pending, select, ignore)
 
 
-def _lint_inputs(
+@dataclass
+class Pending:
+    """Findings before suppressions, with the suppressions declared in the inputs.
+
+    ``check`` adds its own candidates (missing/excess permissions) before :func:`settle`, so
+    one suppression pass covers both and "unused suppression" stays accurate.
+    """
+
+    candidates: list[Candidate] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    inputs: int = 0
+    policies: int = 0
+
+
+def prepare(
     inputs: list[LintInput],
-    select: Sequence[str] | None,
-    ignore: Sequence[str],
-    facts: ActionFacts | None,
-) -> LintResult:
-    rules = selected_rules(select, ignore)
-    if facts is None and any(item.policies for item in inputs):
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    facts: ActionFacts | None = None,
+    *,
+    run_rules: bool = True,
+) -> Pending:
+    """Run the rules over ``inputs`` and collect their suppressions (not applied yet)."""
+    rules = selected_rules(select, ignore) if run_rules else []
+    if facts is None and rules and any(item.policies for item in inputs):
         facts = CatalogFacts()
-    candidates: list[Candidate] = []
-    suppressions: list[Suppression] = []
-    extra: list[Finding] = []
+    pending = Pending(inputs=len(inputs))
     numbered: list[tuple[int, PolicyView]] = []
     for item in inputs:
-        candidates.extend(Candidate(f) for f in item.findings)
+        pending.candidates.extend(Candidate(f) for f in item.findings)
         for doc in item.documents:
-            sups, bad = comment_suppressions(doc)
-            suppressions += sups
-            extra += bad
+            _add(pending, comment_suppressions(doc.path, doc.text if doc.format == "yaml" else ""))
             if item.kind in ("cloudformation", "serverless", "cdk"):
-                base: NodePath = ("resources",) if item.kind == "serverless" else ()
-                sups, bad = metadata_suppressions(doc, base)
-                suppressions += sups
-                extra += bad
+                _add(pending, metadata_suppressions(doc, resources_base(item.kind)))
         for policy in item.policies:
             numbered.append((len(numbered), policy))
-    sups, bad = sid_suppressions(numbered)
-    suppressions += sups
-    extra += bad
+    _add(pending, sid_suppressions(numbered))
+    pending.policies = len(numbered)
     for policy_id, policy in numbered:
-        assert facts is not None  # created above whenever there is a policy
-        candidates.extend(_check_policy(policy, policy_id, rules, facts))
-    kept, silenced, unused = apply_suppressions(candidates, suppressions)
-    everything = [*kept, *extra, *unused]
+        if facts is not None:
+            pending.candidates.extend(_check_policy(policy, policy_id, rules, facts))
+    return pending
+
+
+def resources_base(kind: str | None) -> NodePath:
+    """Where the CloudFormation ``Resources`` mapping sits in an input of ``kind``."""
+    return ("resources",) if kind == "serverless" else ()
+
+
+def _add(pending: Pending, found: tuple[list[Suppression], list[Finding]]) -> None:
+    pending.suppressions.extend(found[0])
+    pending.problems.extend(found[1])
+
+
+def settle(
+    pending: Pending,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    input_errors: frozenset[str] = INPUT_ERROR_CODES,
+) -> LintResult:
+    """Apply the suppressions and the code selection; the final, sorted result."""
+    kept, silenced, unused = apply_suppressions(pending.candidates, pending.suppressions)
+    everything = [*kept, *pending.problems, *unused]
     final = sorted({f for f in everything if is_selected(f.code, select, ignore)})
     return LintResult(
         findings=tuple(final),
         suppressed=tuple(sorted(silenced, key=lambda pair: pair[0])),
-        inputs=len(inputs),
-        policies=len(numbered),
-        input_error=any(f.code in INPUT_ERROR_CODES for f in final),
+        inputs=pending.inputs,
+        policies=pending.policies,
+        input_error=any(f.code in input_errors for f in final),
     )
 
 
@@ -153,8 +184,3 @@ def _check_policy(
             lines = frozenset(policy.locate(hit.path[:n]).line for n in range(len(hit.path) + 1))
             out.append(Candidate(finding, policy.scope, policy_id, statement, lines))
     return out
-
-
-def worst(findings: Iterable[Finding]) -> Severity | None:
-    """The highest severity among ``findings``, or None when there are none."""
-    return max((f.severity for f in findings), default=None)

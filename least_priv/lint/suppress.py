@@ -141,18 +141,17 @@ def sid_suppressions(
     return sups, bad
 
 
-def comment_suppressions(parsed: ParsedDocument) -> tuple[list[Suppression], list[Finding]]:
-    """Suppressions written as ``# least-priv: ignore LPxxx -- reason`` in a YAML file."""
+def comment_suppressions(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
+    """Suppressions written as ``# least-priv: ignore LPxxx -- reason`` in a YAML or Python
+    file (any text whose comments start with ``#``)."""
     sups: list[Suppression] = []
     bad: list[Finding] = []
-    if parsed.format != "yaml":
-        return sups, bad
-    lines = parsed.text.splitlines()
-    for number, text in enumerate(lines, start=1):
-        match = _COMMENT.search(text)
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        match = _COMMENT.search(line)
         if match is None:
             continue
-        at = Location(parsed.path, number, text.index("#", match.start()))
+        at = Location(path, number, line.index("#", match.start()))
         codes = frozenset(_CODE.findall(match["codes"]))
         if not codes:
             bad.append(_bad(at, "`least-priv: ignore` names no finding code (e.g. LP104)"))
@@ -160,12 +159,41 @@ def comment_suppressions(parsed: ParsedDocument) -> tuple[list[Suppression], lis
         if not (match["reason"] or "").strip():
             bad.append(_bad(at, "suppression needs a reason after `--`"))
             continue
-        own_line = text[: at.column].strip() == ""
+        own_line = line[: at.column].strip() == ""
         target = _next_content_line(lines, number) if own_line else number
         if target is not None:
             reason = match["reason"].strip()
             sups.append(Suppression(codes, reason, at, "comment", line=target))
     return sups, bad
+
+
+def scope_of_line(parsed: ParsedDocument, resources_base: NodePath, line: int) -> str | None:
+    """The logical id of the template resource whose text contains ``line``, if any.
+
+    Lets findings that only know their line (excess grants from ``check``) be suppressed by
+    the resource's ``Metadata``. A resource spans from its key to the next resource's key;
+    the last one ends where the next top-level section starts.
+    """
+    resources = parsed.get((*resources_base, "Resources"))
+    if not isinstance(resources, dict) or line <= 0:
+        return None
+    starts = sorted(
+        (parsed.key_location((*resources_base, "Resources", lid)).line, lid) for lid in resources
+    )
+    section = parsed.key_location((*resources_base, "Resources")).line
+    parent = parsed.get(resources_base)
+    later = [
+        parsed.key_location((*resources_base, key)).line
+        for key in (parent if isinstance(parent, dict) else {})
+    ]
+    end = min((n for n in later if n > section), default=None)
+    if end is not None and line >= end:
+        return None
+    owner = None
+    for start, lid in starts:
+        if start <= line:
+            owner = lid
+    return owner
 
 
 def _next_content_line(lines: list[str], after: int) -> int | None:

@@ -76,3 +76,52 @@ def test_unknown_function_and_missing_template_are_usage_errors(
 ) -> None:
     assert run(capsys, "--function", "Nope")[0] == 2
     assert main(["check"]) == 2
+
+
+def _copy_app(tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "app"
+    shutil.copytree(ROOT / APP, target)
+    return target
+
+
+def _check_lines(capsys: pytest.CaptureFixture[str], template: Path) -> tuple[list[str], str]:
+    main(["check", "--template", str(template), *PINNED])
+    out, err = capsys.readouterr()
+    return out.splitlines(), err
+
+
+def test_check_findings_honour_suppressions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = _copy_app(tmp_path)
+    template = app / "template.yaml"
+    text = template.read_text()
+    # The excess sns:Publish, accepted in the template next to its statement...
+    text = text.replace(
+        "              - Sid: PublishEvents\n",
+        "              # least-priv: ignore LP602 -- the next release publishes order events\n"
+        "              - Sid: PublishEvents\n",
+    )
+    # ...and the log statement accepted for the whole role through Metadata.
+    text = text.replace(
+        "  IntakeRole:\n    Type: AWS::IAM::Role\n",
+        "  IntakeRole:\n    Type: AWS::IAM::Role\n    Metadata:\n      least-priv:\n"
+        "        ignore:\n          LP104: Lambda names its log streams at run time\n",
+    )
+    template.write_text(text)
+    code = app / "src" / "app.py"
+    code.write_text(
+        code.read_text().replace(
+            "    TABLE.put_item(",
+            "    # least-priv: ignore LP601 -- granted by the table's resource policy\n"
+            "    TABLE.put_item(",
+        )
+    )
+    lines, err = _check_lines(capsys, template)
+    assert not [line for line in lines if "sns:Publish" in line]
+    assert not [line for line in lines if ": LP104 " in line]
+    assert not [line for line in lines if "dynamodb:PutItem" in line]
+    assert "3 suppressed" in err
+    assert not [line for line in lines if ": LP191 " in line]
