@@ -28,7 +28,7 @@ UNOBSERVABLE = "LP542"
 KEPT_UNOBSERVABLE = "LP543"
 
 _W, _N, _E = Severity.WARNING, Severity.NOTE, Severity.ERROR
-register_codes(
+_CODES = (
     FindingCode(
         UNREADABLE,
         "trail-unreadable",
@@ -169,8 +169,15 @@ register_codes(
 )
 
 
+register_codes(*_CODES)
+_SEVERITY = {info.code: info.severity for info in _CODES}
+
+
 def finding(
-    path: str, code: str, message: str, severity: Severity = Severity.WARNING, line: int = 0
+    path: str, code: str, message: str, severity: Severity | None = None, line: int = 0
 ) -> Finding:
-    """A CloudTrail finding located at ``path`` (a file, an ``s3://`` URL or a live source)."""
-    return Finding(Location(path, line), code, message, severity)
+    """A CloudTrail finding located at ``path`` (a file, an ``s3://`` URL or a live source).
+
+    The severity defaults to the one registered for the code.
+    """
+    return Finding(Location(path, line), code, message, severity or _SEVERITY[code])
