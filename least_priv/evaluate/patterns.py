@@ -118,6 +118,12 @@ def contains_tokens(outer: Tokens, inner: Tokens) -> bool:
     """
     if outer == (STAR,):
         return True
+    trimmed = _trim_literals(outer, inner, exact=True)
+    if trimmed is None:
+        return False
+    outer, inner = trimmed
+    if outer == (STAR,):
+        return True
     if all(_is_char(t) for t in inner):
         return _match_literal(outer, inner)
     if all(_is_char(t) for t in outer):
@@ -142,6 +148,54 @@ def contains_tokens(outer: Tokens, inner: Tokens) -> bool:
             next_outer = _closure(outer, _step(outer, outer_states, symbol))
             todo.extend((j, next_outer) for j in next_inner if (j, next_outer) not in seen)
     return True
+
+
+@lru_cache(maxsize=65536)
+def _literal_ends(tokens: Tokens) -> tuple[str, str]:
+    """The literal text before the first and after the last non-character token."""
+    head = 0
+    while head < len(tokens) and _is_char(tokens[head]):
+        head += 1
+    if head == len(tokens):
+        text = "".join(tokens)
+        return text, text
+    tail = len(tokens)
+    while _is_char(tokens[tail - 1]):
+        tail -= 1
+    return "".join(tokens[:head]), "".join(tokens[tail:])
+
+
+def _trim_literals(a: Tokens, b: Tokens, *, exact: bool) -> tuple[Tokens, Tokens] | None:
+    """Drop the literal prefix and suffix both patterns share; None when they cannot agree.
+
+    ARNs share long literal prefixes (``arn:aws:s3:::``), so this settles most comparisons
+    before any automaton or dynamic programming. Two different literal characters at the same
+    end rule out overlap and containment. With ``exact`` (containment of ``b`` in ``a``), a
+    literal run in ``a`` longer than ``b``'s also rules it out: ``b``'s wildcard there can
+    produce another character, or none.
+    """
+    a_head, a_tail = _literal_ends(a)
+    b_head, b_tail = _literal_ends(b)
+    if not (a_head.startswith(b_head) or b_head.startswith(a_head)):
+        return None
+    if not (a_tail.endswith(b_tail) or b_tail.endswith(a_tail)):
+        return None
+    a_whole = len(a_head) == len(a)
+    b_whole = len(b_head) == len(b)
+    if a_whole or b_whole:
+        # A fully literal side: its head and tail overlap; leave it to the exact matchers.
+        if exact and a_whole and not b_whole:
+            return None
+        return a, b
+    if exact and (len(a_head) > len(b_head) or len(a_tail) > len(b_tail)):
+        return None
+    front = min(len(a_head), len(b_head))
+    back = min(len(a_tail), len(b_tail))
+    return a[front : len(a) - back], b[front : len(b) - back]
+
+
+def _vars_as_stars(tokens: Tokens) -> Tokens:
+    return tuple(STAR if _is_var(t) else t for t in tokens)
 
 
 def _closure(tokens: Tokens, states: frozenset[int]) -> frozenset[int]:
@@ -185,6 +239,15 @@ def _match_literal(pattern: Tokens, text: Tokens) -> bool:
 @lru_cache(maxsize=65536)
 def overlaps_tokens(left: Tokens, right: Tokens) -> bool:
     """True when some string is matched by both ``left`` and ``right``."""
+    trimmed = _trim_literals(left, right, exact=False)
+    if trimmed is None:
+        return False
+    left, right = trimmed
+    # Against a concrete string, overlap is plain matching (a variable may be anything).
+    if all(_is_char(t) for t in right):
+        return _match_literal(_vars_as_stars(left), right)
+    if all(_is_char(t) for t in left):
+        return _match_literal(_vars_as_stars(right), left)
     m, n = len(left), len(right)
     ok = [[False] * (n + 1) for _ in range(m + 1)]
     for i in range(m, -1, -1):
