@@ -254,7 +254,9 @@ def _present(value: Value | None) -> bool:
         return bool(value.mapping)
     if value.sequence is not None:
         return bool(value.sequence)
-    return value.text not in (None, "", "false", "False")
+    if not value.is_literal:
+        return bool(value.parts)  # a reference or a deploy-time value: set
+    return value.text not in ("", "false", "False")
 
 
 def _text(value: Value | None, *path: str) -> str | None:

@@ -43,6 +43,11 @@ from least_priv.policy.values import Environment, expand_env
 # resource per combination; past this many the extra values share one wildcard.
 _MAX_VALUES_PER_BINDING = 32
 _LOCATION_VARIABLES = frozenset({"Partition", "Region", "Account"})
+# Names below a resource (an object key, an execution id): unknown is the normal case for
+# them, and the resource above still scopes the permission.
+_SUB_RESOURCE_VARIABLES = frozenset(
+    {"ObjectName", "ExecutionId", "StreamLabel", "LogStreamName", "Qualifier"}
+)
 _SENTINEL = "lpref{}sentinel"
 _TEMPLATE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}+")
 
@@ -67,6 +72,7 @@ class Scoper:
     env: Environment
     context: ArnContext = field(default_factory=ArnContext)
     findings: list[Finding] = field(default_factory=list)
+    _named: set[str] = field(default_factory=set, repr=False)
 
     def permissions(
         self, call: CallSite, requirement: Requirement, *, report_unbound: bool = True
@@ -87,7 +93,7 @@ class Scoper:
                 f"{call.operation} names its {requirement.resource_type or 'resource'}; "
                 f"granted on {self._typed_wildcard(requirement)}",
             )
-        options = [self._bind(call, requirement, b) for b in requirement.bindings]
+        options = [self._bind(call, requirement, b) for b in _bindings_in_use(call, requirement)]
         out: list[Permission] = []
         for combo in itertools.product(*options):
             parts = self._resource(requirement, combo)
@@ -169,11 +175,19 @@ class Scoper:
         *,
         report: bool = True,
     ) -> _Bound:
+        value = _copy_source_text(binding, value)
         if report:
             self._report_unknowns(call, req, binding, value)
         from_template = any(isinstance(p, TemplateRef) for p in value.parts)
         value = self._with_context(value)
         if not value.is_string:
+            if report:
+                self._report(
+                    codes.UNSCOPED_RESOURCE,
+                    call,
+                    f"{req.action}: {binding.param} is a structure, not the string the "
+                    f"parameter takes; granted on {self._typed_wildcard(req)}",
+                )
             value = Value.unknown(f"{binding.param} is not a string")
         # An environment variable still unresolved here has no trustworthy value: its code
         # default is a guess when the deployed environment is unknown.
@@ -181,6 +195,8 @@ class Scoper:
             tuple(Unknown() if isinstance(p, EnvRef) else p for p in value.parts)
         ).pattern()
         json_vars = transforms.apply(binding.transform, text)
+        if json_vars is not None and report:
+            self._report_unscoped(call, req, binding, value, json_vars)
         if json_vars is None:
             if "*" not in text:
                 self._report(
@@ -294,7 +310,14 @@ class Scoper:
                     f"{part.name}{default}, which neither the template nor --env sets; "
                     f"that part of the resource is '*'",
                 )
-            elif isinstance(part, TemplateRef) and part.known is None and part not in refs.PSEUDO:
+            elif (
+                isinstance(part, TemplateRef)
+                and part.known is None
+                and part not in refs.PSEUDO
+                and part.logical_id not in self._named
+            ):
+                # Once per resource: every call on it has the same story.
+                self._named.add(part.logical_id)
                 self._report(
                     codes.GENERATED_NAME,
                     call,
@@ -303,16 +326,38 @@ class Scoper:
                     "JSON output uses '*' for it, template formats reference it",
                     Severity.NOTE,
                 )
-        unknown = [p for p in value.parts if isinstance(p, Unknown)]
-        if unknown and not any(isinstance(p, str) and p for p in value.parts):
-            reasons = sorted({u.reason for u in unknown if u.reason})
-            why = f" ({'; '.join(reasons)})" if reasons else ""
-            self._report(
-                codes.UNSCOPED_RESOURCE,
-                call,
-                f"{req.action}: {binding.param} is not known statically{why}; "
-                f"granted on {self._typed_wildcard(req)}",
-            )
+
+    def _report_unscoped(
+        self,
+        call: CallSite,
+        req: Requirement,
+        binding: ParamBinding,
+        value: Value,
+        variables: Mapping[str, str],
+    ) -> None:
+        # Judged on what the transform made of the value: the resource is not pinned down
+        # when every name it determines is wholly unknown. An unknown object key in a known
+        # bucket (bucket/*) is still scoped to the bucket; sub-resource names don't count.
+        names = {k: v for k, v in variables.items() if k not in _LOCATION_VARIABLES}
+        primary = {k: v for k, v in names.items() if k not in _SUB_RESOURCE_VARIABLES}
+        if not primary or any(v != "*" for v in primary.values()):
+            return
+        if any(isinstance(p, (EnvRef, TemplateRef)) for p in value.parts):
+            return  # reported as an unset variable or a generated name
+        reasons = sorted(
+            {
+                p.reason
+                for p in value.parts
+                if isinstance(p, Unknown) and p.reason and "not known" not in p.reason
+            }
+        )
+        why = f" ({'; '.join(reasons)})" if reasons else ""
+        self._report(
+            codes.UNSCOPED_RESOURCE,
+            call,
+            f"{req.action}: {binding.param} is not known statically{why}; "
+            f"granted on {self._typed_wildcard(req)}",
+        )
 
     def _report(
         self,
@@ -322,6 +367,47 @@ class Scoper:
         severity: Severity = Severity.WARNING,
     ) -> None:
         self.findings.append(codes.finding(code, call.location, message, severity))
+
+
+def _bindings_in_use(call: CallSite, requirement: Requirement) -> list[ParamBinding]:
+    """The bindings that apply to this call.
+
+    Several parameters may name the same resource (sns Publish: ``TopicArn`` or
+    ``TargetArn``): the ones the call passes are used, an absent alternative is not a
+    missing parameter. When none of them is passed, the first stands for the group.
+    """
+    passed = [b for b in requirement.bindings if values_at(call, b.param) is not None]
+    filled: set[str] = set()
+    for binding in passed:
+        filled |= _names(binding)
+    out: list[ParamBinding] = []
+    absent: set[str] = set()
+    for binding in requirement.bindings:
+        if binding in passed:
+            out.append(binding)
+            continue
+        names = _names(binding)
+        if names and (names <= filled or names <= absent):
+            continue
+        absent |= names
+        out.append(binding)
+    return out
+
+
+def _names(binding: ParamBinding) -> frozenset[str]:
+    return transforms.OUTPUTS.get(binding.transform, frozenset()) - _LOCATION_VARIABLES
+
+
+def _copy_source_text(binding: ParamBinding, value: Value) -> Value:
+    # boto3 documents CopySource as "bucket/key" or as {"Bucket": ..., "Key": ...}; the
+    # transform reads the string form.
+    if binding.transform != "s3_copy_source" or value.mapping is None:
+        return value
+    bucket = value.get("Bucket") or Value.unknown("CopySource bucket")
+    key = value.get("Key") or Value.unknown("CopySource key")
+    if not (bucket.is_string and key.is_string):
+        return value
+    return Value((*bucket.parts, "/", *key.parts))
 
 
 def code_provenance(call: CallSite, requirement: Requirement) -> Provenance:
