@@ -15,8 +15,11 @@ def _observed(perm: Permission) -> Provenance | None:
 
 
 def _code_sites(perm: Permission) -> str:
+    """Where the code or the template asks for the permission."""
     return ", ".join(
-        str(p.location) for p in perm.provenance if p.source == "code" and p.location is not None
+        str(p.location)
+        for p in perm.provenance
+        if p.source != "observed" and p.location is not None
     )
 
 
