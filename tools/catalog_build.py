@@ -242,16 +242,31 @@ def _binding_candidates(
         set(client.service["shapes"][shape_name].get("required", [])) if shape_name else set()
     )
     out: list[tuple[str, str, bool]] = []
+    for row in _binding_rows(client, name, overrides):
+        param = str(row["param"])
+        top = param.split(".", 1)[0].removesuffix("[]")
+        out.append((param, str(row["transform"]), top in required))
+    return out
+
+
+def _binding_rows(client: ClientModel, name: str, overrides: Overrides) -> list[dict[str, Any]]:
+    """bindings.yaml rows that apply to the operation (its input has the parameter)."""
+    out: list[dict[str, Any]] = []
     for row in overrides.bindings.get(client.name, []):
         ops = row.get("ops")
         if ops is not None and name not in ops:
             continue
-        param = str(row["param"])
-        if client.member_shape(name, param) is None:
-            continue
-        top = param.split(".", 1)[0].removesuffix("[]")
-        out.append((param, str(row["transform"]), top in required))
+        if client.member_shape(name, str(row["param"])) is not None:
+            out.append(row)
     return out
+
+
+def _attach_defaults(rows: list[dict[str, Any]], defaults: dict[str, str]) -> None:
+    """Record service defaults (``WorkGroup`` → ``primary``) on rows binding those params."""
+    for row in rows:
+        found = {p: defaults[p] for p, _ in row.get("b", []) if p in defaults}
+        if found:
+            row["d"] = found
 
 
 def _choose(
@@ -448,6 +463,12 @@ def build_client(
                         dep_action, iam, [], "dependent", f"dependent action of {action}"
                     )
                 )
+        defaults = {
+            str(r["param"]): str(r["default"])
+            for r in _binding_rows(client, name, overrides)
+            if "default" in r
+        }
+        _attach_defaults(rows, defaults)
         rows.extend(_side_effect_rows(client, name, actions, overrides, iam))
         # A side-effect row binds the resource (the passed role, the object read); the
         # unbound dependent row for the same action would grant it on every resource.

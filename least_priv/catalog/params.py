@@ -2,7 +2,9 @@
 
 Path syntax (``ParamBinding.param``): ``A`` a request parameter, ``A.B`` member B of the dict
 A, ``A.*`` every key of the dict A (``RequestItems.*`` → table names), ``A[]`` every element
-of the list A (``Entries[].EventBusName``).
+of the list A (``Entries[].EventBusName``), and ``=text`` a constant: the service's default
+when the request leaves the parameter out (Athena's ``primary`` workgroup, EventBridge's
+``default`` bus).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 
 from least_priv.model import CallSite, Value
 
+CONSTANT = "="
 _STEP = re.compile(r"([^.\[\]]+|\*)(\[\])?")
 
 
@@ -30,6 +33,8 @@ def values_at(call: CallSite, path: str) -> list[Value] | None:
     Where the structure is not known (a list built elsewhere, ``**kwargs``), the result holds
     an unknown value, so a binding through it becomes a wildcard rather than nothing.
     """
+    if path.startswith(CONSTANT):
+        return [Value.literal(path[len(CONSTANT) :])]
     steps = split_path(path)
     first, is_list = steps[0]
     root = call.arg(first)
@@ -57,6 +62,24 @@ def values_at(call: CallSite, path: str) -> list[Value] | None:
                 nxt.append(Value.unknown(f"{name} may be set by a computed key"))
         current = _elements(nxt) if is_list else nxt
     return current
+
+
+def sometimes_missing(call: CallSite, path: str) -> bool:
+    """True when the call may leave the path's last member out somewhere.
+
+    Not passed at all, or a list whose known elements do not all set the member
+    (``Entries=[{"EventBusName": "orders"}, {"Source": "app"}]``): the service default then
+    applies to those requests. Unknown structures count as "may be missing".
+    """
+    steps = split_path(path)
+    if len(steps) == 1:
+        return call.arg(steps[0][0]) is None
+    parent = ".".join(f"{n}[]" if lst else n for n, lst in steps[:-1])
+    parents = values_at(call, parent)
+    if not parents:
+        return True
+    last = steps[-1][0]
+    return any(value.mapping is None or value.get(last) is None for value in parents)
 
 
 def _elements(values: list[Value]) -> list[Value]:

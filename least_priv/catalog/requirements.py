@@ -11,12 +11,13 @@ known:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from least_priv.catalog import transforms
 from least_priv.catalog.catalog import _requirement, operation_rows
-from least_priv.catalog.params import values_at
+from least_priv.catalog.params import CONSTANT, sometimes_missing, values_at
 from least_priv.catalog.rules import RULES
 from least_priv.model import CallKind, CallSite, ParamBinding, Requirement
 
@@ -65,8 +66,51 @@ def requirements_for(
     rows = _apply_rule(info.rule, rows, call)
     out: list[Requirement] = []
     for row in rows:
-        out.extend(_switch_resource(cat, _requirement(row), call))
+        for req in _alternatives(_with_defaults(_requirement(row), row, call), call):
+            out.extend(_switch_resource(cat, req, call))
     return _merge([out])
+
+
+_PLACE = frozenset({"Region", "Account"})
+
+
+def _alternatives(req: Requirement, call: CallSite) -> list[Requirement]:
+    """One requirement per alternative source of the same ARN variable.
+
+    SNS Publish names its topic by ``TopicArn`` or ``TargetArn``; a transaction names tables
+    in several item kinds. Such bindings are alternatives, not parts of one ARN: each
+    becomes its own requirement, so every binding in a requirement fills different
+    variables. Alternatives the call does not pass are dropped — unless it passes none.
+    """
+    if len(req.bindings) < 2:
+        return [req]
+    groups: dict[frozenset[str], list[ParamBinding]] = {}
+    for binding in req.bindings:
+        key = transforms.OUTPUTS[binding.transform] - _PLACE
+        groups.setdefault(key, []).append(binding)
+    if all(len(g) == 1 for g in groups.values()):
+        return [req]
+    choices: list[list[ParamBinding]] = []
+    for group in groups.values():
+        passed = [b for b in group if values_at(call, b.param) is not None]
+        choices.append(passed or group)
+    return [replace(req, bindings=tuple(sorted(combo))) for combo in itertools.product(*choices)]
+
+
+def _with_defaults(req: Requirement, row: dict[str, Any], call: CallSite) -> Requirement:
+    """Add the service default (``=primary``) for a parameter the call may leave out."""
+    defaults: dict[str, str] = row.get("d", {})
+    if not defaults:
+        return req
+    bindings = list(req.bindings)
+    for binding in req.bindings:
+        default = defaults.get(binding.param)
+        if default is None or not sometimes_missing(call, binding.param):
+            continue
+        if not values_at(call, binding.param):
+            bindings.remove(binding)
+        bindings.append(ParamBinding(CONSTANT + default, binding.transform))
+    return replace(req, bindings=tuple(sorted(set(bindings))))
 
 
 def _selected(row: dict[str, Any], call: CallSite, *, kms_encrypted: bool) -> bool:

@@ -256,6 +256,12 @@ def _sns_topic_arn(text: str) -> dict[str, str] | None:
     return _located(region, account, TopicName=resource.split(":", 1)[0])
 
 
+@_transform("sns_topic_name", "TopicName")
+def _sns_topic_name(text: str) -> dict[str, str] | None:
+    # CreateTopic's Name; a FIFO topic's name ends in ".fifo", which is part of the ARN.
+    return {"TopicName": text}
+
+
 @_transform("kinesis_stream_name", "StreamName")
 def _kinesis_stream_name(text: str) -> dict[str, str] | None:
     return {"StreamName": text}
@@ -291,6 +297,11 @@ def _sfn_state_machine_arn(text: str) -> dict[str, str] | None:
         return None
     # A version or alias ARN (name:1, name:prod) authorises against the qualified machine.
     return _located(region, account, StateMachineName=name)
+
+
+@_transform("sfn_state_machine_name", "StateMachineName")
+def _sfn_state_machine_name(text: str) -> dict[str, str] | None:
+    return {"StateMachineName": text}
 
 
 @_transform("sfn_execution_arn", "StateMachineName", "ExecutionId", "Region", "Account")
@@ -594,6 +605,50 @@ def _logs_group(text: str) -> dict[str, str] | None:
 @_transform("logs_stream", "LogStreamName")
 def _logs_stream(text: str) -> dict[str, str] | None:
     return {"LogStreamName": text}
+
+
+@_transform("iot_thing", "ThingName")
+def _iot_thing(text: str) -> dict[str, str] | None:
+    return {"ThingName": text}
+
+
+@_transform("iot_client", "ClientId")
+def _iot_client(text: str) -> dict[str, str] | None:
+    return {"ClientId": text}
+
+
+@_transform("cognito_user_pool", "UserPoolId", "Region")
+def _cognito_user_pool(text: str) -> dict[str, str] | None:
+    # A pool id is "<region>_<suffix>"; the region in it is the pool's region.
+    region, sep, _ = text.partition("_")
+    if sep and region and "*" not in region:
+        return {"UserPoolId": text, "Region": region}
+    return {"UserPoolId": text}
+
+
+@_transform("lambda_layer", "LayerName", "Region", "Account")
+def _lambda_layer(text: str) -> dict[str, str] | None:
+    # LayerName is a name or a layer ARN (arn:aws:lambda:region:acct:layer:name[:version]).
+    if not text.startswith("arn:"):
+        return {"LayerName": text}
+    arn = _split_arn(text, "lambda")
+    if arn is None:
+        return None
+    name = _after(arn[2], "layer:")
+    if name is None:
+        return None
+    return _located(arn[0], arn[1], LayerName=name.split(":", 1)[0])
+
+
+@_transform("bedrock_guardrail", "GuardrailId", "Region", "Account")
+def _bedrock_guardrail(text: str) -> dict[str, str] | None:
+    if not text.startswith("arn:"):
+        return {"GuardrailId": text}
+    arn = _split_arn(text, "bedrock")
+    if arn is None:
+        return None
+    ident = _after(arn[2], "guardrail/")
+    return None if ident is None else _located(arn[0], arn[1], GuardrailId=ident)
 
 
 @_transform("iot_topic", "TopicName")

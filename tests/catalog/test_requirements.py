@@ -385,3 +385,62 @@ def test_unknown_structures_become_unknown_values() -> None:
     (value,) = values_at(c, "RequestItems.*") or []
     assert value.pattern() == "*"
     assert values_at(c, "Nope") is None
+
+
+# -- service defaults and alternative bindings ---------------------------------------------------
+
+
+def test_athena_without_workgroup_runs_in_primary() -> None:
+    (req,) = CAT.requirements(call("athena", "StartQueryExecution", QueryString=lit("SELECT 1")))
+    assert req.bindings == (ParamBinding("=primary", "athena_workgroup"),)
+    assert values_at(call("athena", "X"), "=primary") == [lit("primary")]
+    (named,) = CAT.requirements(
+        call("athena", "StartQueryExecution", QueryString=lit("SELECT 1"), WorkGroup=lit("etl"))
+    )
+    assert named.bindings == (ParamBinding("WorkGroup", "athena_workgroup"),)
+
+
+def test_put_events_mixing_custom_and_default_bus() -> None:
+    entries = list_value(
+        dict_value(EventBusName=lit("orders"), Source=lit("shop"), DetailType=lit("Paid")),
+        dict_value(Source=lit("shop"), DetailType=lit("Refunded")),
+    )
+    reqs = CAT.requirements(call("events", "PutEvents", Entries=entries))
+    assert sorted(r.bindings for r in reqs) == [
+        (ParamBinding("=default", "events_bus"),),
+        (ParamBinding("Entries[].EventBusName", "events_bus"),),
+    ]
+
+
+def test_put_events_all_on_a_custom_bus_needs_no_default() -> None:
+    entries = list_value(dict_value(EventBusName=lit("orders"), Source=lit("shop")))
+    (req,) = CAT.requirements(call("events", "PutEvents", Entries=entries))
+    assert req.bindings == (ParamBinding("Entries[].EventBusName", "events_bus"),)
+
+
+def test_alternative_parameters_become_separate_requirements() -> None:
+    # sns.publish(TopicArn=...) — TargetArn is the other way to name the destination
+    (req,) = CAT.requirements(call("sns", "Publish", TopicArn=lit("arn:aws:sns:us-east-1:1:t")))
+    assert req.bindings == (ParamBinding("TopicArn", "sns_topic_arn"),)
+    # neither passed (arguments built elsewhere): keep both, each alone
+    reqs = CAT.requirements(call("sns", "Publish", Message=lit("hi")))
+    assert sorted(b.param for r in reqs for b in r.bindings) == ["TargetArn", "TopicArn"]
+    assert all(len(r.bindings) == 1 for r in reqs)
+
+
+def test_every_requirement_fills_each_variable_from_one_binding() -> None:
+    from least_priv.catalog import transforms
+
+    calls = [
+        call("dynamodb", "TransactWriteItems", TransactItems=Value.unknown()),
+        call("s3", "CopyObject", Bucket=lit("b"), Key=lit("k"), CopySource=Value.unknown()),
+        call("events", "PutEvents", Entries=Value.unknown()),
+        call("sns", "Publish", Message=lit("x")),
+    ]
+    for c in calls:
+        for req in CAT.requirements(c):
+            seen: set[str] = set()
+            for b in req.bindings:
+                outputs = transforms.OUTPUTS[b.transform] - {"Region", "Account"}
+                assert not (outputs & seen), (c.operation, req)
+                seen |= outputs
