@@ -29,7 +29,8 @@ from urllib.parse import unquote
 
 from least_priv.infra.positions import NodePath, ParsedDocument, parse_file
 from least_priv.lint import engine_codes as lint_codes
-from least_priv.lint.policy import Locator, PolicyView, branches, policy_view
+from least_priv.lint import intrinsics
+from least_priv.lint.policy import Locator, PolicyView, Sampler, branches, policy_view
 from least_priv.model import Finding, Location, Severity
 
 INPUT_TYPES: tuple[str, ...] = ("policy", "cloudformation", "serverless", "terraform-plan", "cdk")
@@ -166,7 +167,13 @@ def _locator(parsed: ParsedDocument, base: NodePath) -> Locator:
     return lambda rel: parsed.location((*base, *rel))
 
 
-def _policy(parsed: ParsedDocument, base: NodePath, origin: str, scope: str | None) -> PolicyView:
+def _policy(
+    parsed: ParsedDocument,
+    base: NodePath,
+    origin: str,
+    scope: str | None,
+    sampler: Sampler | None = None,
+) -> PolicyView:
     """The view of the policy document at ``base`` (a JSON string is decoded first)."""
     data = parsed.get(base)
     if isinstance(data, str):
@@ -180,7 +187,7 @@ def _policy(parsed: ParsedDocument, base: NodePath, origin: str, scope: str | No
         # Positions inside an embedded JSON string are meaningless to the user: every
         # finding lands on the string itself.
         return policy_view(decoded, lambda _rel: host, origin, scope)
-    return policy_view(data, _locator(parsed, base), origin, scope)
+    return policy_view(data, _locator(parsed, base), origin, scope, sampler)
 
 
 def _statements(
@@ -207,6 +214,7 @@ def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyVi
     resources = parsed.get((*base, "Resources"))
     if not isinstance(resources, dict):
         return
+    sample = intrinsics.sampler(parsed, base)
     for logical_id in sorted(resources):
         resource = resources[logical_id]
         if not isinstance(resource, dict):
@@ -222,16 +230,18 @@ def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyVi
                     name = item.get("PolicyName")
                     origin = f"{label} policy {name}" if isinstance(name, str) else label
                     doc_path = (*props_path, "Policies", *path, "PolicyDocument")
-                    yield _policy(parsed, doc_path, origin, logical_id)
+                    yield _policy(parsed, doc_path, origin, logical_id, sample)
         elif rtype in _POLICY_RESOURCES:
             if parsed.get((*props_path, "PolicyDocument")) is not None:
-                yield _policy(parsed, (*props_path, "PolicyDocument"), label, logical_id)
+                doc_path = (*props_path, "PolicyDocument")
+                yield _policy(parsed, doc_path, label, logical_id, sample)
         elif rtype in _SAM_WITH_POLICIES:
             for item, path in branches(parsed.get((*props_path, "Policies")), ()):
                 # Strings are managed policy names/ARNs and single-key dicts are SAM policy
                 # templates: AWS's text, expanded and compared by `check`, not linted here.
                 if isinstance(item, dict) and "Statement" in item:
-                    yield _policy(parsed, (*props_path, "Policies", *path), label, logical_id)
+                    doc_path = (*props_path, "Policies", *path)
+                    yield _policy(parsed, doc_path, label, logical_id, sample)
 
 
 def _serverless(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView]:

@@ -22,6 +22,8 @@ from least_priv.model import Location
 
 # Where in the input file a node of this document starts; paths are relative to the document.
 Locator = Callable[[NodePath], Location]
+# A typed sample ARN for an intrinsic node (see least_priv.lint.intrinsics), else None.
+Sampler = Callable[[Any, NodePath], str | None]
 
 STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource"}
@@ -109,6 +111,13 @@ class PolicyView:
     scope: str | None = None
     statements: tuple[StatementView, ...] = field(default=())
     generated: bool = False
+    sampler: Sampler | None = None
+
+    def sample(self, element: Element) -> str | None:
+        """The element's text, or for an intrinsic a sample ARN of the type it evaluates to."""
+        if element.text is not None:
+            return element.text
+        return self.sampler(element.raw, element.path) if self.sampler else None
 
     @property
     def is_document(self) -> bool:
@@ -117,14 +126,18 @@ class PolicyView:
 
 
 def policy_view(
-    data: Any, locate: Locator, origin: str = "", scope: str | None = None
+    data: Any,
+    locate: Locator,
+    origin: str = "",
+    scope: str | None = None,
+    sampler: Sampler | None = None,
 ) -> PolicyView:
     """Build the view of one policy document (any data; malformed parts are just absent)."""
     statements: list[StatementView] = []
     for node, path in statement_nodes(data):
         if isinstance(node, dict) and not _is_intrinsic(node):
             statements.append(StatementView(path, node, len(statements)))
-    return PolicyView(data, locate, origin, scope, tuple(statements))
+    return PolicyView(data, locate, origin, scope, tuple(statements), sampler=sampler)
 
 
 def statement_nodes(data: Any) -> Iterator[tuple[Any, NodePath]]:

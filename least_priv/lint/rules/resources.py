@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from least_priv.evaluate.patterns import has_wildcard, matches, overlaps
 from least_priv.lint.actions import WRITE_LEVELS, ActionFacts
@@ -33,6 +35,17 @@ def _fits(resource: str, patterns: tuple[str, ...]) -> bool:
         return any(overlaps(resource, p, ignore_case=True) for p in patterns)
     # A literal ARN: plain matching is much cheaper than pattern overlap.
     return any(matches(p, resource, ignore_case=True) for p in patterns)
+
+
+def _display(node: Any) -> str:
+    """An intrinsic as the user wrote it in short form: ``!GetAtt Bucket.Arn``."""
+    if isinstance(node, dict) and len(node) == 1:
+        ((name, arg),) = node.items()
+        short = "!" + name.removeprefix("Fn::")
+        if name == "Fn::GetAtt" and isinstance(arg, list):
+            return f"{short} {'.'.join(str(a) for a in arg)}"
+        return f"{short} {arg if isinstance(arg, str) else json.dumps(arg)}"
+    return json.dumps(node, sort_keys=True)
 
 
 def _statement_actions(st: StatementView, facts: ActionFacts) -> list[str]:
@@ -125,20 +138,24 @@ class ResourceTypeMismatch(Rule):
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
         for st in policy.statements:
             resources = st.elements("Resource")
-            if not resources or any(e.text is None for e in resources):
-                continue  # a computed resource could be anything
-            texts = [e.text for e in resources if e.text is not None]
+            samples = [policy.sample(e) for e in resources]
+            if not resources or None in samples:
+                continue  # a computed resource of unknown type could be anything
+            texts = [s for s in samples if s is not None]
+            shown = [e.text or _display(e.raw) for e in resources]
             for element in st.elements("Action"):
                 text = element.text
                 if text is None or "*" in text or "?" in text:
                     continue
                 for action in facts.expand(text)[:1]:
-                    message = self._mismatch(action, texts, facts)
+                    message = self._mismatch(action, texts, shown, facts)
                     if message:
                         yield Hit(element.path, message)
 
     @staticmethod
-    def _mismatch(action: str, resources: list[str], facts: ActionFacts) -> str | None:
+    def _mismatch(
+        action: str, resources: list[str], shown: list[str], facts: ActionFacts
+    ) -> str | None:
         templates = facts.resource_arns(action)
         if facts.scopable(action) and not templates:
             return None  # resource types without a known ARN format: nothing to compare
@@ -147,12 +164,9 @@ class ResourceTypeMismatch(Rule):
                 return None
             return (
                 f"{action} does not support resource-level permissions: only "
-                f'Resource "*" grants it, not {listed(resources, 2)}'
+                f'Resource "*" grants it, not {listed(shown, 2)}'
             )
         patterns = tuple(arn_pattern(t) for t in templates)
         if any(_fits(resource, patterns) for resource in resources):
             return None
-        return (
-            f"{action} cannot apply to {listed(resources, 2)}; it needs "
-            f"{listed(list(templates), 2)}"
-        )
+        return f"{action} cannot apply to {listed(shown, 2)}; it needs {listed(list(templates), 2)}"
