@@ -20,7 +20,7 @@ import importlib
 import json
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import PolicySet
 from least_priv.evaluate.policy import (
+    CURRENT_VERSION,
     NodePath,
     ParsedPolicy,
     PolicySource,
@@ -94,8 +95,17 @@ def _finding(location: Location, code: str, message: str, severity: Severity) ->
 # ---------------------------------------------------------------------------------------------
 
 
-def from_files(paths: Sequence[str], *, role: str | None = None, origin: str = "file") -> Attached:
-    """Read policy files; ``role`` picks a role out of authorization-details output."""
+def from_files(
+    paths: Sequence[str],
+    *,
+    role: str | None = None,
+    origin: str = "file",
+    name: str | None = None,
+) -> Attached:
+    """Read policy files; ``role`` picks a role out of authorization-details output.
+
+    Plain documents are named after their file unless ``name`` is given.
+    """
     from least_priv.infra.positions import parse_file
 
     identity: list[ParsedPolicy] = []
@@ -126,11 +136,11 @@ def from_files(paths: Sequence[str], *, role: str | None = None, origin: str = "
                 boundary = [*(boundary or []), *got.boundary]
             findings.extend(got.findings)
         elif isinstance(data, dict) and "PolicyDocument" in data:
-            name = str(data.get("PolicyName") or Path(path).name)
-            source = PolicySource(name, "inline", Location(path, 1, 0))
+            policy_name = str(data.get("PolicyName") or Path(path).name)
+            source = PolicySource(policy_name, "inline", Location(path, 1, 0))
             identity.append(_parse_raw(data["PolicyDocument"], source, locate(("PolicyDocument",))))
         elif isinstance(data, dict) and isinstance(data.get("PolicyVersion"), dict):
-            source = PolicySource(Path(path).name, origin, Location(path, 1, 0))
+            source = PolicySource(name or Path(path).name, origin, Location(path, 1, 0))
             identity.append(
                 _parse_raw(
                     data["PolicyVersion"].get("Document"),
@@ -139,7 +149,7 @@ def from_files(paths: Sequence[str], *, role: str | None = None, origin: str = "
                 )
             )
         else:
-            source = PolicySource(Path(path).name, origin, Location(path, 1, 0))
+            source = PolicySource(name or Path(path).name, origin, Location(path, 1, 0))
             identity.append(parse_policy(data, source, locate(())))
     label = f"role {role}" if role else ", ".join(paths)
     return Attached(
@@ -461,7 +471,9 @@ def _template_document(
 
     if not isinstance(document, dict):
         return document
-    return {k: fill(v) if k == "Statement" else v for k, v in document.items()}
+    # SAM and serverless write statements without a Version and add 2012-10-17 themselves.
+    filled = {"Version": CURRENT_VERSION, **document}
+    return {k: fill(v) if k == "Statement" else v for k, v in filled.items()}
 
 
 def unreadable(name: str, origin: str, location: Location, arn: str = "") -> ParsedPolicy:
@@ -491,12 +503,14 @@ def from_template(
     region: str | None = None,
     account: str | None = None,
     partition: str | None = None,
+    managed: Mapping[str, ParsedPolicy] | None = None,
 ) -> Attached:
     """The role ``least_priv.infra`` declares for ``function`` in the template at ``path``.
 
     SAM policy templates arrive expanded to their statements; a managed policy named only
     by ARN is reported (LP620) and stands in as :func:`unreadable`; the permissions
-    boundary, when declared, becomes the boundary.
+    boundary, when declared, becomes the boundary. ``managed`` supplies documents for such
+    ARNs (keyed by ARN or policy name), as ``diff --managed-policy ARN=FILE`` does.
     """
     # Looked up at run time: the template readers land in parallel and are typed there.
     template: Any = importlib.import_module("least_priv.infra").load_template(path)
@@ -518,15 +532,25 @@ def from_template(
         origin = str(declared.origin)
         is_boundary = origin == "permissions-boundary"
         name = declared.name or declared.arn or f"{function}#{i + 1}"
+        arn = substitute_pseudo(
+            declared.arn or "", region=region, account=account, partition=partition
+        )
+        given = _given_document(managed or {}, arn)
+        if not declared.expandable and given is not None:
+            if is_boundary:
+                boundary = [*(boundary or []), given]
+            else:
+                identity.append(given)
+            continue
         if not declared.expandable:
             what = "permissions boundary" if is_boundary else "managed policy"
             findings.append(
                 _finding(
                     declared.location,
                     codes.NOT_EXPANDABLE,
-                    f"{what} {declared.arn or name} is named by ARN; its document is not "
-                    "in the template, so what it allows is unknown (give it with --policy, "
-                    "or compare with the live role)",
+                    f"{what} {arn or name} is named by ARN; its document is not in the "
+                    "template, so what it allows is unknown (give it with --managed-policy "
+                    "ARN=FILE, or compare with the live role)",
                     Severity.WARNING,
                 )
             )
@@ -534,7 +558,7 @@ def from_template(
                 name,
                 "boundary" if is_boundary else "managed",
                 declared.location,
-                declared.arn or "",
+                arn,
             )
             if is_boundary:
                 boundary = [*(boundary or []), stand_in]
@@ -558,6 +582,13 @@ def from_template(
         None if boundary is None else tuple(boundary),
         tuple(findings),
     )
+
+
+def _given_document(managed: Mapping[str, ParsedPolicy], arn: str) -> ParsedPolicy | None:
+    """The user-supplied document for a managed policy ARN (or its bare policy name)."""
+    if not arn:
+        return None
+    return managed.get(arn) or managed.get(arn.rsplit("/", 1)[-1])
 
 
 def _template_locator(template: Any, declared: Any) -> Callable[[NodePath], Location] | None:

@@ -105,6 +105,13 @@ def parse_env(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     type=click.Path(dir_okay=False),
     help="Permissions boundary document (repeatable).",
 )
+@click.option(
+    "--managed-policy",
+    "managed_files",
+    multiple=True,
+    metavar="ARN=FILE",
+    help="Document of a managed policy a template names only by ARN (or NAME=FILE).",
+)
 @click.option("--profile", help="AWS profile for live calls.")
 @click.option("--endpoint-url", help="IAM endpoint for live calls (tests, VPC endpoints).")
 @click.option(
@@ -169,6 +176,7 @@ def _attached(kw: dict[str, Any]) -> Any:
             region=kw["region"],
             account=kw["account"],
             partition=kw["partition"],
+            managed=_managed_documents(kw["managed_files"]),
         )
     else:
         raise click.UsageError(
@@ -179,6 +187,23 @@ def _attached(kw: dict[str, Any]) -> Any:
         extra = source.from_files(list(kw["boundary_files"]), origin="boundary")
         got = got.with_boundary(extra.identity, extra.all_findings())
     return got
+
+
+def _managed_documents(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``ARN=FILE`` pairs read into parsed policies keyed by ARN (or policy name)."""
+    from least_priv import attached as source
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, path = pair.partition("=")
+        if not sep or not key or not path:
+            raise click.BadParameter(f"{pair!r} is not ARN=FILE", param_hint="--managed-policy")
+        read = source.from_files([path], origin="managed", name=key.rsplit("/", 1)[-1])
+        if read.findings or len(read.identity) != 1:
+            reasons = "; ".join(f.message for f in read.all_findings()) or "no document"
+            raise click.BadParameter(f"{path}: {reasons}", param_hint="--managed-policy")
+        out[key] = read.identity[0]
+    return out
 
 
 # Code-fence languages of the policy formats, for the Markdown report.

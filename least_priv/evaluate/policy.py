@@ -36,8 +36,10 @@ class PolicySource:
     arn: str = ""
 
     def __str__(self) -> str:
-        label = f"{self.origin} policy {self.name}" if self.name else f"{self.origin} policy"
-        return label
+        kind, _, detail = self.origin.partition(":")
+        if kind == "sam-policy-template":
+            return f"SAM policy template {detail or self.name}"
+        return f"{self.origin} policy {self.name}" if self.name else f"{self.origin} policy"
 
 
 @dataclass(frozen=True, order=True, slots=True)
