@@ -25,7 +25,7 @@ from least_priv.infra import codes
 from least_priv.infra.cfn_eval import NO_VALUE, Evaluator, Pieces, string_parts, to_value
 from least_priv.infra.cfn_roles import RoleReader
 from least_priv.infra.parts import known_pattern
-from least_priv.infra.positions import NodePath, ParsedDocument
+from least_priv.infra.positions import NodePath, ParsedDocument, lookup
 from least_priv.infra.template import DeclaredPolicy, Template, TemplateResource, make_template
 from least_priv.model import EventSource, Finding, Function, Severity, TemplateRef, Value
 
@@ -705,10 +705,6 @@ def _ref_target(node: Any) -> str | None:
     return None
 
 
-def dig(node: Any, *keys: str) -> Any:
-    """``node[k1][k2]...`` through mappings; None as soon as a step is missing."""
-    for key in keys:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
+def dig(node: Any, *keys: str | int) -> Any:
+    """``node[k1][k2]...`` through mappings and lists; None as soon as a step is missing."""
+    return lookup(node, keys)

@@ -151,19 +151,24 @@ class ParsedDocument:
 
     def get(self, path: Iterable[str | int], default: Any = None) -> Any:
         """The plain value at ``path``, or ``default`` when any step is missing."""
-        node: Any = self.data
-        for step in path:
-            in_dict = isinstance(step, str) and isinstance(node, dict) and step in node
-            in_list = (
-                isinstance(step, int)
-                and not isinstance(step, bool)
-                and isinstance(node, list)
-                and 0 <= step < len(node)
-            )
-            if not (in_dict or in_list):
-                return default
-            node = node[step]
-        return node
+        return lookup(self.data, path, default)
+
+
+def lookup(node: Any, path: Iterable[str | int], default: Any = None) -> Any:
+    """``node[k1][k2]...`` through dicts (str keys) and lists (int indexes); ``default`` as
+    soon as a step is missing or of the wrong kind."""
+    for step in path:
+        in_dict = isinstance(step, str) and isinstance(node, dict) and step in node
+        in_list = (
+            isinstance(step, int)
+            and not isinstance(step, bool)
+            and isinstance(node, list)
+            and 0 <= step < len(node)
+        )
+        if not (in_dict or in_list):
+            return default
+        node = node[step]
+    return node
 
 
 def parse_file(path: str | Path, *, fmt: Format | None = None) -> ParsedDocument:

@@ -22,6 +22,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "infra"
 CASES = {
     "sam-orders": "template.yaml",
     "serverless-orders": "serverless.yml",
+    "terraform-orders": "plan.json",
 }
 
 
