@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -220,20 +221,14 @@ def _check_command() -> click.Command:
         from least_priv.api import GenerateOptions, UsageError
         from least_priv.lint.check import check_template
 
-        options = GenerateOptions(
+        # Every shaping option maps to the GenerateOptions field of the same name.
+        values = {f.name: kw[f.name] for f in fields(GenerateOptions) if f.name in kw}
+        values.update(
             paths=tuple(kw["paths"]),
-            handler=kw["handler"],
-            template=kw["template"],
-            function=kw["function"],
             env=parse_env(kw["env"]),
-            region=kw["region"],
-            account=kw["account"],
-            partition=kw["partition"],
             cloudtrail=tuple(kw["cloudtrail"]),
-            since=kw["since"],
-            until=kw["until"],
-            merge=kw["merge"],
         )
+        options = GenerateOptions(**values)
         try:
             result = check_template(
                 options,

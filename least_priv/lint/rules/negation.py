@@ -10,6 +10,14 @@ from least_priv.lint.rule import Hit, Rule, listed, register
 from least_priv.model import Severity
 
 
+def _allow_with(policy: PolicyView, key: str, grants: str) -> Iterator[Hit]:
+    """A hit on ``key`` of every Allow statement that uses it, naming what it excludes."""
+    for st in policy.statements:
+        if st.is_allow and key in st.data:
+            excluded = listed(st.literal(key), 3) or "the listed ones"
+            yield Hit((*st.path, key), f"Allow with {key} {grants} {excluded}")
+
+
 @register
 class NotActionAllow(Rule):
     """Allow + NotAction grants everything not listed."""
@@ -29,14 +37,7 @@ class NotActionAllow(Rule):
     invalid = ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},)
 
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
-        for st in policy.statements:
-            if st.is_allow and "NotAction" in st.data:
-                excluded = st.literal("NotAction")
-                yield Hit(
-                    (*st.path, "NotAction"),
-                    "Allow with NotAction grants every AWS action except "
-                    f"{listed(excluded, 3) or 'the listed ones'}",
-                )
+        return _allow_with(policy, "NotAction", "grants every AWS action except")
 
 
 @register
@@ -61,11 +62,4 @@ class NotResourceAllow(Rule):
     )
 
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
-        for st in policy.statements:
-            if st.is_allow and "NotResource" in st.data:
-                excluded = st.literal("NotResource")
-                yield Hit(
-                    (*st.path, "NotResource"),
-                    "Allow with NotResource grants the actions on every resource except "
-                    f"{listed(excluded, 2) or 'the listed ones'}",
-                )
+        return _allow_with(policy, "NotResource", "grants the actions on every resource except")
