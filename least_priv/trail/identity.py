@@ -44,7 +44,7 @@ class Matcher:
     role_name: str
     session_name: str
     window: Window
-    _issuers: dict[str, bool] = field(default_factory=dict)
+    issuers: dict[str, bool] = field(default_factory=dict)  # issuer ARN → is the role
 
     @staticmethod
     def build(role_arn: str, window: Window, session_name: str | None = None) -> Matcher:
@@ -64,7 +64,7 @@ class Matcher:
 
     def is_role(self, issuer_arn: str) -> bool:
         """True when a session issuer ARN names this role (path ignored)."""
-        known = self._issuers.get(issuer_arn)
+        known = self.issuers.get(issuer_arn)
         if known is None:
             parts = issuer_arn.split(":", 5)
             known = (
@@ -73,7 +73,7 @@ class Matcher:
                 and parts[5].startswith("role/")
                 and parts[5].rsplit("/", 1)[-1] == self.role_name
             )
-            self._issuers[issuer_arn] = known
+            self.issuers[issuer_arn] = known
         return known
 
     def is_session(self, record: Record) -> bool:
