@@ -81,6 +81,110 @@ def _after(resource: str, *prefixes: str) -> str | None:
     return None
 
 
+def _plain(name: str, var: str, post: Callable[[str], str] = str) -> None:
+    """Register a transform for a parameter that is the resource's name itself."""
+
+    def transform(text: str) -> dict[str, str] | None:
+        return {var: post(text)}
+
+    _REGISTRY[name] = transform
+    OUTPUTS[name] = frozenset({var})
+
+
+def _name_or_arn(
+    name: str,
+    var: str,
+    service: str,
+    *prefixes: str,
+    post: Callable[[str], str] = str,
+    names: bool = True,
+) -> None:
+    """Register a transform for a parameter given as a name or as an ARN of ``service``.
+
+    ``prefixes`` are the resource-type prefixes of the ARN's resource part (``table/``);
+    ``post`` trims what follows to the name (``orders/stream/...`` → ``orders``);
+    ``names=False`` for parameters that only take ARNs.
+    """
+
+    def transform(text: str) -> dict[str, str] | None:
+        if not text.startswith("arn:"):
+            if names or text == "*":
+                return {var: text}
+            return None
+        arn = _split_arn(text, service)
+        if arn is None:
+            return None
+        region, account, resource = arn
+        rest = _after(resource, *prefixes) if prefixes else resource
+        if rest is None:
+            return None
+        return _located(region, account, **{var: post(rest) if rest != "*" else "*"})
+
+    _REGISTRY[name] = transform
+    OUTPUTS[name] = frozenset({var, "Region", "Account"})
+
+
+def _first(separator: str) -> Callable[[str], str]:
+    return lambda rest: rest.split(separator, 1)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources named by a plain name or by an ARN
+# ---------------------------------------------------------------------------------------------
+
+_plain("s3_key", "ObjectName")
+_plain("dynamodb_index", "IndexName")
+_name_or_arn("dynamodb_table", "TableName", "dynamodb", "table/", post=_first("/"))
+_plain("sqs_queue_name", "QueueName")
+_name_or_arn("sqs_queue_arn", "QueueName", "sqs", names=False)
+# A subscription ARN is topic-arn:uuid; its topic is what the policy names.
+_name_or_arn("sns_topic_arn", "TopicName", "sns", post=_first(":"), names=False)
+# CreateTopic's Name; a FIFO topic's ".fifo" suffix is part of its name and ARN.
+_plain("sns_topic_name", "TopicName")
+_plain("kinesis_stream_name", "StreamName")
+_name_or_arn(
+    "kinesis_stream_arn", "StreamName", "kinesis", "stream/", post=_first("/"), names=False
+)
+_plain("firehose_stream_name", "DeliveryStreamName")
+# A version or alias ARN (name:1, name:prod) authorises against the qualified machine.
+_name_or_arn("sfn_state_machine_arn", "StateMachineName", "states", "stateMachine:", names=False)
+_plain("sfn_state_machine_name", "StateMachineName")
+_name_or_arn("events_bus", "EventBusName", "events", "event-bus/")
+# A rule ARN is ...:rule/name, or ...:rule/bus/name on a custom bus.
+_name_or_arn("events_rule", "RuleName", "events", "rule/", post=lambda r: r.rsplit("/", 1)[-1])
+_plain("scheduler_group", "GroupName")
+_plain("scheduler_schedule", "ScheduleName")
+_plain("lambda_qualifier", "Qualifier")
+# LayerName takes a name or a layer ARN (…:layer:name[:version]).
+_name_or_arn("lambda_layer", "LayerName", "lambda", "layer:", post=_first(":"))
+_plain("appconfig_application", "ApplicationId")
+_plain("appconfig_environment", "EnvironmentId")
+_plain("appconfig_profile", "ConfigurationProfileId")
+_plain("athena_workgroup", "WorkGroupName")
+_plain("athena_data_catalog", "DataCatalogName")
+_plain("glue_database", "DatabaseName")
+_plain("glue_table", "TableName")
+# CatalogId is the account id of the Data Catalog.
+_plain("glue_catalog", "Account")
+_plain("bedrock_knowledge_base", "KnowledgeBaseId")
+_plain("bedrock_agent", "AgentId")
+_plain("bedrock_agent_alias", "AgentAliasId")
+_name_or_arn("bedrock_guardrail", "GuardrailId", "bedrock", "guardrail/")
+# A log group ARN as DescribeLogGroups returns it ends in ":*".
+_name_or_arn(
+    "logs_group", "LogGroupName", "logs", "log-group:", post=lambda r: r.removesuffix(":*")
+)
+_plain("logs_stream", "LogStreamName")
+_plain("iot_thing", "ThingName")
+_plain("iot_client", "ClientId")
+_plain("iot_topic", "TopicName")
+_plain("cloudwatch_alarm", "AlarmName")
+_name_or_arn("ecs_cluster", "ClusterName", "ecs", "cluster/")
+_name_or_arn("iam_role_arn", "RoleNameWithPath", "iam", "role/", names=False)
+# SageMaker lower-cases resource names in ARNs (SageMaker developer guide, "ARNs").
+_plain("sagemaker_endpoint", "EndpointName", str.lower)
+
+
 # ---------------------------------------------------------------------------------------------
 # S3
 # ---------------------------------------------------------------------------------------------
@@ -102,11 +206,6 @@ def _s3_bucket(text: str) -> dict[str, str] | None:
             return {"BucketName": resource.split("/", 1)[0]}
         return None
     return _located(region, account, AccessPointName=name.split("/", 1)[0])
-
-
-@_transform("s3_key", "ObjectName")
-def _s3_key(text: str) -> dict[str, str] | None:
-    return {"ObjectName": text}
 
 
 @_transform("s3_prefix", "ObjectName")
@@ -163,23 +262,6 @@ def _s3_uri(text: str) -> dict[str, str] | None:
 # ---------------------------------------------------------------------------------------------
 
 
-@_transform("dynamodb_table", "TableName", "Region", "Account")
-def _dynamodb_table(text: str) -> dict[str, str] | None:
-    arn = _split_arn(text, "dynamodb")
-    if arn is None:
-        return None if text.startswith("arn:") else {"TableName": text}
-    region, account, resource = arn
-    name = _after(resource, "table/")
-    if name is None:
-        return None
-    return _located(region, account, TableName=name.split("/", 1)[0])
-
-
-@_transform("dynamodb_index", "IndexName")
-def _dynamodb_index(text: str) -> dict[str, str] | None:
-    return {"IndexName": text}
-
-
 @_transform("dynamodb_stream_arn", "TableName", "StreamLabel", "Region", "Account")
 def _dynamodb_stream_arn(text: str) -> dict[str, str] | None:
     arn = _split_arn(text, "dynamodb")
@@ -196,7 +278,7 @@ def _dynamodb_stream_arn(text: str) -> dict[str, str] | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# SQS, SNS, Kinesis, Firehose, Step Functions, EventBridge, Scheduler
+# SQS queue URLs, Step Functions executions
 # ---------------------------------------------------------------------------------------------
 
 # https://sqs.us-east-1.amazonaws.com/123456789012/orders (current form),
@@ -230,80 +312,6 @@ def _sqs_queue_url(text: str) -> dict[str, str] | None:
     return out
 
 
-@_transform("sqs_queue_name", "QueueName")
-def _sqs_queue_name(text: str) -> dict[str, str] | None:
-    return {"QueueName": text}
-
-
-@_transform("sqs_queue_arn", "QueueName", "Region", "Account")
-def _sqs_queue_arn(text: str) -> dict[str, str] | None:
-    arn = _split_arn(text, "sqs")
-    if arn is None:
-        return None
-    region, account, resource = arn
-    return _located(region, account, QueueName=resource)
-
-
-@_transform("sns_topic_arn", "TopicName", "Region", "Account")
-def _sns_topic_arn(text: str) -> dict[str, str] | None:
-    if text == "*":
-        return {"TopicName": "*"}
-    arn = _split_arn(text, "sns")
-    if arn is None:
-        return None
-    region, account, resource = arn
-    # A subscription ARN is topic-arn:uuid; its topic is what the policy names.
-    return _located(region, account, TopicName=resource.split(":", 1)[0])
-
-
-@_transform("sns_topic_name", "TopicName")
-def _sns_topic_name(text: str) -> dict[str, str] | None:
-    # CreateTopic's Name; a FIFO topic's name ends in ".fifo", which is part of the ARN.
-    return {"TopicName": text}
-
-
-@_transform("kinesis_stream_name", "StreamName")
-def _kinesis_stream_name(text: str) -> dict[str, str] | None:
-    return {"StreamName": text}
-
-
-@_transform("kinesis_stream_arn", "StreamName", "Region", "Account")
-def _kinesis_stream_arn(text: str) -> dict[str, str] | None:
-    arn = _split_arn(text, "kinesis")
-    if arn is None:
-        return None
-    region, account, resource = arn
-    name = _after(resource, "stream/")
-    if name is None:
-        return None
-    return _located(region, account, StreamName=name.split("/", 1)[0])
-
-
-@_transform("firehose_stream_name", "DeliveryStreamName")
-def _firehose_stream_name(text: str) -> dict[str, str] | None:
-    return {"DeliveryStreamName": text}
-
-
-@_transform("sfn_state_machine_arn", "StateMachineName", "Region", "Account")
-def _sfn_state_machine_arn(text: str) -> dict[str, str] | None:
-    if text == "*":
-        return {"StateMachineName": "*"}
-    arn = _split_arn(text, "states")
-    if arn is None:
-        return None
-    region, account, resource = arn
-    name = _after(resource, "stateMachine:")
-    if name is None:
-        return None
-    # A version or alias ARN (name:1, name:prod) authorises against the qualified machine.
-    return _located(region, account, StateMachineName=name)
-
-
-@_transform("sfn_state_machine_name", "StateMachineName")
-def _sfn_state_machine_name(text: str) -> dict[str, str] | None:
-    return {"StateMachineName": text}
-
-
 @_transform("sfn_execution_arn", "StateMachineName", "ExecutionId", "Region", "Account")
 def _sfn_execution_arn(text: str) -> dict[str, str] | None:
     if text == "*":
@@ -317,40 +325,6 @@ def _sfn_execution_arn(text: str) -> dict[str, str] | None:
         return None
     machine, _, execution = rest.partition(":")
     return _located(region, account, StateMachineName=machine, ExecutionId=execution or "*")
-
-
-@_transform("events_bus", "EventBusName", "Region", "Account")
-def _events_bus(text: str) -> dict[str, str] | None:
-    arn = _split_arn(text, "events")
-    if arn is None:
-        return None if text.startswith("arn:") else {"EventBusName": text}
-    region, account, resource = arn
-    name = _after(resource, "event-bus/")
-    if name is None:
-        return None
-    return _located(region, account, EventBusName=name)
-
-
-@_transform("events_rule", "RuleName")
-def _events_rule(text: str) -> dict[str, str] | None:
-    # A rule name, or a rule ARN (…:rule/name or …:rule/bus/name on a custom bus).
-    arn = _split_arn(text, "events")
-    if arn is None:
-        return None if text.startswith("arn:") else {"RuleName": text}
-    name = _after(arn[2], "rule/")
-    if name is None:
-        return None
-    return _located(arn[0], arn[1], RuleName=name.rsplit("/", 1)[-1])
-
-
-@_transform("scheduler_group", "GroupName")
-def _scheduler_group(text: str) -> dict[str, str] | None:
-    return {"GroupName": text}
-
-
-@_transform("scheduler_schedule", "ScheduleName")
-def _scheduler_schedule(text: str) -> dict[str, str] | None:
-    return {"ScheduleName": text}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,13 +352,8 @@ def _lambda_function(text: str) -> dict[str, str] | None:
     return {"FunctionName": text}
 
 
-@_transform("lambda_qualifier", "Qualifier")
-def _lambda_qualifier(text: str) -> dict[str, str] | None:
-    return {"Qualifier": text}
-
-
 # ---------------------------------------------------------------------------------------------
-# Secrets Manager, SSM, KMS, AppConfig
+# Secrets Manager, SSM, KMS
 # ---------------------------------------------------------------------------------------------
 
 # Secrets Manager treats an ARN ending in "-" + six characters as complete (docs: "Finding a
@@ -436,9 +405,6 @@ def _ssm_parameter_path(text: str) -> dict[str, str] | None:
     return {"ParameterNameWithoutLeadingSlash": text.strip("/") or "*"}
 
 
-_KMS_KEY_ID = re.compile(r"^(?:mrk-)?[0-9a-fA-F-]{32,36}$|^mrk-[0-9a-f]{32}$")
-
-
 @_transform("kms_key", "KeyId", "Alias", "Region", "Account")
 def _kms_key(text: str) -> dict[str, str] | None:
     # KeyId accepts a key id, key ARN, alias name ("alias/x") or alias ARN. Requests made
@@ -461,45 +427,9 @@ def _kms_key(text: str) -> dict[str, str] | None:
     return {"KeyId": text}
 
 
-@_transform("appconfig_application", "ApplicationId")
-def _appconfig_application(text: str) -> dict[str, str] | None:
-    return {"ApplicationId": text}
-
-
-@_transform("appconfig_environment", "EnvironmentId")
-def _appconfig_environment(text: str) -> dict[str, str] | None:
-    return {"EnvironmentId": text}
-
-
-@_transform("appconfig_profile", "ConfigurationProfileId")
-def _appconfig_profile(text: str) -> dict[str, str] | None:
-    return {"ConfigurationProfileId": text}
-
-
 # ---------------------------------------------------------------------------------------------
-# Athena, Glue, Bedrock, SES, CloudWatch Logs, IoT, generic names
+# Bedrock, SES, Cognito, IAM, ECS, PartiQL
 # ---------------------------------------------------------------------------------------------
-
-
-@_transform("athena_workgroup", "WorkGroupName")
-def _athena_workgroup(text: str) -> dict[str, str] | None:
-    return {"WorkGroupName": text}
-
-
-@_transform("glue_database", "DatabaseName")
-def _glue_database(text: str) -> dict[str, str] | None:
-    return {"DatabaseName": text}
-
-
-@_transform("glue_table", "TableName")
-def _glue_table(text: str) -> dict[str, str] | None:
-    return {"TableName": text}
-
-
-@_transform("glue_catalog", "Account")
-def _glue_catalog(text: str) -> dict[str, str] | None:
-    # CatalogId is the account id of the Data Catalog.
-    return {"Account": text}
 
 
 @_transform("bedrock_model", "ResourceId", "Region", "Account")
@@ -556,21 +486,6 @@ def _bedrock_profile_model(text: str) -> dict[str, str] | None:
     return {"ResourceId": "*", "Region": "*"}
 
 
-@_transform("bedrock_knowledge_base", "KnowledgeBaseId")
-def _bedrock_knowledge_base(text: str) -> dict[str, str] | None:
-    return {"KnowledgeBaseId": text}
-
-
-@_transform("bedrock_agent", "AgentId")
-def _bedrock_agent(text: str) -> dict[str, str] | None:
-    return {"AgentId": text}
-
-
-@_transform("bedrock_agent_alias", "AgentAliasId")
-def _bedrock_agent_alias(text: str) -> dict[str, str] | None:
-    return {"AgentAliasId": text}
-
-
 @_transform("ses_identity", "IdentityName", "Region", "Account")
 def _ses_identity(text: str) -> dict[str, str] | None:
     # A sender address "Name <user@example.com>" authorises against the address identity;
@@ -588,35 +503,6 @@ def _ses_identity(text: str) -> dict[str, str] | None:
     return {"IdentityName": match.group(1) if match else text.strip()}
 
 
-@_transform("logs_group", "LogGroupName", "Region", "Account")
-def _logs_group(text: str) -> dict[str, str] | None:
-    if text.startswith("arn:"):
-        arn = _split_arn(text, "logs")
-        if arn is None:
-            return None
-        region, account, resource = arn
-        name = _after(resource, "log-group:")
-        if name is None:
-            return None
-        return _located(region, account, LogGroupName=name.removesuffix(":*"))
-    return {"LogGroupName": text}
-
-
-@_transform("logs_stream", "LogStreamName")
-def _logs_stream(text: str) -> dict[str, str] | None:
-    return {"LogStreamName": text}
-
-
-@_transform("iot_thing", "ThingName")
-def _iot_thing(text: str) -> dict[str, str] | None:
-    return {"ThingName": text}
-
-
-@_transform("iot_client", "ClientId")
-def _iot_client(text: str) -> dict[str, str] | None:
-    return {"ClientId": text}
-
-
 @_transform("cognito_user_pool", "UserPoolId", "Region")
 def _cognito_user_pool(text: str) -> dict[str, str] | None:
     # A pool id is "<region>_<suffix>"; the region in it is the pool's region.
@@ -624,55 +510,6 @@ def _cognito_user_pool(text: str) -> dict[str, str] | None:
     if sep and region and "*" not in region:
         return {"UserPoolId": text, "Region": region}
     return {"UserPoolId": text}
-
-
-@_transform("lambda_layer", "LayerName", "Region", "Account")
-def _lambda_layer(text: str) -> dict[str, str] | None:
-    # LayerName is a name or a layer ARN (arn:aws:lambda:region:acct:layer:name[:version]).
-    if not text.startswith("arn:"):
-        return {"LayerName": text}
-    arn = _split_arn(text, "lambda")
-    if arn is None:
-        return None
-    name = _after(arn[2], "layer:")
-    if name is None:
-        return None
-    return _located(arn[0], arn[1], LayerName=name.split(":", 1)[0])
-
-
-@_transform("bedrock_guardrail", "GuardrailId", "Region", "Account")
-def _bedrock_guardrail(text: str) -> dict[str, str] | None:
-    if not text.startswith("arn:"):
-        return {"GuardrailId": text}
-    arn = _split_arn(text, "bedrock")
-    if arn is None:
-        return None
-    ident = _after(arn[2], "guardrail/")
-    return None if ident is None else _located(arn[0], arn[1], GuardrailId=ident)
-
-
-@_transform("iot_topic", "TopicName")
-def _iot_topic(text: str) -> dict[str, str] | None:
-    return {"TopicName": text}
-
-
-@_transform("cloudwatch_alarm", "AlarmName")
-def _cloudwatch_alarm(text: str) -> dict[str, str] | None:
-    return {"AlarmName": text}
-
-
-@_transform("iam_role_arn", "RoleNameWithPath", "Account")
-def _iam_role_arn(text: str) -> dict[str, str] | None:
-    if text == "*":
-        return {"RoleNameWithPath": "*"}
-    arn = _split_arn(text, "iam")
-    if arn is None:
-        return None
-    _, account, resource = arn
-    name = _after(resource, "role/")
-    if name is None:
-        return None
-    return _located("", account, RoleNameWithPath=name)
 
 
 @_transform("iam_role_name", "RoleNameWithPath")
@@ -684,20 +521,6 @@ def _iam_role_name(text: str) -> dict[str, str] | None:
 @_transform("iam_user_name", "UserNameWithPath")
 def _iam_user_name(text: str) -> dict[str, str] | None:
     return {"UserNameWithPath": text if text.startswith("*") else "*" + text}
-
-
-@_transform("ecs_cluster", "ClusterName", "Region", "Account")
-def _ecs_cluster(text: str) -> dict[str, str] | None:
-    if text.startswith("arn:"):
-        arn = _split_arn(text, "ecs")
-        if arn is None:
-            return None
-        region, account, resource = arn
-        name = _after(resource, "cluster/")
-        if name is None:
-            return None
-        return _located(region, account, ClusterName=name)
-    return {"ClusterName": text}
 
 
 @_transform("ecs_task_definition", "TaskDefinitionFamilyName", "TaskDefinitionRevisionNumber")
@@ -712,17 +535,6 @@ def _ecs_task_definition(text: str) -> dict[str, str] | None:
             return None
     family, _, revision = text.partition(":")
     return {"TaskDefinitionFamilyName": family, "TaskDefinitionRevisionNumber": revision or "*"}
-
-
-@_transform("athena_data_catalog", "DataCatalogName")
-def _athena_data_catalog(text: str) -> dict[str, str] | None:
-    return {"DataCatalogName": text}
-
-
-@_transform("sagemaker_endpoint", "EndpointName")
-def _sagemaker_endpoint(text: str) -> dict[str, str] | None:
-    # SageMaker lower-cases resource names in ARNs (SageMaker developer guide, "ARNs").
-    return {"EndpointName": text.lower()}
 
 
 # "SELECT * FROM "orders"."by-user" WHERE ..." — the first quoted or bare identifier after

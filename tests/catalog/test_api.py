@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from least_priv.catalog import get_catalog
-from least_priv.model import CallKind, CallSite, Location, ParamBinding, Unknown, Value
+from least_priv.model import CallKind, ParamBinding, Unknown, Value
+
+from .calls import call, lit
 
 CAT = get_catalog()
-HERE = Location("handler.py", 12, 4)
-
-
-def call(service: str, operation: str, kind: CallKind = CallKind.CLIENT, **args: Value) -> CallSite:
-    return CallSite(HERE, service, operation, tuple(sorted(args.items())), kind=kind)
-
-
-def lit(text: str) -> Value:
-    return Value.literal(text)
 
 
 def test_clients_and_prefixes() -> None:

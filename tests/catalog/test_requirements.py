@@ -8,40 +8,11 @@ from __future__ import annotations
 
 from least_priv.catalog import get_catalog
 from least_priv.catalog.params import values_at
-from least_priv.model import (
-    CallKind,
-    CallSite,
-    Condition,
-    EnvRef,
-    Location,
-    ParamBinding,
-    Requirement,
-    Unknown,
-    Value,
-)
+from least_priv.model import CallKind, Condition, EnvRef, ParamBinding, Requirement, Unknown, Value
+
+from .calls import actions, call, dict_value, list_value, lit
 
 CAT = get_catalog()
-HERE = Location("app/handler.py", 30, 8)
-
-
-def call(service: str, operation: str, kind: CallKind = CallKind.CLIENT, **args: Value) -> CallSite:
-    return CallSite(HERE, service, operation, tuple(sorted(args.items())), kind=kind)
-
-
-def lit(text: str) -> Value:
-    return Value.literal(text)
-
-
-def dict_value(**items: Value) -> Value:
-    return Value(mapping=tuple((lit(k), v) for k, v in items.items()))
-
-
-def list_value(*items: Value) -> Value:
-    return Value(sequence=items)
-
-
-def actions(reqs: list[Requirement]) -> list[str]:
-    return sorted({r.action for r in reqs})
 
 
 def only(reqs: list[Requirement], action: str) -> list[Requirement]:
