@@ -16,7 +16,6 @@ is assumed: an AWS managed policy named only by ARN offline is reported as not e
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import urllib.parse
@@ -512,8 +511,9 @@ def from_template(
     boundary, when declared, becomes the boundary. ``managed`` supplies documents for such
     ARNs (keyed by ARN or policy name), as ``diff --managed-policy ARN=FILE`` does.
     """
-    # Looked up at run time: the template readers land in parallel and are typed there.
-    template: Any = importlib.import_module("least_priv.infra").load_template(path)
+    from least_priv.infra import load_template
+
+    template = load_template(path)
     findings: list[Finding] = list(template.findings)
     if template.function(function) is None:
         names = ", ".join(sorted(f.name for f in template.functions)) or "none"

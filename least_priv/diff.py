@@ -19,7 +19,6 @@ The replacement policy (what ``generate`` wrote) travels with the result for ren
 from __future__ import annotations
 
 import difflib
-import importlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -166,9 +165,11 @@ def _sites(provenance: Iterable[Provenance]) -> tuple[Location, ...]:
 
 def load_catalog() -> tuple[ActionCatalog | None, list[Finding]]:
     """The service catalog, or None with a finding when it cannot be loaded."""
+    from least_priv.catalog import get_catalog
+
     try:
-        catalog: ActionCatalog = importlib.import_module("least_priv.catalog").get_catalog()
-    except (ImportError, AttributeError, OSError) as exc:
+        catalog: ActionCatalog = get_catalog()
+    except (OSError, ValueError) as exc:
         note = Finding(
             Location("least_priv.catalog"),
             codes.NO_CATALOG,

@@ -12,7 +12,6 @@ is found and ``--fail-on-excess`` is given.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -218,7 +217,8 @@ def _replacement(
         return "".join(json.dumps(d.to_json(), indent=2) + "\n" for d in documents), "json"
     if generated is None:
         raise click.UsageError("--policy-format other than json needs the code, not --required")
-    render: Any = importlib.import_module("least_priv.render")
+    from least_priv import render
+
     if fmt not in render.POLICY_FORMATS:
         raise click.BadParameter(
             f"{fmt!r}; expected one of {', '.join(render.POLICY_FORMATS)}",
@@ -235,7 +235,8 @@ def _required(
         return (*_required_from_file(kw["required_file"]), None)
     if not kw["paths"] and not kw["template"]:
         raise click.UsageError("give the code (PATH... --handler H, or --template) or --required")
-    api: Any = importlib.import_module("least_priv.api")
+    from least_priv import api
+
     options = api.GenerateOptions(
         paths=tuple(kw["paths"]),
         handler=kw["handler"],

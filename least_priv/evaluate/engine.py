@@ -19,7 +19,7 @@ it cannot prove is.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from least_priv.evaluate.conditions import Tri, evaluate_conditions
@@ -155,14 +155,38 @@ def match_statement(
     condition = evaluate_conditions(statement.conditions, context)
     reasons: list[str] = []
     if action is Tri.MAYBE:
-        reasons.append(f"covers only part of the actions {request.action}")
+        reasons.append(
+            _partly(
+                "actions",
+                statement.actions,
+                statement.not_action,
+                lambda p: overlaps(p, request.action, ignore_case=True),
+            )
+        )
     if resource is Tri.MAYBE:
-        reasons.append(f"covers only part of the resources {request.resource}")
+        reasons.append(
+            _partly(
+                "resources",
+                statement.resources,
+                statement.not_resource,
+                lambda p: overlaps(p, request.resource, variables=statement.variables),
+            )
+        )
     if condition is Tri.MAYBE:
         keys = sorted({key for _op, key, _v in statement.conditions if key.lower() not in context})
         shown = ", ".join(keys) if keys else "its condition"
         reasons.append(f"depends on {shown}")
     return StatementMatch(statement, min(action, resource, condition), tuple(reasons))
+
+
+def _partly(
+    what: str, patterns: Sequence[str], negated: bool, overlapping: Callable[[str], bool]
+) -> str:
+    """Why a statement covers a requirement only in part: the patterns that touch it."""
+    touching = ", ".join(p for p in patterns if overlapping(p)) or ", ".join(patterns)
+    if negated:
+        return f"covers only part of the {what}: it excludes {touching}"
+    return f"covers only part of the {what}: it names {touching}"
 
 
 def evaluate_layer(statements: Iterable[PolicyStatement], request: Request) -> LayerResult:
@@ -216,5 +240,5 @@ def _explain(layer: LayerResult, what: str) -> list[str]:
         m.applies is Tri.YES for m in layer.allows
     ):
         for m in layer.allows:
-            out.append(f"{m.statement.label} allows it only partly: {'; '.join(m.reasons)}")
+            out.append(f"{m.statement.label} {'; '.join(m.reasons)}")
     return out
