@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from least_priv.trail import codes, decode
 from least_priv.trail.decode import FileStats, scan
@@ -201,3 +203,35 @@ def test_big_files_are_streamed_with_flat_memory(
     assert _codes(stats) == [codes.LARGE_INPUT]
     assert stats.bytes > 8 * 2**20
     assert peak < 3 * 2**20, f"peak {peak} bytes"
+
+
+_TRICKY = st.text(alphabet='{}[],:"\\ ab/\u00e9\n', max_size=30)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(_TRICKY, min_size=1, max_size=12), indent=st.sampled_from([None, 1]))
+def test_streaming_split_equals_whole_decode(
+    monkeypatch: pytest.MonkeyPatch,
+    make_record: Callable[..., dict[str, Any]],
+    values: list[str],
+    indent: int | None,
+) -> None:
+    """Braces, brackets, quotes and escapes inside strings never fool the record splitter."""
+    monkeypatch.setattr(decode, "WHOLE_LIMIT", 64)
+    monkeypatch.setattr(decode, "CHUNK", 97)
+    records = [
+        make_record(
+            T,
+            "ssm.amazonaws.com",
+            "GetParameter",
+            {"name": f"/p/{i}", "note": v, "nested": [{"a": v}, {"b": [v]}]},
+        )
+        for i, v in enumerate(values)
+    ]
+    data = json.dumps({"Records": records}, indent=indent).encode()
+    stats = FileStats()
+    got = list(scan("x.json", io.BytesIO(data), MATCHER, stats))
+    assert [r.parameters()["note"] for r in got] == values
+    assert [f.code for f in stats.findings] == [codes.LARGE_INPUT]
