@@ -183,22 +183,36 @@ def _load_cdk_out(directory: str, *, parameters: Mapping[str, str] | None) -> Te
     aliases: dict[str, str] = {}
     documents: list[ParsedDocument] = []
     extra: list[DeclaredPolicy] = []
+    short: dict[str, set[str]] = {}
     for name, template in zip(names, templates, strict=True):
         stack = name.removesuffix(".template.json")
         for function in template.functions:
             qualified = f"{stack}/{function.name}"
-            functions.append(replace(function, name=qualified))
-            policies[qualified] = template.role_policies(function.name)
+            role = function.role
+            if role is not None and role in template.resources:
+                role = f"{stack}/{role}"
+            functions.append(replace(function, name=qualified, role=role))
+            policies[qualified] = [
+                replace(p, role=f"{stack}/{p.role}" if p.role in template.resources else p.role)
+                for p in template.role_policies(function.name)
+            ]
+            short.setdefault(function.name, set()).add(qualified)
         for alias, target in template._aliases.items():
             aliases[alias if alias.startswith(f"{stack}/") else f"{stack}/{alias}"] = (
                 f"{stack}/{target}"
             )
+            if not alias.startswith(f"{stack}/"):
+                short.setdefault(alias, set()).add(f"{stack}/{target}")
         resources.extend(
             replace(r, logical_id=f"{stack}/{r.logical_id}") for r in template.resources.values()
         )
         findings.extend(template.findings)
         documents.extend(template.documents)
         extra.extend(template.policies)
+    # A name that designates one function across all stacks works without its stack.
+    for alias, targets in short.items():
+        if len(targets) == 1 and alias not in aliases:
+            aliases[alias] = next(iter(targets))
     return make_template(
         path=directory,
         kind="cdk",

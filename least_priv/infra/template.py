@@ -103,8 +103,16 @@ class Template:
         return self.documents[0] if self.documents else None
 
     def resource(self, logical_id: str) -> TemplateResource | None:
-        """The resource with this logical id (CloudFormation) or address (Terraform)."""
-        return self.resources.get(logical_id)
+        """The resource with this logical id (CloudFormation) or address (Terraform).
+
+        In a multi-stack ``cdk.out`` resources are ``Stack/LogicalId``; references inside a
+        stack use the bare logical id, which finds the resource when only one stack has it.
+        """
+        found = self.resources.get(logical_id)
+        if found is not None or "/" in logical_id:
+            return found
+        matches = [r for key, r in self.resources.items() if key.endswith("/" + logical_id)]
+        return matches[0] if len(matches) == 1 else None
 
     def function(self, name: str) -> Function | None:
         """The function called ``name``: its logical id / key / address, or an alias the

@@ -23,6 +23,8 @@ CASES = {
     "sam-orders": "template.yaml",
     "serverless-orders": "serverless.yml",
     "terraform-orders": "plan.json",
+    "cfn-ingest": "template.json",
+    "cdk-orders": "cdk.out",
 }
 
 
