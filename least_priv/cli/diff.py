@@ -19,64 +19,41 @@ from typing import Any, TypeVar
 
 import click
 
+from least_priv.cli.generate import FORMATS as POLICY_FORMATS
 from least_priv.model import Finding, Location, Permission, PolicyDocument, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Options of ``generate`` that change WHICH permissions are required (not how they are
-# printed). Kept as one decorator so generate, diff and check cannot drift apart.
-_SHAPING: tuple[Callable[[Any], Any], ...] = (
-    click.option("--handler", help="Lambda handler (module.function), relative to PATH."),
-    click.option(
-        "--template",
-        type=click.Path(dir_okay=False),
-        help="SAM/CloudFormation/serverless/Terraform-plan template.",
-    ),
-    click.option("--function", "function", help="Function of the template."),
-    click.option(
-        "--env",
-        "env",
-        multiple=True,
-        metavar="NAME=VALUE",
-        help="Environment variable value for the analysis (repeatable).",
-    ),
-    click.option("--region", help="Region for ARNs (and for live AWS calls)."),
-    click.option("--account", help="Account id for ARNs."),
-    click.option("--partition", help="Partition for ARNs (aws, aws-cn, aws-us-gov)."),
-    click.option(
-        "--cloudtrail",
-        multiple=True,
-        metavar="SOURCE",
-        help="CloudTrail source to merge observed usage from (repeatable).",
-    ),
-    click.option("--since", help="Start of the CloudTrail window."),
-    click.option("--until", help="End of the CloudTrail window."),
-    click.option(
-        "--merge",
-        type=click.Choice(["union", "intersect", "report"]),
-        default="union",
-        show_default=True,
-        help="How code and CloudTrail permissions combine.",
-    ),
+# The options of ``generate`` that change which permissions are required (or how the
+# replacement is written). They are generate's own click parameters, reused as they are, so
+# the two commands cannot drift apart.
+SHAPING_OPTIONS: tuple[str, ...] = (
+    "handler",
+    "template",
+    "function",
+    "env",
+    "region",
+    "account",
+    "partition",
+    "cloudtrail",
+    "since",
+    "until",
+    "merge",
+    "compact",
+    "split",
 )
 
 
 def required_policy_options(func: F) -> F:
-    """Add every option that shapes the required policy (shared with ``generate``)."""
-    for option in reversed(_SHAPING):
-        func = option(func)
+    """Give a click command every ``generate`` option that shapes the required policy."""
+    from least_priv.cli.generate import generate
+
+    params = [p for p in generate.params if p.name in SHAPING_OPTIONS]
+    memo: list[click.Parameter] = getattr(func, "__click_params__", [])
+    # click applies decorators bottom-up and reverses this list when it builds the command.
+    memo.extend(reversed(params))
+    func.__click_params__ = memo  # type: ignore[attr-defined]
     return func
-
-
-def parse_env(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """``("A=1", "B=x=y")`` → ``(("A", "1"), ("B", "x=y"))``; a pair without ``=`` is an error."""
-    out: list[tuple[str, str]] = []
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--env")
-        out.append((name, value))
-    return tuple(out)
 
 
 @click.command("diff")
@@ -89,7 +66,7 @@ def parse_env(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     help="Compare this policy document (what is needed) instead of analysing code.",
 )
 @click.option("--role-name", help="Live role to read through IAM (or to pick from --policy).")
-@click.option("--role-arn", help="Live role by ARN.")
+@click.option("--role-arn", help="Live role by ARN (its CloudTrail events too, with --cloudtrail).")
 @click.option(
     "--policy",
     "policy_files",
@@ -122,10 +99,11 @@ def parse_env(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 )
 @click.option(
     "--policy-format",
+    type=click.Choice(POLICY_FORMATS),
     default="json",
     show_default=True,
-    help="Format of the replacement policy: json, sam, cfn, terraform, serverless "
-    "(formats other than json need the code analysis, not --required).",
+    help="Format of the replacement policy (formats other than json need the code, not "
+    "--required).",
 )
 @click.option(
     "--fail-on-excess", is_flag=True, help="Exit 1 when the role grants more than needed."
@@ -136,7 +114,7 @@ def diff(**kw: Any) -> int:
     from least_priv.diff import diff_permissions, load_catalog
     from least_priv.render.diff import render_diff
 
-    env = parse_env(kw["env"])
+    env: tuple[tuple[str, str], ...] = kw["env"]
     attached = _attached(kw)
     required, documents, findings, generated = _required(kw, env)
     catalog, catalog_findings = load_catalog()
@@ -219,11 +197,6 @@ def _replacement(
         raise click.UsageError("--policy-format other than json needs the code, not --required")
     from least_priv import render
 
-    if fmt not in render.POLICY_FORMATS:
-        raise click.BadParameter(
-            f"{fmt!r}; expected one of {', '.join(render.POLICY_FORMATS)}",
-            param_hint="--policy-format",
-        )
     return str(render.render_policy(generated, fmt)), _FENCE.get(fmt, "json")
 
 
@@ -251,6 +224,8 @@ def _required(
         since=kw["since"],
         until=kw["until"],
         merge=kw["merge"],
+        compact=kw["compact"],
+        split=kw["split"],
     )
     try:
         generated = api.generate(options)

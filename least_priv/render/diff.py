@@ -207,27 +207,20 @@ def _provenance(provenance: Sequence[Provenance]) -> list[dict[str, object]]:
     return out
 
 
-def _missing_json(m: MissingEntry) -> dict[str, object]:
-    return {
-        "action": m.action,
-        "resource": m.resource,
-        "decision": str(m.decision),
-        "reasons": list(m.reasons),
-        "statements": list(m.statements),
-        "call_sites": _sites(m.provenance),
-        "provenance": _provenance(m.provenance),
-    }
-
-
-def _conditional_json(c: ConditionalEntry) -> dict[str, object]:
-    return {
-        "action": c.action,
-        "resource": c.resource,
-        "reasons": list(c.reasons),
-        "statements": list(c.statements),
-        "call_sites": _sites(c.provenance),
-        "provenance": _provenance(c.provenance),
-    }
+def _need_json(entry: MissingEntry | ConditionalEntry) -> dict[str, object]:
+    """A missing or conditional entry: what is needed, why, where, and which statements."""
+    out: dict[str, object] = {"action": entry.action, "resource": entry.resource}
+    if isinstance(entry, MissingEntry):
+        out["decision"] = str(entry.decision)
+    out.update(
+        {
+            "reasons": list(entry.reasons),
+            "statements": list(entry.statements),
+            "call_sites": _sites(entry.provenance),
+            "provenance": _provenance(entry.provenance),
+        }
+    )
+    return out
 
 
 def _excess_json(e: ExcessEntry) -> dict[str, object]:
@@ -255,9 +248,9 @@ def render_json(result: DiffResult, replacement: str = "") -> str:
             "conditional": len(result.conditional),
             "required": len(result.required),
         },
-        "missing": [_missing_json(m) for m in result.missing],
+        "missing": [_need_json(m) for m in result.missing],
         "excess": [_excess_json(e) for e in _excess_sorted(result)],
-        "conditional": [_conditional_json(c) for c in result.conditional],
+        "conditional": [_need_json(c) for c in result.conditional],
         "findings": json.loads(render_findings(result.findings, "json"))["findings"],
         "replacement": [d.to_json() for d in result.replacement],
     }

@@ -195,3 +195,12 @@ def test_typos_are_reported_with_a_suggestion(capsys: pytest.CaptureFixture[str]
     # The typo grants nothing: GetObject is missing; the correct PutItem is granted.
     missing = {m["action"] for m in data["missing"]}
     assert "s3:GetObject" in missing and "dynamodb:PutItem" not in missing
+
+
+def test_shaping_options_are_generates_own() -> None:
+    from least_priv.cli.diff import SHAPING_OPTIONS, diff
+    from least_priv.cli.generate import generate
+
+    shared = [p for p in diff.params if p.name in SHAPING_OPTIONS]
+    assert sorted(p.name or "" for p in shared) == sorted(SHAPING_OPTIONS)
+    assert all(any(p is q for q in generate.params) for p in shared)
