@@ -197,7 +197,7 @@ def lint(**kw: Any) -> int:
 def _check_command() -> click.Command:
     # The options that shape the required policy are generate's and diff's; reuse them so
     # the three commands cannot drift apart.
-    from least_priv.cli.diff import parse_env, required_policy_options
+    from least_priv.cli.diff import required_policy_options
 
     @click.command("check")
     @click.argument("paths", nargs=-1, type=click.Path(exists=True))
@@ -221,14 +221,10 @@ def _check_command() -> click.Command:
         from least_priv.api import GenerateOptions, UsageError
         from least_priv.lint.check import check_template
 
-        # Every shaping option maps to the GenerateOptions field of the same name.
+        # The shaping options are generate's own parameters (already parsed: --env gives
+        # pairs); each fills the GenerateOptions field of the same name.
         values = {f.name: kw[f.name] for f in fields(GenerateOptions) if f.name in kw}
-        values.update(
-            paths=tuple(kw["paths"]),
-            env=parse_env(kw["env"]),
-            cloudtrail=tuple(kw["cloudtrail"]),
-        )
-        options = GenerateOptions(**values)
+        options = GenerateOptions(**{**values, "paths": tuple(kw["paths"])})
         try:
             result = check_template(
                 options,

@@ -14,8 +14,8 @@ from least_priv.infra.positions import NodePath, parse_text
 from least_priv.lint import engine_codes
 from least_priv.lint.actions import ActionFacts, CatalogFacts
 from least_priv.lint.inputs import LintInput, collect_paths, read_input, read_parsed
-from least_priv.lint.policy import PolicyView
-from least_priv.lint.rule import RULES, Rule
+from least_priv.lint.policy import Attachment, PolicyView
+from least_priv.lint.rule import RULES, AttachmentRule, Rule
 from least_priv.lint.rules import load_rules
 from least_priv.lint.suppress import (
     Candidate,
@@ -121,7 +121,7 @@ def prepare(
 ) -> Pending:
     """Run the rules over ``inputs`` and collect their suppressions (not applied yet)."""
     rules = selected_rules(select, ignore) if run_rules else []
-    if facts is None and rules and any(item.policies for item in inputs):
+    if facts is None and rules and any(item.policies or item.attachments for item in inputs):
         facts = CatalogFacts()
     pending = Pending(inputs=len(inputs))
     numbered: list[tuple[int, PolicyView]] = []
@@ -138,6 +138,10 @@ def prepare(
     for policy_id, policy in numbered:
         if facts is not None:
             pending.candidates.extend(_check_policy(policy, policy_id, rules, facts))
+    attachment_rules = [r for r in rules if isinstance(r, AttachmentRule)]
+    for item in inputs:
+        for attachment in item.attachments:
+            pending.candidates.extend(_check_attachment(attachment, attachment_rules, facts))
     return pending
 
 
@@ -168,6 +172,20 @@ def settle(
         policies=pending.policies,
         input_error=any(f.code in input_errors for f in final),
     )
+
+
+def _check_attachment(
+    attachment: Attachment, rules: Iterable[AttachmentRule], facts: ActionFacts | None
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    if facts is None:
+        return out
+    where = attachment.locate(())
+    for rule in rules:
+        for hit in rule.check_attachment(attachment, facts):
+            finding = Finding(where, rule.code, hit.message, hit.severity or rule.severity)
+            out.append(Candidate(finding, attachment.scope, lines=frozenset({where.line})))
+    return out
 
 
 def _check_policy(

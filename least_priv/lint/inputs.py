@@ -21,7 +21,7 @@ and different rules; they are not linted here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,14 @@ from urllib.parse import unquote
 from least_priv.infra.positions import NodePath, ParsedDocument, parse_file
 from least_priv.lint import engine_codes as lint_codes
 from least_priv.lint import intrinsics
-from least_priv.lint.policy import Locator, PolicyView, Sampler, branches, policy_view
+from least_priv.lint.policy import (
+    Attachment,
+    Locator,
+    PolicyView,
+    Sampler,
+    branches,
+    policy_view,
+)
 from least_priv.model import Finding, Location, Severity
 
 INPUT_TYPES: tuple[str, ...] = ("policy", "cloudformation", "serverless", "terraform-plan", "cdk")
@@ -44,6 +51,14 @@ _INLINE_POLICIES = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Gro
 _POLICY_RESOURCES = frozenset({"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"})
 _SAM_WITH_POLICIES = frozenset({"AWS::Serverless::Function", "AWS::Serverless::StateMachine"})
 
+_TF_ATTACHMENTS = frozenset(
+    {
+        "aws_iam_role_policy_attachment",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_group_policy_attachment",
+        "aws_iam_policy_attachment",
+    }
+)
 _TF_POLICY_TYPES = frozenset(
     {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
 )
@@ -57,6 +72,7 @@ class LintInput:
     kind: str | None
     documents: list[ParsedDocument] = field(default_factory=list)
     policies: list[PolicyView] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -149,9 +165,17 @@ def read_parsed(
                 )
             )
         return result
-    result.policies.extend(_EXTRACTORS[kind](parsed, ()))
+    _collect(result, _EXTRACTORS[kind](parsed, ()))
     result.findings.extend(_unreadable_policies(parsed))
     return result
+
+
+def _collect(result: LintInput, found: Iterable[PolicyView | Attachment]) -> None:
+    for item in found:
+        if isinstance(item, Attachment):
+            result.attachments.append(item)
+        else:
+            result.policies.append(item)
 
 
 def _unrecognised(path: str, why: str) -> Finding:
@@ -204,13 +228,43 @@ def _statements(
     return PolicyView(view.data, locate, origin, scope, view.statements, generated=True)
 
 
-def _policy_file(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView]:
+def _policy_file(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
     data = parsed.get(base)
     inner = _wrapped_policy(data) if isinstance(data, dict) and "Statement" not in data else None
     yield _policy(parsed, (*base, *(inner or ())), "policy document", None)
 
 
-def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView]:
+def _attachments(
+    parsed: ParsedDocument,
+    list_path: NodePath,
+    origin: str,
+    scope: str | None,
+    sample: Sampler | None = None,
+) -> Iterator[Attachment]:
+    """Managed policies named (by ARN or name) in the list or string at ``list_path``."""
+    for item, rel in branches(parsed.get(list_path), ()):
+        path = (*list_path, *rel)
+        if isinstance(item, str):
+            name: str | None = item
+        elif _is_intrinsic(item) and sample is not None:
+            name = sample(item, path)
+        else:
+            continue  # a SAM policy template or an inline document: not an attachment
+
+        def locate(_rel: NodePath, at: NodePath = path) -> Location:
+            return parsed.location(at)
+
+        yield Attachment(name, item, locate, origin, scope)
+
+
+def _is_intrinsic(node: Any) -> bool:
+    if not isinstance(node, dict) or len(node) != 1:
+        return False
+    key = next(iter(node))
+    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
+
+
+def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
     resources = parsed.get((*base, "Resources"))
     if not isinstance(resources, dict):
         return
@@ -225,6 +279,8 @@ def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyVi
             continue
         label = f"{rtype} {logical_id}"
         if rtype in _INLINE_POLICIES:
+            arns = (*props_path, "ManagedPolicyArns")
+            yield from _attachments(parsed, arns, label, logical_id, sample)
             for item, path in branches(parsed.get((*props_path, "Policies")), ()):
                 if isinstance(item, dict) and "PolicyDocument" in item:
                     name = item.get("PolicyName")
@@ -236,7 +292,9 @@ def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyVi
                 doc_path = (*props_path, "PolicyDocument")
                 yield _policy(parsed, doc_path, label, logical_id, sample)
         elif rtype in _SAM_WITH_POLICIES:
-            for item, path in branches(parsed.get((*props_path, "Policies")), ()):
+            policies = (*props_path, "Policies")
+            yield from _attachments(parsed, policies, label, logical_id, sample)
+            for item, path in branches(parsed.get(policies), ()):
                 # Strings are managed policy names/ARNs and single-key dicts are SAM policy
                 # templates: AWS's text, expanded and compared by `check`, not linted here.
                 if isinstance(item, dict) and "Statement" in item:
@@ -244,7 +302,7 @@ def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyVi
                     yield _policy(parsed, doc_path, label, logical_id, sample)
 
 
-def _serverless(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView]:
+def _serverless(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
     provider_lists: list[NodePath] = [
         ("provider", "iam", "role", "statements"),
         ("provider", "iamRoleStatements"),
@@ -252,6 +310,12 @@ def _serverless(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView]:
     for path in provider_lists:
         if isinstance(parsed.get(path), list):
             yield _statements(parsed, path, "provider IAM role", None)
+    managed_lists: list[NodePath] = [
+        ("provider", "iam", "role", "managedPolicies"),
+        ("provider", "iamManagedPolicies"),
+    ]
+    for path in managed_lists:
+        yield from _attachments(parsed, path, "provider IAM role", None)
     functions = parsed.get(("functions",))
     if isinstance(functions, dict):
         for name in sorted(functions):
@@ -262,14 +326,16 @@ def _serverless(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView]:
         yield from _cloudformation(parsed, ("resources",))
 
 
-def _terraform(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView]:
+def _terraform(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
     for top in ("planned_values", "values"):
         if isinstance(parsed.get((top, "root_module")), dict):
             yield from _terraform_module(parsed, (top, "root_module"))
             return
 
 
-def _terraform_module(parsed: ParsedDocument, module: NodePath) -> Iterator[PolicyView]:
+def _terraform_module(
+    parsed: ParsedDocument, module: NodePath
+) -> Iterator[PolicyView | Attachment]:
     for i, resource in enumerate(parsed.get((*module, "resources"), []) or []):
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue
@@ -277,7 +343,11 @@ def _terraform_module(parsed: ParsedDocument, module: NodePath) -> Iterator[Poli
         values = (*module, "resources", i, "values")
         if rtype in _TF_POLICY_TYPES and isinstance(parsed.get((*values, "policy")), str):
             yield _policy(parsed, (*values, "policy"), address, address)
+        elif rtype in _TF_ATTACHMENTS:
+            yield from _attachments(parsed, (*values, "policy_arn"), address, address)
         elif rtype == "aws_iam_role":
+            arns = (*values, "managed_policy_arns")
+            yield from _attachments(parsed, arns, address, address)
             for j, inline in enumerate(parsed.get((*values, "inline_policy"), []) or []):
                 if isinstance(inline, dict) and isinstance(inline.get("policy"), str):
                     policy_path = (*values, "inline_policy", j, "policy")
@@ -324,5 +394,5 @@ def _read_cdk(path: str) -> LintInput:
         result.documents.append(parsed)
         result.findings.extend(parsed.findings)
         if parsed.data is not None:
-            result.policies.extend(_cloudformation(parsed, ()))
+            _collect(result, _cloudformation(parsed, ()))
     return result

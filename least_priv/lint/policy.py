@@ -125,6 +125,22 @@ class PolicyView:
         return isinstance(self.data, dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A managed policy attached by name or ARN: its document is not in the file.
+
+    ``name`` is the ARN or name as far as it is known (intrinsics resolved to a sample, see
+    :mod:`least_priv.lint.intrinsics`), ``raw`` what was written; ``locate`` gives the
+    attachment's position (its path is always ``()``).
+    """
+
+    name: str | None
+    raw: Any
+    locate: Locator
+    origin: str = ""
+    scope: str | None = None
+
+
 def policy_view(
     data: Any,
     locate: Locator,

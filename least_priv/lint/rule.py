@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from least_priv.infra.positions import NodePath
 from least_priv.lint.actions import ActionFacts
 from least_priv.lint.codes import FindingCode, register_codes
-from least_priv.lint.policy import PolicyView
+from least_priv.lint.policy import Attachment, PolicyView
 from least_priv.model import Severity
 
 Example = dict[str, Any]
@@ -55,6 +55,21 @@ class Rule(ABC):
     @abstractmethod
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
         """Yield what is wrong with ``policy``; never raise on odd input."""
+
+
+class AttachmentRule(Rule):
+    """A rule about managed policies attached by name or ARN (their text is not in the file).
+
+    Its examples are whole templates (a dict with ``Resources``).
+    """
+
+    def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
+        """Attachment rules have nothing to say about policy documents."""
+        return iter(())
+
+    @abstractmethod
+    def check_attachment(self, attachment: Attachment, facts: ActionFacts) -> Iterator[Hit]:
+        """Yield what is wrong with attaching ``attachment`` (hit paths are ``()``)."""
 
 
 RULES: dict[str, type[Rule]] = {}
@@ -99,8 +114,8 @@ def document(*statements: Example, version: str | None = "2012-10-17") -> Exampl
 
 
 def example_document(example: Example) -> dict[str, Any]:
-    """The policy document an example stands for."""
-    if "Statement" in example or "Version" in example:
+    """The policy document (or, for attachment rules, the template) an example stands for."""
+    if "Statement" in example or "Version" in example or "Resources" in example:
         return example
     return {"Version": "2012-10-17", "Statement": [example]}
 

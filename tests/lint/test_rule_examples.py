@@ -18,8 +18,11 @@ def _cases(kind: str) -> list[tuple[Rule, int]]:
 
 
 def _codes_for(rule: Rule, example: dict[str, object]) -> list[str]:
-    text = json.dumps(example_document(example), indent=2)
-    result = lint_text(text, f"{rule.code}.json", input_type="policy")
+    document = example_document(example)
+    text = json.dumps(document, indent=2)
+    # Attachment rules' examples are templates; the others are policies.
+    kind = None if "Resources" in document else "policy"
+    result = lint_text(text, f"{rule.code}.json", input_type=kind)
     return [f.code for f in result.findings]
 
 

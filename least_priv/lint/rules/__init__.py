@@ -11,6 +11,7 @@ RULE_MODULES: tuple[str, ...] = (
     "passrole",
     "escalation",
     "unknown",
+    "managed",
     "structure",
 )
 
