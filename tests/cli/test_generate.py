@@ -1,0 +1,150 @@
+"""``least-priv generate``: stdout, stderr and exit codes, through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import hcl2
+import pytest
+
+from least_priv.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICKSTART = "fixtures/quickstart/template.yaml"
+INVOICES = "fixtures/policy/sam-invoices/template.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["generate", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_readme_quickstart_command_prints_a_scoped_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "--template", QUICKSTART, "--format", "json")
+    assert code == 0
+    policy = json.loads(out)["OrdersFunction"]
+    resources = json.dumps(policy)
+    assert "table/orders" in resources and "acme-order-receipts/receipts/*.json" in resources
+    # The one note (generated log group name) goes to stderr, never into the JSON.
+    assert "LP303" in err and "LP303" not in out
+
+
+def test_issue_3_form_paths_and_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "fixtures/quickstart/src", "--handler", "app.lambda_handler", "--format", "json"
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["Version"] == "2012-10-17"
+    actions = {
+        a
+        for st in document["Statement"]
+        for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+    }
+    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "s3:PutObject", "sqs:SendMessage"}
+    assert {line.split("environment variable ")[1].split(",")[0] for line in err.splitlines()} == {
+        "TABLE_NAME",
+        "RECEIPTS_BUCKET",
+        "EVENTS_QUEUE_URL",
+    }
+
+
+def test_strict_turns_unpinned_resources_into_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--template", INVOICES, "--strict")
+    assert code == 1 and json.loads(out)  # the policy is still printed
+    # Notes alone (the quickstart's generated log group name) do not fail --strict.
+    code, _, _ = run(capsys, "--template", QUICKSTART, "--strict")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        (),
+        ("no/such/dir",),
+        ("--template", QUICKSTART, "--function", "Nope"),
+        ("--template", QUICKSTART, "--format", "yaml"),
+        ("fixtures/quickstart/src", "--env", "NOEQUALS"),
+    ],
+)
+def test_usage_and_input_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err
+
+
+def test_unreadable_template_is_an_input_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "template.yaml"
+    broken.write_text("Resources:\n  Fn:\n    Type: [unclosed\n")
+    code, out, err = run(capsys, "--template", str(broken))
+    assert code == 2 and out == ""
+    assert "LP401" in err
+
+
+def test_report_file_has_permissions_with_provenance(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    code, _, _ = run(capsys, "--template", QUICKSTART, "--report", str(report))
+    assert code == 0
+    data = json.loads(report.read_text())
+    (function,) = data["functions"]
+    put = next(p for p in function["permissions"] if p["action"] == "dynamodb:PutItem")
+    assert put["provenance"] == [
+        {
+            "source": "code",
+            "detail": "dynamodb.PutItem via Table.put_item",
+            "path": "fixtures/quickstart/src/orders/repository.py",
+            "line": 13,
+            "column": 8,
+        }
+    ]
+    assert [f["code"] for f in data["findings"]] == ["LP303"]
+
+
+def test_explain_keeps_stdout_parseable(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--template", QUICKSTART, "--format", "terraform", "--explain")
+    assert code == 0
+    hcl2.loads(out)
+    assert "why each permission is there" in err
+    assert "fixtures/quickstart/src/app.py:29" in err
+    code, out, _ = run(capsys, "--template", QUICKSTART, "--format", "text", "--explain")
+    assert "why each permission is there" in out and "Tracing: Active" in out
+
+
+def test_split_writes_several_documents_for_a_large_policy(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A reconciliation job reading 150 named ledger tables: too large for one managed policy.
+    src = tmp_path / "src"
+    src.mkdir()
+    functions = "".join(
+        f"\n\ndef check_{i:03d}():\n"
+        f"    return dynamodb.get_item(TableName='tenant-{i:03d}-ledger-entries', Key={{}})\n"
+        for i in range(150)
+    )
+    (src / "jobs.py").write_text("import boto3\n\ndynamodb = boto3.client('dynamodb')" + functions)
+    code, out, err = run(capsys, str(src))
+    assert code == 0 and isinstance(json.loads(out), dict)  # whole, never truncated
+    assert "LP320" in err
+    code, out, err = run(capsys, str(src), "--split")
+    documents = json.loads(out)
+    assert isinstance(documents, list) and len(documents) > 1
+    assert "LP321" in err
+    assert all(len(json.dumps(d, separators=(",", ":"))) <= 6144 for d in documents)
+    resources = {r for d in documents for st in d["Statement"] for r in st["Resource"]}
+    assert len(resources) == 150
