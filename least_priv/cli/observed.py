@@ -61,9 +61,7 @@ def observed(
 ) -> int:
     """Permissions ROLE used according to CloudTrail (no code analysis)."""
     from least_priv.render.findings import render_findings
-    from least_priv.trail import observe
-    from least_priv.trail.identity import RoleArnError
-    from least_priv.trail.window import WindowError
+    from least_priv.trail import TrailUsageError, observe
 
     try:
         if print_sql:
@@ -81,7 +79,7 @@ def observed(
             endpoint_url=endpoint_url,
             jobs=jobs,
         )
-    except (RoleArnError, WindowError) as exc:
+    except TrailUsageError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(_render(obs, fmt), nl=False)
     if obs.findings and fmt != "json":
@@ -122,7 +120,7 @@ def _sql(
     account: str | None,
 ) -> str:
     from least_priv.trail.engine import ScanSpec
-    from least_priv.trail.sources.athena import AthenaTarget, AthenaUrlError, build_sql
+    from least_priv.trail.sources.athena import AthenaTarget, build_sql
     from least_priv.trail.window import Window
 
     window = Window.parse(since, until)
@@ -132,10 +130,7 @@ def _sql(
     for source in sources:
         if not source.startswith("athena://"):
             continue
-        try:
-            target = AthenaTarget.parse(source)
-        except AthenaUrlError as exc:
-            raise click.UsageError(str(exc)) from exc
+        target = AthenaTarget.parse(source)
         out.append(build_sql(target, spec, days=days, account=account, region=region) + ";")
     if not out:
         raise click.UsageError("--print-sql needs an athena:// source")

@@ -4,9 +4,11 @@
 Athena and returns an :class:`Observation` (observed permissions with count and first/last
 seen, AccessDenied evidence kept apart, LP5xx findings). ``merge(code, observation, mode)``
 combines it with the code's permissions (``union`` | ``intersect`` | ``report``).
-See docs/cloudtrail.md.
+Unusable options (a bad role ARN or window) raise :class:`TrailUsageError`; bad input never
+raises. See docs/cloudtrail.md.
 """
 
+from least_priv.trail.errors import TrailUsageError
 from least_priv.trail.merge import MergeMode, MergeResult, Unobservable, merge
 from least_priv.trail.observe import Observation, ObservationStats, observe
 
@@ -15,6 +17,7 @@ __all__ = [
     "MergeResult",
     "Observation",
     "ObservationStats",
+    "TrailUsageError",
     "Unobservable",
     "merge",
     "observe",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from least_priv.trail.errors import TrailUsageError
 from least_priv.trail.records import Record
 from least_priv.trail.window import Window
 
 
-class RoleArnError(ValueError):
+class RoleArnError(TrailUsageError):
     """A ``--role-arn`` that is neither a role ARN nor an assumed-role ARN."""
 
 

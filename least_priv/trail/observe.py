@@ -163,7 +163,8 @@ def observe(
     ``athena://WORKGROUP/DATABASE.TABLE``. ``since``/``until`` are ISO dates or times
     (default: the last 90 days). ``region``/``account`` prune the S3 layout (us-east-1 is
     always kept: global services log there). Bad input becomes findings; only bugs raise.
-    Raises ``ValueError`` for an unusable ``role_arn`` or window (usage errors).
+    Raises :class:`~least_priv.trail.TrailUsageError` for an unusable ``role_arn`` or
+    window (usage errors).
     """
     window = Window.parse(since, until, now=now)
     spec = ScanSpec(role_arn, window, session_name, profile, region, endpoint_url)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from least_priv.trail.errors import TrailUsageError
+
 DEFAULT_DAYS = 90
 # CloudTrail delivers a file within about 15 minutes of the events in it (AWS documents
 # "typically within 5 minutes"), and names the folder by delivery time: events of the last
@@ -17,7 +19,7 @@ DEFAULT_DAYS = 90
 DELIVERY_LAG = dt.timedelta(hours=1)
 
 
-class WindowError(ValueError):
+class WindowError(TrailUsageError):
     """A ``--since``/``--until`` value that is not a date or a date-time."""
 
 

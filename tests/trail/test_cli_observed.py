@@ -102,3 +102,10 @@ def test_unreadable_source_exits_1(tmp_path, capsys: pytest.CaptureFixture[str])
     args[args.index(TRAIL)] = str(tmp_path / "missing")
     assert main(args) == 1
     assert "LP501" in capsys.readouterr().err
+
+
+def test_print_sql_with_a_bad_athena_url_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["observed", "--cloudtrail", "athena://primary/no-table", "--role-arn"]
+    args += ["arn:aws:iam::123456789012:role/report-exporter-role", "--print-sql"]
+    assert main(args) == 2
+    assert "athena://WORKGROUP/DATABASE.TABLE" in capsys.readouterr().err

@@ -27,6 +27,7 @@ import msgspec
 from least_priv.model import Finding
 from least_priv.trail import codes
 from least_priv.trail.engine import ScanSpec
+from least_priv.trail.errors import TrailUsageError
 from least_priv.trail.identity import parse_role
 from least_priv.trail.layout import GLOBAL_REGION
 from least_priv.trail.records import Record
@@ -57,7 +58,7 @@ RESOURCE_SLOTS = 3
 KNOWN_PARTITIONS = ("timestamp", "region", "account")
 
 
-class AthenaUrlError(ValueError):
+class AthenaUrlError(TrailUsageError):
     """An ``athena://`` source that does not name a workgroup and a table."""
 
 
