@@ -1,0 +1,113 @@
+"""Input detection by content and the policies found in each kind of input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from least_priv.lint.engine import lint_paths, lint_text
+from least_priv.lint.inputs import detect
+
+ADMIN = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (ADMIN, "policy"),
+        ({"PolicyVersion": {"Document": ADMIN, "VersionId": "v3"}}, "policy"),
+        ({"RoleName": "app", "PolicyName": "p", "PolicyDocument": ADMIN}, "policy"),
+        ({"AWSTemplateFormatVersion": "2010-09-09"}, "cloudformation"),
+        ({"Resources": {}}, "cloudformation"),
+        ({"service": "orders", "provider": {"name": "aws"}}, "serverless"),
+        ({"format_version": "1.2", "planned_values": {}}, "terraform-plan"),
+        ({"format_version": "1.0", "values": {}}, "terraform-plan"),
+        ({"name": "web", "version": "1.0.0"}, None),
+        ([ADMIN], None),
+    ],
+)
+def test_detect_by_content(data: object, kind: str | None) -> None:
+    assert detect(data) == kind
+
+
+def test_cli_outputs_wrapping_a_policy_are_linted_inside() -> None:
+    wrapped = {"PolicyVersion": {"Document": ADMIN, "VersionId": "v3", "IsDefaultVersion": True}}
+    result = lint_text(json.dumps(wrapped, indent=2), "v3.json")
+    assert [(f.code, f.location.line) for f in result.findings] == [("LP101", 8)]
+
+
+def test_url_encoded_document_from_the_raw_api_is_decoded() -> None:
+    raw = {"PolicyVersion": {"Document": quote(json.dumps(ADMIN)), "VersionId": "v1"}}
+    result = lint_text(json.dumps(raw), "raw.json")
+    assert [f.code for f in result.findings] == ["LP101"]
+
+
+def test_embedded_policy_string_that_is_not_json_is_malformed() -> None:
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_policy.p",
+                        "mode": "managed",
+                        "type": "aws_iam_policy",
+                        "values": {"policy": "{not json"},
+                    }
+                ]
+            }
+        },
+    }
+    result = lint_text(json.dumps(plan), "plan.json")
+    assert [f.code for f in result.findings] == ["LP120"]
+
+
+def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
+    empty = tmp_path / "template.yaml"
+    empty.write_text("")
+    result = lint_paths([str(empty)])
+    assert result.input_error and [f.code for f in result.findings] == ["LP195"]
+
+
+def test_same_inputs_give_the_same_findings(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2] / "fixtures" / "lint"
+    first = lint_paths([str(root)])
+    second = lint_paths([str(root)])
+    assert first.findings == second.findings and first.findings
+    assert list(first.findings) == sorted(first.findings)
+
+
+def test_sam_conditional_statement_is_linted_on_both_branches() -> None:
+    template = """\
+Conditions:
+  Prod: !Equals [!Ref Stage, prod]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - !If
+                - Prod
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:aws:s3:::prod-data/*
+                - Effect: Allow
+                  Action: s3:*
+                  Resource: "*"
+"""
+    result = lint_text(template, "t.yaml")
+    assert sorted((f.location.line, f.code) for f in result.findings) == [
+        (19, "LP102"),
+        (20, "LP104"),
+    ]
