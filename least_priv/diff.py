@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from least_priv.attached import UNREADABLE_PREFIX
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import Decision, Evaluation, PolicySet, Request, evaluate
-from least_priv.evaluate.patterns import contains, has_wildcard, overlaps
+from least_priv.evaluate.patterns import contains, has_wildcard, matches, overlaps
 from least_priv.evaluate.policy import PolicySource, PolicyStatement, parse_policy
 from least_priv.model import (
     Condition,
@@ -294,6 +294,16 @@ def _service(action: str) -> str:
     return action.split(":", 1)[0].lower()
 
 
+def _needed_actions(needed: Sequence[Permission]) -> Callable[[str], bool]:
+    """A test for "the code may need this action": a requirement the analysis could not pin
+    down (``s3:*``) needs every action it matches, so none of those is called unused."""
+    exact = {p.action.lower() for p in needed if not has_wildcard(p.action)}
+    patterns = [p.action for p in needed if has_wildcard(p.action)]
+    return lambda action: (
+        action.lower() in exact or any(matches(pat, action, ignore_case=True) for pat in patterns)
+    )
+
+
 def _used_text(used: Sequence[tuple[str, str]]) -> str:
     shown = [f"{a} on `{r}`" for a, r in used[:3]]
     more = f" and {len(used) - 3} more" if len(used) > 3 else ""
@@ -336,9 +346,9 @@ def _action_excess(
 ) -> ExcessEntry | None:
     mine = [p for p in served if overlaps(pattern, p.action, ignore_case=True)]
     used = tuple(sorted({(p.action, p.resource) for p in mine}))
-    used_actions = {p.action.lower() for p in mine}
+    used_actions = _needed_actions(mine)
     granted = _granted(pattern, catalog)
-    unused = tuple(g for g in granted if g.lower() not in used_actions)
+    unused = tuple(g for g in granted if not used_actions(g))
     count = len(granted)
     grants_text = f"grants {count} actions" if count != 1 else "grants 1 action"
     if not granted and has_wildcard(pattern):
@@ -367,6 +377,8 @@ def _action_excess(
             (),
             message,
         )
+    if any(contains(p.action, pattern, ignore_case=True) for p in mine):
+        return None  # the code may need every action of the pattern (an unpinned call)
     # Without the catalog a wildcard cannot be expanded, but it still stands for more than
     # the concrete actions it serves, so it is reported (with an unknown count).
     if not has_wildcard(pattern) or (granted and not unused):
@@ -385,13 +397,13 @@ def _not_action_excess(
 ) -> list[ExcessEntry]:
     label = "NotAction " + ", ".join(st.actions)
     used = tuple(sorted({(p.action, p.resource) for p in served}))
-    used_actions = {p.action.lower() for p in served}
+    used_actions = _needed_actions(served)
     if catalog is None:
         granted: list[str] = []
     else:
         excluded = {a.lower() for pat in st.actions for a in catalog.expand(pat)}
         granted = [a for a in catalog.expand("*") if a.lower() not in excluded]
-    unused = tuple(sorted((a for a in granted if a.lower() not in used_actions), key=str.lower))
+    unused = tuple(sorted((a for a in granted if not used_actions(a)), key=str.lower))
     count = len(granted)
     grants_text = f"grants {count} actions" if granted else "grants every action not excluded"
     tail = f"the code uses {_used_text(used)}" if used else "the code needs none of them"

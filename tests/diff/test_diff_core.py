@@ -148,3 +148,15 @@ def test_conditions_in_requirements_reach_the_evaluator() -> None:
     ]
     result = _diff("policies/deny-delete.json", required=wrong_service)
     assert [m.action for m in result.missing] == ["kms:GenerateDataKey"]
+
+
+def test_unpinned_action_is_conditional_and_not_called_excess() -> None:
+    # The analysis saw getattr(s3, name)(...) and could only say "some s3 action on the bucket".
+    unpinned = [Permission("s3:*", "arn:aws:s3:::orders-bucket/*")]
+    narrow = _diff("policies/deny-delete.json", required=unpinned)
+    [cond] = narrow.conditional
+    assert "covers only part of the actions: it names s3:GetObject, s3:PutObject" in cond.reasons[0]
+    wide = _diff("orders/role-expanded.json", required=unpinned)
+    assert wide.conditional == () and wide.missing == ()
+    s3_star = [e for e in wide.excess if e.action == "s3:*"]
+    assert [e.kind for e in s3_star] == ["resource"]  # every s3 action may be needed
