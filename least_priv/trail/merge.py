@@ -19,7 +19,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from least_priv.evaluate.patterns import contains, overlaps
+from least_priv.evaluate.patterns import contains, matches, overlaps
 from least_priv.model import Finding, Location, Permission, Provenance, Severity
 from least_priv.trail import codes
 from least_priv.trail.observability import unobservable_reason
@@ -55,8 +55,9 @@ class MergeResult:
     findings: tuple[Finding, ...]
 
 
-def _same_action(left: str, right: str) -> bool:
-    return left.lower() == right.lower()
+def _same_action(code: str, seen: str) -> bool:
+    """True when the code's action (possibly ``s3:Get*``) covers the observed one."""
+    return matches(code, seen, ignore_case=True)
 
 
 def _covers(outer: Permission, inner: Permission) -> bool:

@@ -147,3 +147,15 @@ def test_merge_is_deterministic(observation) -> None:  # type: ignore[no-untyped
 def test_unknown_mode_is_an_error(observation) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         merge(code_permissions(), observation, "everything")
+
+
+def test_action_wildcards_in_code_cover_observed_actions(observation) -> None:  # type: ignore[no-untyped-def]
+    broad = Permission(
+        "ssm:Get*",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/report-exporter/*",
+        provenance=(Provenance("code", location=Location("src/app.py", 21, 15)),),
+    )
+    result = merge([broad], observation, "union")
+    assert "ssm:GetParameter" not in {p.action for p in result.permissions}
+    (merged,) = [p for p in result.permissions if p.action == "ssm:Get*"]
+    assert {p.source for p in merged.provenance} == {"code", "observed"}
