@@ -474,7 +474,7 @@ def check_actions(statements: Iterable[PolicyStatement], catalog: ActionCatalog)
     """LP614 for every action (or pattern) the catalog does not know, with a suggestion."""
     out: list[Finding] = []
     for st in statements:
-        for action in st.actions:
+        for index, action in enumerate(st.actions):
             if action == "*":
                 continue
             known = (
@@ -493,7 +493,7 @@ def check_actions(statements: Iterable[PolicyStatement], catalog: ActionCatalog)
                 hint = f"did you mean {close[0]}?" if close else f"no {prefix} action matches"
             out.append(
                 Finding(
-                    st.location or st.source.location,
+                    st.action_location(index) or st.source.location,
                     codes.UNKNOWN_ACTION,
                     f"{st.label}: {action} grants nothing ({hint})",
                     Severity.WARNING,

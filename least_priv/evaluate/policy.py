@@ -9,7 +9,7 @@ problem becomes an LP6xx finding and the rest of the document is still read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from least_priv.evaluate import codes
 from least_priv.evaluate.conditions import is_known_operator
@@ -63,6 +63,13 @@ class PolicyStatement:
     sid: str = ""
     location: Location | None = None
     variables: bool = True
+    action_locations: tuple[Location, ...] = field(default=(), compare=False)
+
+    def action_location(self, index: int) -> Location | None:
+        """Where the ``index``-th Action/NotAction entry is written (else the statement)."""
+        if index < len(self.action_locations):
+            return self.action_locations[index]
+        return self.location
 
     @property
     def label(self) -> str:
@@ -205,6 +212,10 @@ def _parse_statement(
     if conditions is None:
         return None
     sid = item.get("Sid")
+    if isinstance(item[action_key], list):
+        action_locations = tuple(where((*path, action_key, i)) for i in range(len(actions)))
+    else:
+        action_locations = (where((*path, action_key)),)
     return PolicyStatement(
         source=source,
         index=index,
@@ -217,6 +228,7 @@ def _parse_statement(
         sid=sid if isinstance(sid, str) else "",
         location=where(path),
         variables=variables,
+        action_locations=action_locations,
     )
 
 

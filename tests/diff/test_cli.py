@@ -192,6 +192,8 @@ def test_typos_are_reported_with_a_suggestion(capsys: pytest.CaptureFixture[str]
         "dynamodbb:GetItem grants nothing (unknown service prefix 'dynamodbb')",
         "s3:GetObjet grants nothing (did you mean s3:GetObject?)",
     ]
+    columns = sorted(f["column"] for f in data["findings"] if f["code"] == "LP614")
+    assert len(set(columns)) == 2  # each on its own entry of the Action list
     # The typo grants nothing: GetObject is missing; the correct PutItem is granted.
     missing = {m["action"] for m in data["missing"]}
     assert "s3:GetObject" in missing and "dynamodb:PutItem" not in missing
