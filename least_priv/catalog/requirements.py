@@ -19,7 +19,7 @@ from least_priv.catalog import transforms
 from least_priv.catalog.catalog import _requirement, operation_rows
 from least_priv.catalog.params import CONSTANT, sometimes_missing, values_at
 from least_priv.catalog.rules import RULES
-from least_priv.model import CallKind, CallSite, ParamBinding, Requirement
+from least_priv.model import CallKind, CallSite, Condition, ParamBinding, Requirement
 
 if TYPE_CHECKING:
     from least_priv.catalog.catalog import Catalog
@@ -163,11 +163,27 @@ def _pattern(call: CallSite, param: str) -> str | None:
 
 def _switch_resource(cat: Catalog, req: Requirement, call: CallSite) -> list[Requirement]:
     prefix = req.action.split(":", 1)[0]
+    if req.resource_type == "key":
+        return [_kms_request_alias(cat, req, call)]
     if prefix == "s3" and req.resource_type in ("object", "bucket"):
         return _s3_access_point(cat, req, call)
     if prefix == "bedrock" and req.resource_type in _BEDROCK_MODEL_TYPES:
         return _bedrock_model(cat, req, call)
     return [req]
+
+
+def _kms_request_alias(cat: Catalog, req: Requirement, call: CallSite) -> Requirement:
+    """A key named through an alias: any key, but only when requested through that alias."""
+    key = next((b for b in req.bindings if b.transform == "kms_key"), None)
+    text = _pattern(call, key.param) if key else None
+    alias = transforms.kms_alias_name(text) if text else None
+    info = cat.action(req.action)
+    if alias is None or info is None or "kms:RequestAlias" not in info.condition_keys:
+        return req
+    # kms:RequestAlias is a string condition; "*" in a partly known alias stays a wildcard.
+    operator = "StringLike" if "*" in alias else "StringEquals"
+    condition = Condition(operator, "kms:RequestAlias", (alias,))
+    return replace(req, conditions=tuple(sorted({*req.conditions, condition})))
 
 
 def _s3_access_point(cat: Catalog, req: Requirement, call: CallSite) -> list[Requirement]:

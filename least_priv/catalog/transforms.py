@@ -405,26 +405,45 @@ def _ssm_parameter_path(text: str) -> dict[str, str] | None:
     return {"ParameterNameWithoutLeadingSlash": text.strip("/") or "*"}
 
 
-@_transform("kms_key", "KeyId", "Alias", "Region", "Account")
-def _kms_key(text: str) -> dict[str, str] | None:
-    # KeyId accepts a key id, key ARN, alias name ("alias/x") or alias ARN. Requests made
-    # through an alias are authorised against the key it points to, which the code does not
-    # name: the key becomes "*" and the alias is returned so a kms:RequestAlias condition
-    # can narrow it.
-    if text.startswith("alias/"):
-        return {"KeyId": "*", "Alias": text[len("alias/") :]}
+@_transform("kms_alias", "Alias", "Region", "Account")
+def _kms_alias(text: str) -> dict[str, str] | None:
+    # AliasName of CreateAlias/UpdateAlias/DeleteAlias: "alias/x" (or an alias ARN).
     if text.startswith("arn:"):
         arn = _split_arn(text, "kms")
-        if arn is None:
-            return None
-        region, account, resource = arn
-        if resource.startswith("alias/"):
-            return _located(region, account, KeyId="*", Alias=resource[len("alias/") :])
-        key = _after(resource, "key/")
-        if key is None:
-            return None
-        return _located(region, account, KeyId=key)
-    return {"KeyId": text}
+        rest = _after(arn[2], "alias/") if arn else None
+        return None if arn is None or rest is None else _located(arn[0], arn[1], Alias=rest)
+    if text == "*":
+        return {"Alias": "*"}
+    return {"Alias": text[len("alias/") :]} if text.startswith("alias/") else None
+
+
+@_transform("kms_key", "KeyId", "Region", "Account")
+def _kms_key(text: str) -> dict[str, str] | None:
+    # KeyId accepts a key id, key ARN, alias name ("alias/x") or alias ARN. A request made
+    # through an alias is authorised against the key it points to, which the code does not
+    # name: the key becomes "*" (the catalog narrows it with a kms:RequestAlias condition).
+    if text.startswith("alias/"):
+        return {"KeyId": "*"}
+    if not text.startswith("arn:"):
+        return {"KeyId": text}
+    arn = _split_arn(text, "kms")
+    if arn is None:
+        return None
+    region, account, resource = arn
+    if resource.startswith("alias/"):
+        return _located(region, account, KeyId="*")
+    key = _after(resource, "key/")
+    return None if key is None else _located(region, account, KeyId=key)
+
+
+def kms_alias_name(text: str) -> str | None:
+    """``alias/x`` for a KeyId that names an alias (name or alias ARN), else None."""
+    if text.startswith("alias/"):
+        return text
+    arn = _split_arn(text, "kms")
+    if arn is not None and arn[2].startswith("alias/"):
+        return arn[2]
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

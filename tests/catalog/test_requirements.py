@@ -415,3 +415,36 @@ def test_every_requirement_fills_each_variable_from_one_binding() -> None:
                 outputs = transforms.OUTPUTS[b.transform] - {"Region", "Account"}
                 assert not (outputs & seen), (c.operation, req)
                 seen |= outputs
+
+
+def test_kms_through_an_alias_is_conditioned_on_the_alias() -> None:
+    # kms.encrypt(KeyId="alias/app-data", Plaintext=...)
+    (req,) = CAT.requirements(
+        call("kms", "Encrypt", KeyId=lit("alias/app-data"), Plaintext=lit("x"))
+    )
+    assert req.resource_type == "key"
+    assert req.conditions == (Condition("StringEquals", "kms:RequestAlias", ("alias/app-data",)),)
+    (by_id,) = CAT.requirements(
+        call("kms", "Encrypt", KeyId=lit("1234abcd-12ab"), Plaintext=lit("x"))
+    )
+    assert by_id.conditions == ()
+
+
+def test_glue_table_calls_need_catalog_database_and_table() -> None:
+    reqs = CAT.requirements(call("glue", "GetTable", DatabaseName=lit("sales"), Name=lit("orders")))
+    by_type = {r.resource_type: r for r in reqs}
+    assert set(by_type) == {"rootcatalog", "database", "table"}
+    assert set(by_type["table"].bindings) == {
+        ParamBinding("DatabaseName", "glue_database"),
+        ParamBinding("Name", "glue_table"),
+    }
+
+
+def test_kms_create_alias_needs_the_alias_and_the_key() -> None:
+    reqs = CAT.requirements(
+        call("kms", "CreateAlias", AliasName=lit("alias/app"), TargetKeyId=lit("1234abcd"))
+    )
+    assert {(r.resource_type, r.bindings) for r in reqs} == {
+        ("alias", (ParamBinding("AliasName", "kms_alias"),)),
+        ("key", (ParamBinding("TargetKeyId", "kms_key"),)),
+    }

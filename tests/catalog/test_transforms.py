@@ -187,11 +187,13 @@ from least_priv.catalog.transforms import apply
                 "Account": "123456789012",
             },
         ),
-        ("kms_key", "alias/app-data", {"KeyId": "*", "Alias": "app-data"}),
+        ("kms_key", "alias/app-data", {"KeyId": "*"}),
+        ("kms_alias", "alias/app-data", {"Alias": "app-data"}),
+        ("kms_alias", "app-data", None),
         (
             "kms_key",
             "arn:aws:kms:us-east-1:123456789012:alias/app-data",
-            {"KeyId": "*", "Alias": "app-data", "Region": "us-east-1", "Account": "123456789012"},
+            {"KeyId": "*", "Region": "us-east-1", "Account": "123456789012"},
         ),
         ("events_bus", "orders-bus", {"EventBusName": "orders-bus"}),
         (
@@ -290,7 +292,7 @@ def _all_template_vars() -> set[str]:
 
 def test_outputs_are_real_template_variables() -> None:
     """A transform whose variables no ARN template uses could never scope anything."""
-    known = _all_template_vars() | {"Alias", "Qualifier"}  # kms_key alias → condition
+    known = _all_template_vars() | {"Qualifier"}
     for name in transforms.names():
         assert transforms.OUTPUTS[name] <= known, name
 
