@@ -78,10 +78,13 @@ def finish(
     *,
     inputs: int,
     input_error: bool,
-    suppressed: int = 0,
+    suppressed: Sequence[tuple[Finding, str]] = (),
     noun: str = "input",
 ) -> int:
-    """Apply the baseline, render, write the summary to stderr and return the exit code."""
+    """Apply the baseline, render, write the summary to stderr and return the exit code.
+
+    ``suppressed`` (finding, reason) pairs are carried in JSON and SARIF reports.
+    """
     from least_priv.lint.baseline import (
         BaselineError,
         load_baseline,
@@ -103,14 +106,14 @@ def finish(
         except BaselineError as exc:
             raise click.UsageError(str(exc)) from exc
         findings, baselined = split_by_baseline(findings, known)
-    text = render_findings(findings, kw["fmt"])
+    text = render_findings(findings, kw["fmt"], suppressed=suppressed)
     if kw["output"]:
         Path(kw["output"]).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
     counts = severity_counts(findings)
     parts = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts.items()]
-    extra = [f"{suppressed} suppressed"] if suppressed else []
+    extra = [f"{len(suppressed)} suppressed"] if suppressed else []
     extra += [f"{len(baselined)} in baseline"] if baselined else []
     tail = f" ({', '.join(extra)})" if extra else ""
     plural = noun if inputs == 1 else f"{noun}s"
@@ -190,7 +193,7 @@ def lint(**kw: Any) -> int:
         kw,
         inputs=result.inputs,
         input_error=result.input_error,
-        suppressed=len(result.suppressed),
+        suppressed=[(f, s.reason) for f, s in result.suppressed],
     )
 
 
@@ -239,7 +242,7 @@ def _check_command() -> click.Command:
             kw,
             inputs=len(result.functions),
             input_error=result.input_error,
-            suppressed=len(result.suppressed),
+            suppressed=[(f, s.reason) for f, s in result.suppressed],
             noun="function",
         )
 

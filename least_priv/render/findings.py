@@ -37,7 +37,12 @@ _GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 _SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.NOTE: "2.0"}
 
 
-def render_findings(findings: Iterable[Finding], fmt: str) -> str:
+def render_findings(
+    findings: Iterable[Finding],
+    fmt: str,
+    *,
+    suppressed: Iterable[tuple[Finding, str]] = (),
+) -> str:
     """Render ``findings`` in ``fmt`` (one of :data:`FORMATS`); the text ends with a newline.
 
     ``text`` gives ``path:line:col: LP101 message`` lines; ``json`` an object with the
@@ -45,14 +50,20 @@ def render_findings(findings: Iterable[Finding], fmt: str) -> str:
     :mod:`least_priv.lint.codes` and partial fingerprints; ``github`` workflow commands that
     GitHub Actions turns into annotations. An empty list renders as an empty string in
     ``text``/``github`` and as a document with no results in ``json``/``sarif``.
+
+    ``suppressed`` pairs findings silenced in the source with the reason given; ``json``
+    lists them apart and ``sarif`` carries them as results with an ``inSource`` suppression
+    (so code scanning shows them as dismissed, with the justification); the line formats,
+    made for people and annotations, leave them out.
     """
     ordered = sorted(set(findings))
+    silenced = sorted(set(suppressed))
     if fmt == "text":
         return "".join(_text_line(f) + "\n" for f in ordered)
     if fmt == "json":
-        return _dump(_json_report(ordered))
+        return _dump(_json_report(ordered, silenced))
     if fmt == "sarif":
-        return _dump(_sarif_log(ordered))
+        return _dump(_sarif_log(ordered, silenced))
     if fmt == "github":
         return "".join(_github_command(f) + "\n" for f in ordered)
     raise ValueError(f"unknown findings format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -134,22 +145,29 @@ def _dump(data: object) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _json_report(ordered: list[Finding]) -> dict[str, object]:
-    prints = fingerprints(ordered)
-    items = [
-        {
-            "code": f.code,
-            "rule": code_info(f.code).name,
-            "severity": str(f.severity),
-            "message": f.message,
-            "path": f.location.path,
-            "line": f.location.line if f.location.line > 0 else None,
-            "column": f.location.column + 1 if f.location.line > 0 else None,
-            "fingerprint": prints[f],
-        }
-        for f in ordered
-    ]
-    return {"findings": items, "summary": severity_counts(ordered)}
+def _json_item(finding: Finding, fingerprint: str) -> dict[str, object]:
+    loc = finding.location
+    return {
+        "code": finding.code,
+        "rule": code_info(finding.code).name,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "path": loc.path,
+        "line": loc.line if loc.line > 0 else None,
+        "column": loc.column + 1 if loc.line > 0 else None,
+        "fingerprint": fingerprint,
+    }
+
+
+def _json_report(ordered: list[Finding], silenced: list[tuple[Finding, str]]) -> dict[str, object]:
+    prints = fingerprints([*ordered, *(f for f, _ in silenced)])
+    report: dict[str, object] = {
+        "findings": [_json_item(f, prints[f]) for f in ordered],
+        "summary": severity_counts(ordered),
+    }
+    if silenced:
+        report["suppressed"] = [{**_json_item(f, prints[f]), "reason": r} for f, r in silenced]
+    return report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,12 +220,15 @@ def _sarif_location(location: Location) -> dict[str, object]:
     return {"physicalLocation": physical}
 
 
-def _sarif_log(ordered: list[Finding]) -> dict[str, object]:
-    codes = sorted({f.code for f in ordered})
+def _sarif_log(ordered: list[Finding], silenced: list[tuple[Finding, str]]) -> dict[str, object]:
+    everything = [*((f, None) for f in ordered), *silenced]
+    codes = sorted({f.code for f, _ in everything})
     index = {code: i for i, code in enumerate(codes)}
-    prints = fingerprints(ordered)
+    # Fingerprints over kept and suppressed alike: suppressing one of two identical findings
+    # must not change the identity of the other.
+    prints = fingerprints(f for f, _ in everything)
     results = []
-    for f in ordered:
+    for f, reason in everything:
         result: dict[str, object] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
@@ -216,6 +237,8 @@ def _sarif_log(ordered: list[Finding]) -> dict[str, object]:
             "locations": [_sarif_location(f.location)] if f.location.path else [],
             "partialFingerprints": {FINGERPRINT_KEY: prints[f]},
         }
+        if reason is not None:
+            result["suppressions"] = [{"kind": "inSource", "justification": reason}]
         results.append(result)
     driver = {
         "name": "least-priv",

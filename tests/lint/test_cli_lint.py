@@ -153,3 +153,14 @@ def test_skip_unrecognised_for_pre_commit(
     package.write_text('{"name": "web", "version": "1.0.0"}')
     clean = str(POLICIES / "clean.json")
     assert run(capsys, "lint", clean, str(package), "--skip-unrecognised")[0] == 0
+
+
+def test_json_report_lists_suppressed_findings_with_reasons(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cfn = str(ROOT / "fixtures" / "lint" / "cfn-json" / "template.json")
+    report = json.loads(run(capsys, "lint", cfn, "--format", "json")[1])
+    [entry] = report["suppressed"]
+    assert entry["code"] == "LP113" and entry["reason"] == "bucket is owned by another team"
+    assert entry["line"] == 42  # the Action entry of the ListUploads statement
+    assert all(f["fingerprint"] != entry["fingerprint"] for f in report["findings"])

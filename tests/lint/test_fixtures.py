@@ -50,9 +50,19 @@ def test_golden_sarif_of_the_sam_app_validates(
     golden: Callable[[Path, object], None], validate_sarif: Callable[[str], dict[str, Any]]
 ) -> None:
     result = lint_paths([str(FIXTURES / "sam-orders/template.yaml")])
-    text = render_findings(result.findings, "sarif")
+    silenced = [(f, s.reason) for f, s in result.suppressed]
+    text = render_findings(result.findings, "sarif", suppressed=silenced)
     log = validate_sarif(text)
-    assert {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]} >= {"LP102", "LP107"}
+    run = log["runs"][0]
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} >= {"LP102", "LP107", "LP110"}
+    # Suppressed findings travel as results with an in-source suppression and its reason.
+    justifications = sorted(
+        s["justification"] for r in run["results"] for s in r.get("suppressions", [])
+    )
+    assert justifications == [
+        "CloudWatch metric names are chosen at run time",
+        "The export reads the warehouse password from Secrets Manager by prefix",
+    ]
     golden(EXPECTED / "sam-orders.sarif", text)
 
 
