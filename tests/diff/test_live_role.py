@@ -156,3 +156,33 @@ def test_authorization_details_output_reads_like_the_live_role(
     several = from_files([str(dump)])
     if len(details["RoleDetailList"]) > 1:
         assert [f.code for f in several.findings] == ["LP622"]
+
+
+def test_a_reader_without_iam_read_rights_gets_findings_and_no_false_allows(
+    iam: Any, moto_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller may list the role's policies but not read them (moto enforcing IAM)."""
+    from evaluate.moto_auth import enforcing
+
+    name, managed = _make_role(iam, uuid.uuid4().hex[:8])
+    reader = f"reader-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=reader)
+    listing_only = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["iam:GetRole", "iam:List*"], "Resource": "*"}],
+    }
+    iam.put_user_policy(UserName=reader, PolicyName="list", PolicyDocument=json.dumps(listing_only))
+    key = iam.create_access_key(UserName=reader)["AccessKey"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+    with enforcing(moto_server):
+        attached = from_role(name, endpoint_url=moto_server)
+    messages = [f.message for f in attached.findings]
+    assert [f.code for f in attached.findings] == ["LP621"] * 3
+    assert any("inline policy orders-data" in m and "AccessDenied" in m for m in messages)
+    assert any(managed in m for m in messages)
+    result = diff_permissions(orders_required(), attached.policy_set(), label=attached.label)
+    # Nothing could be read, so nothing is called allowed and nothing is called missing.
+    assert result.missing == ()
+    assert len(result.conditional) == len(orders_required())
+    assert any("unreadable boundary policy" in r for r in result.conditional[0].reasons)

@@ -1,8 +1,6 @@
 """Cross-check the evaluator against moto's own IAM enforcement (server mode, 127.0.0.1).
 
-moto enforces identity policies when its request counter passes
-``INITIAL_NO_AUTH_ACTION_COUNT``; in server mode that threshold is set by POSTing a number to
-``/moto-api/reset-auth`` (``0`` = enforce from now on, ``inf`` = off again). moto checks the
+Enforcement is switched on per case (see ``moto_auth``). moto checks the
 action and, for most services, the resource ``*``; it reads Action/NotAction, Allow/Deny and
 wildcards, so the policies here stay inside that common ground (exact-case action names,
 ``Resource: "*"``, no conditions). Where both engines speak, they must agree.
@@ -12,10 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-import urllib.request
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -25,6 +20,8 @@ from hypothesis import strategies as st
 from least_priv import aws
 from least_priv.evaluate import Decision, PolicySet, PolicySource, Request, evaluate, parse_policy
 from least_priv.model import Location
+
+from .moto_auth import enforcing
 
 # (boto3 client, method, IAM action moto checks). Read-only list calls: they succeed on an
 # empty account, so the only way to fail is AccessDenied.
@@ -55,27 +52,6 @@ ACTION_PATTERNS = (
 )
 
 
-def _set_auth(endpoint: str, threshold: str) -> None:
-    request = urllib.request.Request(
-        f"{endpoint}/moto-api/reset-auth",
-        data=threshold.encode(),
-        method="POST",
-        headers={"Content-Type": "text/plain"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-
-
-@contextmanager
-def _enforcing(endpoint: str) -> Iterator[None]:
-    _set_auth(endpoint, "0")
-    try:
-        yield
-    finally:
-        # The server is shared by the whole session: always switch enforcement off again.
-        _set_auth(endpoint, "inf")
-
-
 @functools.cache
 def _principal(endpoint: str) -> tuple[str, tuple[tuple[str, str, Any], ...]]:
     """One IAM user and its clients for the whole module: building boto3 clients is the
@@ -104,7 +80,7 @@ def _moto_allows(endpoint: str, documents: list[dict[str, Any]]) -> dict[str, bo
     for i, doc in enumerate(documents):
         iam.put_user_policy(UserName=user, PolicyName=f"p{i}", PolicyDocument=json.dumps(doc))
     out: dict[str, bool] = {}
-    with _enforcing(endpoint):
+    with enforcing(endpoint):
         for action, method, client in clients:
             try:
                 getattr(client, method)()
