@@ -45,6 +45,7 @@ def result(case: Case) -> GenerateResult:
 @pytest.mark.parametrize("output", sorted(OUTPUTS))
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden_output(case: Case, output: str, golden) -> None:  # type: ignore[no-untyped-def]
+    (case.directory / "expected").mkdir(exist_ok=True)
     golden(case.directory / "expected" / output, OUTPUTS[output](result(case)))
 
 
