@@ -13,6 +13,7 @@ non-literal elements: rules that need a string skip them rather than guess.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,11 @@ from least_priv.model import Location
 Locator = Callable[[NodePath], Location]
 # A typed sample ARN for an intrinsic node (see least_priv.lint.intrinsics), else None.
 Sampler = Callable[[Any, NodePath], str | None]
+
+# aws:ResourceTag/..., aws:ResourceAccount, aws:ResourceOrgID/OrgPaths, <service>:ResourceTag/...
+_SCOPING_KEY = re.compile(
+    r"^(aws:resource(tag/.+|account|orgid|orgpaths)|[a-z0-9-]+:resourcetag/.+)$"
+)
 
 STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource"}
@@ -93,6 +99,11 @@ class StatementView:
             if isinstance(block, dict):
                 keys.update(k.lower() for k in block if isinstance(k, str))
         return keys
+
+    def resource_scoping_keys(self) -> list[str]:
+        """Condition keys that limit which resources the statement reaches (ABAC tags,
+        resource account or organisation), sorted."""
+        return sorted(k for k in self.condition_keys() if _SCOPING_KEY.match(k))
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,9 @@ class ResourceWildcard(Rule):
         "can act on every table, bucket or queue in the account, not just its own. "
         '**Example**: `{"Action": "dynamodb:PutItem", "Resource": "*"}`. **Fix**: name the '
         "ARNs (`arn:aws:dynamodb:eu-west-1:111122223333:table/orders`), or `!GetAtt "
-        "Table.Arn` in a template."
+        "Table.Arn` in a template. A statement that limits resources by condition "
+        "(`aws:ResourceTag/...`, `aws:ResourceAccount`) is only a note: attribute-based "
+        "access control is legitimate, but an ARN is the stronger fence."
     )
     valid = (
         allow("dynamodb:PutItem", "arn:aws:dynamodb:eu-west-1:111122223333:table/orders"),
@@ -98,12 +100,18 @@ class ResourceWildcard(Rule):
             writes = [a for a in scoped if levels[a] in WRITE_LEVELS | {"Tagging"}]
             shown = [f"{a} ({levels[a]})" for a in (writes or scoped)]
             which = f"{len(writes)} of them writing: " if writes and scoped != writes else ""
-            yield Hit(
-                stars[0].path,
-                f'Resource "*" for {count(len(scoped), "action")} that can be scoped to resources '
-                f"({which}{listed(shown, 4)})",
-                Severity.ERROR if writes else Severity.WARNING,
+            message = (
+                f'Resource "*" for {count(len(scoped), "action")} that can be scoped to '
+                f"resources ({which}{listed(shown, 4)})"
             )
+            severity = Severity.ERROR if writes else Severity.WARNING
+            scoping = st.resource_scoping_keys()
+            if scoping:
+                # Attribute-based access control: the condition limits the resources, which
+                # is legitimate, but a tag anyone can set is a weaker fence than an ARN.
+                message += f", limited by condition {listed(scoping, 2)}"
+                severity = Severity.NOTE
+            yield Hit(stars[0].path, message, severity)
 
 
 @register

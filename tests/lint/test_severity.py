@@ -1,0 +1,81 @@
+"""Severities graded by what a wildcard reaches today, and by conditions that fence it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from least_priv.lint.engine import lint_text
+from least_priv.model import Severity
+
+
+def _findings(*statements: dict[str, Any]) -> dict[str, tuple[Severity, str]]:
+    doc = {"Version": "2012-10-17", "Statement": list(statements)}
+    result = lint_text(json.dumps(doc, indent=2), "p.json")
+    return {f.code: (f.severity, f.message) for f in result.findings}
+
+
+def _allow(action: str, resource: str = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+@pytest.mark.parametrize(
+    ("action", "severity"),
+    [
+        ("pricing:*", Severity.WARNING),  # a read-only service
+        ("dynamodb:*", Severity.ERROR),
+    ],
+)
+def test_service_wildcard_graded_by_what_the_service_can_do(
+    action: str, severity: Severity
+) -> None:
+    level, message = _findings(_allow(action))["LP102"]
+    assert level is severity
+    assert message.startswith(f"{action} allows all ")
+
+
+@pytest.mark.parametrize(
+    ("action", "severity", "levels"),
+    [
+        ("logs:Describe*", Severity.NOTE, "List"),
+        ("sqs:Send*", Severity.WARNING, "Write 1"),
+        ("iam:*Policy*", Severity.ERROR, "Permissions management"),
+    ],
+)
+def test_partial_wildcard_graded_by_access_levels(
+    action: str, severity: Severity, levels: str
+) -> None:
+    level, message = _findings(_allow(action, "arn:aws:iam::111122223333:role/x"))["LP103"]
+    assert level is severity
+    assert levels in message
+
+
+def test_resource_wildcard_read_is_a_warning_write_an_error() -> None:
+    assert _findings(_allow("dynamodb:GetItem"))["LP104"][0] is Severity.WARNING
+    assert _findings(_allow("dynamodb:PutItem"))["LP104"][0] is Severity.ERROR
+
+
+def test_resource_wildcard_fenced_by_tags_is_a_note() -> None:
+    condition = {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}
+    level, message = _findings(_allow("ec2:StopInstances", Condition=condition))["LP104"]
+    assert level is Severity.NOTE
+    assert message.endswith("limited by condition aws:resourcetag/team")
+
+
+@pytest.mark.parametrize(
+    ("resource", "flagged"),
+    [
+        ("*", True),
+        ("arn:aws:iam::111122223333:role/*", True),
+        ("arn:aws:iam::*:role/*", True),
+        ("arn:aws:iam::111122223333:role/etl-*", False),
+        ("arn:aws:iam::111122223333:role/service-role/etl", False),
+    ],
+)
+def test_pass_role_on_every_role(resource: str, flagged: bool) -> None:
+    condition = {"StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}}
+    found = _findings(_allow("iam:PassRole", resource, Condition=condition))
+    assert ("LP107" in found) is flagged
+    assert "LP108" not in found
