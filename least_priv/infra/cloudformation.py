@@ -102,11 +102,20 @@ class _Props:
     own: NodePath
     globals_path: NodePath | None
     doc: ParsedDocument
+    lists: dict[tuple[str, ...], list[NodePath]] = field(default_factory=dict)
     _missing: object = field(default_factory=object)
 
     def path(self, *keys: str | int) -> NodePath:
         """The source path of a (possibly nested) property: the function's own when it
-        writes it, else Globals'."""
+        writes it, else Globals'. Items of a list both define come from where they are
+        written (``Layers[0]`` may be the first global layer)."""
+        for i, key in enumerate(keys):
+            if isinstance(key, int):
+                prefix = tuple(str(k) for k in keys[:i])
+                sources = self.lists.get(prefix)
+                if sources is not None and 0 <= key < len(sources):
+                    return (*sources[key], *keys[i + 1 :])
+                break
         missing = self._missing
         if (
             self.globals_path is not None
@@ -266,7 +275,10 @@ class _Reader:
             props = {}
         if res["Type"] != SERVERLESS_FUNCTION or not self.globals:
             return _Props(dict(props), own, None, self.doc)
-        return _Props(_merge_globals(self.globals, props), own, ("Globals", "Function"), self.doc)
+        lists: dict[tuple[str, ...], list[NodePath]] = {}
+        globals_path: NodePath = ("Globals", "Function")
+        merged = _merge_globals(self.globals, props, (globals_path, own), (), lists)
+        return _Props(merged, own, globals_path, self.doc, lists)
 
     # -- one function -----------------------------------------------------------------------
 
@@ -669,16 +681,27 @@ def customer_key(value: Value) -> Value | None:
     return value
 
 
-def _merge_globals(globals_props: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+def _merge_globals(
+    globals_props: dict[str, Any],
+    own: dict[str, Any],
+    bases: tuple[NodePath, NodePath],
+    keys: tuple[str, ...],
+    lists: dict[tuple[str, ...], list[NodePath]],
+) -> dict[str, Any]:
     """SAM's Globals rules: maps merge (the function wins), lists add up (globals first),
-    anything else is overridden; an intrinsic on either side is replaced, not merged."""
+    anything else is overridden; an intrinsic on either side is replaced, not merged.
+    ``lists`` records where each item of an added-up list is written."""
     out = dict(globals_props)
     for key, value in own.items():
         current = out.get(key)
+        inner = (*keys, key)
         if isinstance(current, dict) and _is_plain_map(current) and _is_plain_map(value):
-            out[key] = _merge_globals(current, value)
+            out[key] = _merge_globals(current, value, bases, inner, lists)
         elif isinstance(current, list) and isinstance(value, list):
             out[key] = [*current, *value]
+            lists[inner] = [(*bases[0], *inner, i) for i in range(len(current))] + [
+                (*bases[1], *inner, i) for i in range(len(value))
+            ]
         else:
             out[key] = value
     return out

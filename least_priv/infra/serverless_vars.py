@@ -103,18 +103,6 @@ class Variables:
         self._tokens.append(part)
         return f"\x00{len(self._tokens) - 1}\x00"
 
-    def lookup(self, dotted: str) -> Any:
-        """The raw (unresolved) config value at a ``self:`` address, or None."""
-        node: Any = self.config
-        for key in dotted.split(".") if dotted else []:
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            else:
-                return None
-        return node
-
     # -- internals --------------------------------------------------------------------------
 
     def _stage(self) -> str:
@@ -196,13 +184,21 @@ class Variables:
         if address in self._busy:
             self._report(path, f"${{self:{address}}} refers to itself")
             return None
-        raw = self.lookup(address)
-        if raw is None:
-            return None
         self._busy.add(address)
         try:
-            steps: NodePath = tuple(address.split(".")) if address else ()
-            return self.resolve(raw, steps)
+            steps = address.split(".") if address else []
+            node: Any = self.config
+            for i, key in enumerate(steps):
+                if isinstance(node, str) and "${" in node:
+                    # custom.limits: ${file(limits.yml)} — resolve before looking inside.
+                    node = self.resolve(node, tuple(steps[:i]))
+                if isinstance(node, dict) and key in node:
+                    node = node[key]
+                elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                    node = node[int(key)]
+                else:
+                    return None
+            return self.resolve(node, tuple(steps))
         finally:
             self._busy.discard(address)
 
