@@ -50,6 +50,7 @@ class Attached:
     identity: tuple[ParsedPolicy, ...] = ()
     boundary: tuple[ParsedPolicy, ...] | None = None
     findings: tuple[Finding, ...] = ()
+    role_arn: str = ""  # when known: the live role, or the role picked from a dump
 
     def policy_set(self) -> PolicySet:
         """The policies as the evaluator takes them."""
@@ -71,6 +72,7 @@ class Attached:
             self.identity,
             tuple(boundary),
             (*self.findings, *findings),
+            self.role_arn,
         )
 
 
@@ -110,6 +112,7 @@ def from_files(
     identity: list[ParsedPolicy] = []
     boundary: list[ParsedPolicy] | None = None
     findings: list[Finding] = []
+    role_arn = ""
     for path in paths:
         doc = parse_file(path)
         if doc.data is None:
@@ -130,6 +133,7 @@ def from_files(
 
         if isinstance(data, dict) and "RoleDetailList" in data:
             got = _from_authorization_details(data, path, role, locate)
+            role_arn = role_arn or got.role_arn
             identity.extend(got.identity)
             if got.boundary is not None:
                 boundary = [*(boundary or []), *got.boundary]
@@ -152,7 +156,11 @@ def from_files(
             identity.append(parse_policy(data, source, locate(())))
     label = f"role {role}" if role else ", ".join(paths)
     return Attached(
-        label, tuple(identity), None if boundary is None else tuple(boundary), tuple(findings)
+        label,
+        tuple(identity),
+        None if boundary is None else tuple(boundary),
+        tuple(findings),
+        role_arn,
     )
 
 
@@ -269,6 +277,7 @@ def _from_authorization_details(
         tuple(identity),
         None if boundary is None else tuple(boundary),
         tuple(findings),
+        str(detail.get("Arn") or ""),
     )
 
 
@@ -378,9 +387,8 @@ def from_role(
                 ),
             )
         )
-    return Attached(
-        f"role {role_info.get('Arn', name)}", tuple(identity), boundary, tuple(findings)
-    )
+    arn = str(role_info.get("Arn") or "")
+    return Attached(f"role {arn or name}", tuple(identity), boundary, tuple(findings), arn)
 
 
 def _live_managed(

@@ -188,6 +188,12 @@ def request_for(permission: Permission, base: Mapping[str, tuple[str, ...]]) -> 
         op = cond.operator.lower()
         if op in _PINNING_OPERATORS and len(cond.values) == 1 and not has_wildcard(cond.values[0]):
             context[cond.key.lower()] = cond.values
+    if "kms:viaservice" in context:
+        # S3 (or another service) calls KMS with the caller's credentials on its behalf.
+        context["aws:viaawsservice"] = ("true",)
+    elif permission.provenance and all(p.source == "code" for p in permission.provenance):
+        # The handler calls the API itself; no service stands in between.
+        context["aws:viaawsservice"] = ("false",)
     return Request(permission.action, permission.resource, tuple(sorted(context.items())))
 
 
@@ -197,14 +203,22 @@ def diff_permissions(
     *,
     label: str = "the role",
     region: str | None = None,
+    principal_arn: str | None = None,
     catalog: ActionCatalog | None = None,
     replacement: Sequence[PolicyDocument] = (),
     findings: Sequence[Finding] = (),
 ) -> DiffResult:
-    """Compare required permissions with ``policies``; see the module docstring."""
+    """Compare required permissions with ``policies``; see the module docstring.
+
+    ``region`` and ``principal_arn`` (the role's ARN, which IAM reports as
+    ``aws:PrincipalArn`` for its sessions) decide conditions on those keys.
+    """
     base = dict(BASE_CONTEXT)
     if region:
         base["aws:requestedregion"] = (region,)
+    if principal_arn and principal_arn.startswith("arn:"):
+        base["aws:principalarn"] = (principal_arn,)
+        base["aws:principalaccount"] = (principal_arn.split(":")[4],)
     merged = _merge(required)
     evaluations = [(p, evaluate(request_for(p, base), policies)) for p in merged]
     missing: list[MissingEntry] = []

@@ -123,6 +123,7 @@ def diff(**kw: Any) -> int:
         attached.policy_set(),
         label=attached.label,
         region=kw["region"],
+        principal_arn=attached.role_arn or None,
         catalog=catalog,
         replacement=documents,
         findings=[*findings, *attached.all_findings(), *catalog_findings],

@@ -160,3 +160,46 @@ def test_unpinned_action_is_conditional_and_not_called_excess() -> None:
     assert wide.conditional == () and wide.missing == ()
     s3_star = [e for e in wide.excess if e.action == "s3:*"]
     assert [e.kind for e in s3_star] == ["resource"]  # every s3 action may be needed
+
+
+def test_guardrail_denies_decided_by_region_and_via_service() -> None:
+    attached = from_files([str(FIX / "policies" / "guardrails.json")])
+    required = orders_required()
+    direct_kms = Permission(
+        "kms:Decrypt",
+        f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        provenance=(Provenance("code", Location("src/app.py", 40, 4)),),
+    )
+    home = diff_permissions([*required, direct_kms], attached.policy_set(), region="us-east-1")
+    # Via S3, KMS is fine; the handler's own kms:Decrypt hits KeysOnlyThroughServices.
+    assert [(m.action, m.decision) for m in home.missing] == [("kms:Decrypt", Decision.DENIED)]
+    assert home.conditional == ()
+    away = diff_permissions(required, attached.policy_set(), region="eu-west-1")
+    assert len(away.missing) == len(required)
+    unknown = diff_permissions(required, attached.policy_set())
+    assert len(unknown.conditional) == len(required)
+    assert any("aws:RequestedRegion" in r for r in unknown.conditional[0].reasons)
+
+
+def test_principal_arn_conditions_use_the_roles_arn() -> None:
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sqs:SendMessage",
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/service/*"}},
+            }
+        ],
+    }
+    from least_priv.evaluate import PolicySet, parse_policy
+
+    policies = PolicySet((parse_policy(doc, PolicySource("p", "inline", Location("p"))),))
+    need = [Permission("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders-events")]
+    ok = diff_permissions(
+        need, policies, principal_arn=f"arn:aws:iam::{ACCOUNT}:role/service/orders"
+    )
+    other = diff_permissions(need, policies, principal_arn=f"arn:aws:iam::{ACCOUNT}:role/admin")
+    unknown = diff_permissions(need, policies)
+    assert (len(ok.missing), len(other.missing), len(unknown.conditional)) == (0, 1, 1)
