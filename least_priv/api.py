@@ -280,7 +280,22 @@ def code_permissions(
                     "this call; it is not in the policy — grant it by hand",
                 )
             )
-        yield from scoper.call_permissions(call, requirements)
+        for permission in scoper.call_permissions(call, requirements):
+            if permission.resource == "*" and _has_resource_types(catalog, permission.action):
+                findings.append(
+                    policy_codes.finding(
+                        policy_codes.UNTYPED_RESOURCE,
+                        call.location,
+                        f"{permission.action}: supports resource-level permissions but the "
+                        "catalog has no ARN template for its resource type; granted on '*'",
+                    )
+                )
+            yield permission
+
+
+def _has_resource_types(catalog: Catalog, action: str) -> bool:
+    info = catalog.action(action)
+    return info is not None and any(required for _, required in info.resource_types)
 
 
 def _deployed_name(function: Function) -> str | None:

@@ -92,6 +92,17 @@ NO_ACTIONS = _code(
     "correctness",
 )
 
+UNTYPED_RESOURCE = _code(
+    "LP307",
+    "resource-level-action-on-star",
+    "An action that supports resource-level permissions is granted on '*'.",
+    "The catalog has no ARN template for the action's resource type, so not even a typed "
+    "wildcard can be written. The permission is kept (never dropped) but grants the action on "
+    "every resource. Fix: report the catalog gap; narrow the resource by hand meanwhile.",
+    Severity.WARNING,
+    "security",
+)
+
 # Documents and size limits: 320-339
 POLICY_TOO_LARGE = _code(
     "LP320",

@@ -19,7 +19,7 @@ the two actions Lambda itself needs) and "Securing environment variables" (kms:D
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from least_priv.model import (
     CallSite,
@@ -55,7 +55,7 @@ _ENI = _P + ":ec2:${Region}:${Account}:network-interface/*"
 _EC2 = _P + ":ec2:${Region}:${Account}:"
 _FILE_SYSTEM = _P + ":elasticfilesystem:${Region}:${Account}:file-system/*"
 
-TARGET = "Target"
+TARGET = "Target"  # placeholder parameter, renamed after the setting when used
 
 
 def _req(action: str, template: str | None, transform: str | None = None) -> Requirement:
@@ -155,9 +155,14 @@ def implied_permissions(function: Function, scoper: Scoper) -> list[Permission]:
     """
     out: list[Permission] = _vpc_members(function, scoper)
     for need in _needs(function, scoper):
-        call = CallSite(need.location, "lambda", need.setting, _args(need.target))
+        # The setting stands in for the request parameter, so findings name the setting.
+        param = need.setting.replace(".", " ")
+        args = () if need.target is None else ((param, need.target),)
+        call = CallSite(need.location, "lambda", need.setting, args)
         provenance = (Provenance("config", need.location, need.detail),)
         for requirement in need.requirements:
+            bindings = tuple(ParamBinding(param, b.transform) for b in requirement.bindings)
+            requirement = replace(requirement, bindings=bindings)
             for perm in scoper.permissions(call, requirement, report_unbound=False):
                 out.append(
                     Permission(
@@ -206,10 +211,6 @@ def _id_parts(value: Value) -> tuple[Part, ...]:
         else (p.known if isinstance(p, TemplateRef) and p.known else Unknown())
         for p in value.parts
     )
-
-
-def _args(target: Value | None) -> tuple[tuple[str, Value], ...]:
-    return () if target is None else ((TARGET, target),)
 
 
 def _needs(function: Function, scoper: Scoper) -> Iterable[_Need]:
@@ -410,7 +411,7 @@ def _poller(event: EventSource, where: Location, scoper: Scoper) -> Iterable[_Ne
     if requirements is not None:
         target = event.target or Value.unknown(f"{event.kind} event source without a target")
         yield _Need(
-            f"Events.{event.kind}",
+            f"Events {event.kind}",
             f"{event.kind} event source mapping polls it",
             requirements,
             target,
