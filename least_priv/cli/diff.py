@@ -21,6 +21,7 @@ import click
 
 from least_priv.cli.generate import FORMATS as POLICY_FORMATS
 from least_priv.model import Finding, Location, Permission, PolicyDocument, Severity
+from least_priv.render.diff import FORMATS as DIFF_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,7 +94,7 @@ def required_policy_options(func: F) -> F:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(DIFF_FORMATS),
     default="text",
     show_default=True,
 )

@@ -14,7 +14,7 @@ from least_priv.diff import ConditionalEntry, DiffResult, ExcessEntry, MissingEn
 from least_priv.model import Provenance
 from least_priv.render.findings import render_findings
 
-FORMATS: tuple[str, ...] = ("text", "markdown", "json")
+FORMATS: tuple[str, ...] = ("text", "markdown", "json", "sarif", "github")
 
 _EXCESS_ORDER = {"service": 0, "action": 1, "resource": 2}
 _UNUSED_SHOWN = 200
@@ -23,13 +23,16 @@ _UNUSED_SHOWN = 200
 def render_diff(
     result: DiffResult, fmt: str, *, replacement: str = "", replacement_lang: str = "json"
 ) -> str:
-    """Render ``result`` as ``text``, ``markdown`` or ``json``."""
+    """Render ``result`` in one of :data:`FORMATS`."""
     if fmt == "text":
         return render_text(result, replacement)
     if fmt == "markdown":
         return render_markdown(result, replacement, replacement_lang)
     if fmt == "json":
         return render_json(result, replacement)
+    if fmt in ("sarif", "github"):
+        # For code scanning: every entry as an LP60x finding at its call site or statement.
+        return render_findings((*result.findings, *result.as_findings()), fmt)
     raise ValueError(f"unknown diff format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

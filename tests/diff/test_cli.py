@@ -206,3 +206,20 @@ def test_shaping_options_are_generates_own() -> None:
     shared = [p for p in diff.params if p.name in SHAPING_OPTIONS]
     assert sorted(p.name or "" for p in shared) == sorted(SHAPING_OPTIONS)
     assert all(any(p is q for q in generate.params) for p in shared)
+
+
+def test_sarif_for_code_scanning(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(
+        capsys,
+        "--required",
+        REQUIRED,
+        "--policy",
+        "fixtures/diff/policies/deny-delete.json",
+        "--format",
+        "sarif",
+    )
+    assert code == 2
+    results = json.loads(out)["runs"][0]["results"]
+    missing = [r for r in results if r["ruleId"] == "LP601"]
+    assert len(missing) == 1 and "dynamodb:DeleteItem" in missing[0]["message"]["text"]
+    assert {r["ruleId"] for r in results} >= {"LP601", "LP602"}
