@@ -427,10 +427,12 @@ def _streamed(
         piece = data[start : match.start() + 1]
         scan_from = match.end()
         if not (may_contain(piece, token) or lookup):
-            # Still has to be a whole record for the boundary to be real.
-            if not _is_object(piece):
+            # Still has to be whole JSON for the boundary to be real.
+            whole = _is_json(piece)
+            if whole is None:
                 continue
             stats.records += 1
+            stats.malformed += not whole
         else:
             record = _decode_piece(piece, lookup)
             if record is None:
@@ -449,26 +451,40 @@ class _AnyObject(msgspec.Struct):
 _SKIP_DECODER = msgspec.json.Decoder(_AnyObject)
 
 
-def _is_object(piece: bytes) -> bool:
+def _is_json(piece: bytes) -> bool | None:
+    """True for a JSON object, False for other valid JSON, None for text cut mid-value.
+
+    Only None means "not a boundary": a valid value of the wrong shape is a real element of
+    the array (a malformed record), and treating it as a false boundary would glue every
+    later record to it.
+    """
     try:
         _SKIP_DECODER.decode(piece)
-    except msgspec.DecodeError:
+    except msgspec.ValidationError:
         return False
+    except msgspec.DecodeError:
+        return None
     return True
 
 
 def _decode_piece(piece: bytes, lookup: bool) -> Record | None:
+    """The record in ``piece``; None when the piece is not whole JSON (a false boundary).
+
+    Whole JSON that is not a record decodes to an empty ``Record``, counted as malformed.
+    """
     try:
         if not lookup:
             return _RECORD_DECODER.decode(piece)
         inner = msgspec.json.decode(piece)
+    except msgspec.ValidationError:
+        return Record()
     except msgspec.DecodeError:
         return None
     text = inner.get("CloudTrailEvent") if isinstance(inner, dict) else None
     try:
         return _RECORD_DECODER.decode(text or "")
     except msgspec.DecodeError:
-        return Record()  # a whole item without a usable event: counted as malformed
+        return Record()
 
 
 def _streamed_lines(

@@ -235,3 +235,19 @@ def test_streaming_split_equals_whole_decode(
     got = list(scan("x.json", io.BytesIO(data), MATCHER, stats))
     assert [r.parameters()["note"] for r in got] == values
     assert [f.code for f in stats.findings] == [codes.LARGE_INPUT]
+
+
+def test_streaming_survives_a_record_of_the_wrong_shape(
+    monkeypatch: pytest.MonkeyPatch, mixed: list[dict[str, Any]]
+) -> None:
+    """A mistyped record in a big file is counted; the records after it are still read."""
+    monkeypatch.setattr(decode, "WHOLE_LIMIT", 1024)
+    monkeypatch.setattr(decode, "CHUNK", 512)
+    wrong = dict(mixed[0], eventTime=1772416802)
+    no_identity = {k: v for k, v in mixed[3].items() if k != "userIdentity"}
+    records = [mixed[0], wrong, mixed[3], no_identity, mixed[1], mixed[3]]
+    records, stats = _scan(json.dumps({"Records": records}).encode())
+    assert [r.eventName for r in records] == ["GetParameter", "StartExecution", "StartExecution"]
+    # The record without userIdentity cannot name the role: the prefilter passes over it
+    # without a field check, so only the mistyped one counts as malformed here.
+    assert stats.malformed == 1 and stats.records == 6
