@@ -174,6 +174,14 @@ def settle(
     )
 
 
+def _placed(message: str, path: NodePath, policy: PolicyView) -> str:
+    """Findings inside a policy string share its line: say which policy and statement."""
+    where = policy.origin
+    if len(path) > 1 and path[0] == "Statement" and isinstance(path[1], int):
+        where += f", statement {path[1] + 1}"
+    return f"{message} (in {where})"
+
+
 def _check_attachment(
     attachment: Attachment, rules: Iterable[AttachmentRule], facts: ActionFacts | None
 ) -> list[Candidate]:
@@ -195,8 +203,9 @@ def _check_policy(
     statements = [st.path for st in policy.statements]
     for rule in rules:
         for hit in rule.check(policy, facts):
+            message = _placed(hit.message, hit.path, policy) if policy.embedded else hit.message
             finding = Finding(
-                policy.locate(hit.path), rule.code, hit.message, hit.severity or rule.severity
+                policy.locate(hit.path), rule.code, message, hit.severity or rule.severity
             )
             statement = next((p for p in statements if hit.path[: len(p)] == p), None)
             lines = frozenset(policy.locate(hit.path[:n]).line for n in range(len(hit.path) + 1))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -210,7 +210,8 @@ def _policy(
             decoded = data  # the structure rule reports a policy that is not an object
         # Positions inside an embedded JSON string are meaningless to the user: every
         # finding lands on the string itself.
-        return policy_view(decoded, lambda _rel: host, origin, scope)
+        view = policy_view(decoded, lambda _rel: host, origin, scope)
+        return replace(view, embedded=True)
     return policy_view(data, _locator(parsed, base), origin, scope, sampler)
 
 

@@ -110,10 +110,12 @@ class StatementView:
 class PolicyView:
     """An IAM identity policy document found in some input.
 
-    ``origin`` says where it came from for messages (``"AWS::IAM::Role AppRole"``);
-    ``scope`` is the CloudFormation logical id (or Terraform address) the policy belongs to,
-    whose ``Metadata`` may suppress findings. ``generated`` marks documents a framework
-    completes from a bare statement list (serverless), which have no ``Version`` to check.
+    ``origin`` says where it came from (``"AWS::IAM::Role AppRole policy app"``,
+    ``"aws_iam_policy.publish"``); ``scope`` is the CloudFormation logical id (or Terraform
+    address) the policy belongs to, whose ``Metadata`` may suppress findings. ``generated``
+    marks documents a framework completes from a bare statement list (serverless), which
+    have no ``Version`` to check. ``embedded`` marks a document stored as a JSON string
+    (Terraform), whose findings all land on the string's line.
     """
 
     data: Any
@@ -123,6 +125,7 @@ class PolicyView:
     statements: tuple[StatementView, ...] = field(default=())
     generated: bool = False
     sampler: Sampler | None = None
+    embedded: bool = False
 
     def sample(self, element: Element) -> str | None:
         """The element's text, or for an intrinsic a sample ARN of the type it evaluates to."""
