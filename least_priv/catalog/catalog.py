@@ -189,12 +189,20 @@ class Catalog:
         row = data["resources"][name]
         return ResourceType(name, row["arn"], tuple(row.get("c", ())))
 
-    def operations_for_action(self, action: str) -> list[tuple[str, str]]:
-        """(client, operation) pairs whose requirements name the action."""
+    def operations_for_action(
+        self, action: str, *, kinds: tuple[str, ...] | None = None
+    ) -> list[tuple[str, str]]:
+        """(client, operation) pairs whose requirements name the action, sorted.
+
+        ``kinds`` limits them by ``Requirement.kind``: ``("required", "conditional")`` for
+        the operations the action authorises, ``("dependent", "side-effect")`` for those
+        that need it on top of their own action. Default: all.
+        """
         info = self.action(action)
         if info is None:
             return []
-        return [(c, o) for c, o in store.action_index().get(info.action, [])]
+        rows = store.action_index().get(info.action, [])
+        return sorted({(c, o) for c, o, k in rows if kinds is None or k in kinds})
 
     # -- summary and suggestions -----------------------------------------------------------------
 

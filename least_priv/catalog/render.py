@@ -77,7 +77,14 @@ def action_record(cat: Catalog, info: ActionInfo) -> dict[str, Any]:
         ],
         "condition_keys": list(info.condition_keys),
         "dependent_actions": list(info.dependent_actions),
-        "operations": [f"{c}.{o}" for c, o in cat.operations_for_action(info.action)],
+        "operations": [
+            f"{c}.{o}"
+            for c, o in cat.operations_for_action(info.action, kinds=("required", "conditional"))
+        ],
+        "also_needed_by": [
+            f"{c}.{o}"
+            for c, o in cat.operations_for_action(info.action, kinds=("dependent", "side-effect"))
+        ],
     }
 
 
@@ -101,6 +108,63 @@ def record_text(record: dict[str, Any]) -> str:
     """A record as ``key: value`` lines, nested values indented."""
     width = max(len(k) for k in record)
     return "\n".join(f"{k.ljust(width)}  {_value_text(v)}" for k, v in record.items()) + "\n"
+
+
+def _join(items: list[str]) -> str:
+    return ", ".join(items) if items else "-"
+
+
+def operation_text(record: dict[str, Any]) -> str:
+    """An operation record as a readable block: summary, then one entry per requirement."""
+    lines = [
+        f"{record['client']}.{record['method']} → {record['operation']} ({record['http_method']})",
+        f"  prefix        {record['prefix']}",
+        f"  actions       {_join(record['actions'])}",
+        f"  conditional   {_join(record['conditional'])}",
+        f"  dependent     {_join(record['dependent'])}",
+        f"  side effects  {_join(record['side_effects'])}",
+    ]
+    if record["permissionless"]:
+        lines.append(f"  no permission {record['permissionless']}")
+    if record["unresolved"]:
+        lines.append("  UNRESOLVED    no IAM action known; requirements() grants the prefix's *")
+    if record.get("rule"):
+        lines.append(f"  rule          {record['rule']} (decided by request content)")
+    if record["source"] != record["permissionless"]:
+        lines.append(f"  source        {record['source'] or '-'}")
+    paginator = "yes" if record["paginator"] else "no"
+    lines.append(f"  paginator     {paginator}; waiters: {_join(record['waiters'])}")
+    entries = [(kind, req) for kind, reqs in record["requirements"].items() for req in reqs]
+    if entries:
+        lines.append("requirements")
+    for kind, req in entries:
+        resource = f"{req['resource_type']}  {req['arn']}" if "resource_type" in req else "*"
+        lines.append(f"  {kind:<12}{req['action']}  on {resource}")
+        if "bindings" in req:
+            lines.append("      " + ", ".join(f"{p} → {t}" for p, t in req["bindings"].items()))
+        for cond in req.get("conditions", []):
+            lines.append(f"      if {cond['operator']} {cond['key']} {_join(cond['values'])}")
+        if "reason" in req:
+            lines.append(f"      ({req['reason']})")
+    lines.append(f"inputs  {_join(record['inputs'])}")
+    return "\n".join(lines) + "\n"
+
+
+def action_text(record: dict[str, Any]) -> str:
+    """An action record as a readable block."""
+    lines = [f"{record['action']} ({record['access_level']})", "resource types"]
+    for rt in record["resource_types"]:
+        star = "*" if rt["required"] else " "
+        lines.append(f"  {rt['name']}{star}  {rt['arn']}")
+        if rt["condition_keys"]:
+            lines.append(f"      condition keys: {_join(rt['condition_keys'])}")
+    if not record["resource_types"]:
+        lines.append('  none (the action takes "Resource": "*")')
+    lines.append(f"condition keys     {_join(record['condition_keys'])}")
+    lines.append(f"dependent actions  {_join(record['dependent_actions'])}")
+    lines.append(f"operations         {_join(record['operations'])}")
+    lines.append(f"also needed by     {_join(record['also_needed_by'])}")
+    return "\n".join(lines) + "\n"
 
 
 def info_text(data: dict[str, Any]) -> str:

@@ -61,7 +61,7 @@ def prefix(name: str) -> dict[str, Any] | None:
 
 @cache
 def action_index() -> dict[str, list[list[str]]]:
-    """``_action_index.json``: action → [[client, operation], ...] (loaded on demand)."""
+    """``_action_index.json``: action → [[client, operation, kind], ...] (loaded on demand)."""
     return dict(_read("_action_index.json") or {})
 
 

@@ -10,8 +10,10 @@ import click
 from least_priv.catalog import get_catalog
 from least_priv.catalog.render import (
     action_record,
+    action_text,
     info_text,
     operation_record,
+    operation_text,
     record_text,
 )
 
@@ -47,7 +49,7 @@ def lookup(name: str, fmt: str) -> int:
         if info is None:
             return _unknown(f"unknown IAM action {name!r}", cat.closest_actions(name))
         record = action_record(cat, info)
-        _emit(record, fmt, record_text(record))
+        _emit(record, fmt, action_text(record))
         return 0
     client, sep, method = name.partition(".")
     if not sep or not method:
@@ -73,7 +75,7 @@ def lookup(name: str, fmt: str) -> int:
     op_info = cat.operation(client, operation)
     assert op_info is not None  # operation_for_method only names existing operations
     record = operation_record(cat, op_info)
-    _emit(record, fmt, record_text(record))
+    _emit(record, fmt, operation_text(record))
     return 0
 
 

@@ -52,6 +52,19 @@ def test_lookup_shows_conditional_dependent_and_side_effects(
     assert "lambda:PassCapacityProvider" in data["dependent"]
 
 
+def test_lookup_text_lists_each_requirement(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "catalog", "lookup", "s3.copy_object")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "s3.copy_object → CopyObject (PUT)"
+    assert (
+        "  required    s3:GetObject  on object  arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+        in lines
+    )
+    assert "      CopySource → s3_copy_source" in lines
+    assert "      if StringLike kms:ViaService s3.*.amazonaws.com" in lines
+
+
 def test_lookup_accepts_operation_names(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "catalog", "lookup", "lambda.Invoke")
     assert code == 0
@@ -79,6 +92,9 @@ def test_lookup_action(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["access_level"] == "Read"
     assert {rt["name"] for rt in data["resource_types"]} == {"object", "accesspointobject"}
     assert "s3.GetObject" in data["operations"] and "s3.HeadObject" in data["operations"]
+    # services that read S3 with the caller's rights need it on top of their own action
+    assert "textract.AnalyzeDocument" in data["also_needed_by"]
+    assert "textract.AnalyzeDocument" not in data["operations"]
     assert "s3:ExistingObjectTag/<key>" in data["condition_keys"]
 
 

