@@ -172,3 +172,41 @@ def test_boundary_never_grants_more_than_either_side(
     alone = evaluate(request, _set(*identity)).decision
     only_boundary = evaluate(request, _set(*boundary)).decision
     assert both.rank == min(alone.rank, only_boundary.rank)
+
+
+# --------------------------------------------------------------------------------------------
+# Soundness of pattern-level answers: what is said of a resource pattern holds for every
+# concrete resource it stands for.
+# --------------------------------------------------------------------------------------------
+
+SEGMENT = st.sampled_from(["orders", "ord*", "o?ders", "*", "logs", "orders/in*", "orders/in/a"])
+RESOURCE_STATEMENT = st.builds(
+    lambda effect, key, segs: {
+        "Effect": effect,
+        "Action": "s3:GetObject",
+        key: [f"arn:aws:s3:::{s}" for s in segs],
+    },
+    st.sampled_from(["Allow", "Allow", "Deny"]),
+    st.sampled_from(["Resource", "Resource", "NotResource"]),
+    st.lists(SEGMENT, min_size=1, max_size=2),
+)
+CONCRETE = st.text(alphabet="ordesling/a", min_size=0, max_size=10)
+
+
+@given(st.lists(RESOURCE_STATEMENT, min_size=1, max_size=4), SEGMENT, CONCRETE)
+def test_pattern_decisions_hold_for_every_instance(
+    statements: list[dict[str, Any]], pattern: str, filler: str
+) -> None:
+    policies = _set(*statements)
+    required = f"arn:aws:s3:::{pattern}"
+    # One concrete resource the pattern stands for: wildcards filled with ``filler`` / "x".
+    instance = required.replace("*", filler).replace("?", "x")
+    at_pattern = evaluate(Request("s3:GetObject", required), policies).decision
+    at_instance = evaluate(Request("s3:GetObject", instance), policies).decision
+    assert at_instance is not Decision.CONDITIONAL  # concrete requests are always decided
+    if at_pattern is Decision.ALLOWED:
+        assert at_instance is Decision.ALLOWED
+    elif at_pattern is Decision.DENIED:
+        assert at_instance is Decision.DENIED
+    elif at_pattern is Decision.NOT_ALLOWED:
+        assert at_instance in (Decision.NOT_ALLOWED, Decision.DENIED)
