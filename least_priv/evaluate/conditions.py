@@ -132,6 +132,9 @@ def evaluate_condition(operator: str, key: str, expected: Sequence[str], context
     """
     if not is_known_operator(operator):
         return Tri.MAYBE
+    if any("${" in value for value in expected):
+        # A policy variable (${aws:PrincipalTag/team}) is only known at request time.
+        return Tri.MAYBE
     qualifier, base, _if_exists = split_operator(operator)
     actual = context.get(key.lower())
     if base == "null":

@@ -39,6 +39,7 @@ CTX = {
         ("StringEqualsIfExists", "aws:ResourceTag/env", ("prod",), Tri.MAYBE),
         ("DateLessThan", "aws:CurrentTime", ("2030-01-01T00:00:00Z",), Tri.MAYBE),
         ("StringSortOf", "kms:ViaService", ("x",), Tri.MAYBE),
+        ("StringEquals", "kms:ViaService", ("${aws:PrincipalTag/svc}",), Tri.MAYBE),
     ],
 )
 def test_condition(operator: str, key: str, values: tuple[str, ...], expected: Tri) -> None:
