@@ -111,3 +111,25 @@ Resources:
         (19, "LP102"),
         (20, "LP104"),
     ]
+
+
+def test_registering_codes_stays_import_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, least_priv.lint.codes;"
+        "heavy = [m for m in sys.modules if m.startswith(('least_priv.catalog', "
+        "'least_priv.lint.engine', 'least_priv.lint.rules', 'boto3', 'botocore'))];"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_package_exposes_the_api_lazily() -> None:
+    import least_priv.lint as lint
+
+    assert lint.lint_paths is lint_paths
+    with pytest.raises(AttributeError):
+        _ = lint.no_such_thing  # type: ignore[attr-defined]
