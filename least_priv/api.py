@@ -165,11 +165,18 @@ def _functions(run: _Run) -> tuple[list[Function], bool]:
         root = options.paths[0]
         return [Function(name="", code_root=root, handler=options.handler or "")], False
     from least_priv.infra import load_template, select_functions
+    from least_priv.infra.codes import MISSING_CODE
 
     template = load_template(options.template)
     # What the template's declared role policies lack (LP430-449) matters to diff and
     # check, which compare against them; a generated policy does not depend on them.
-    run.findings.extend(f for f in template.findings if not _declared_policy_code(f.code))
+    run.findings.extend(
+        f
+        for f in template.findings
+        if not _declared_policy_code(f.code)
+        # Code given as PATHs replaces the template's code location, missing or not.
+        and not (options.paths and f.code == MISSING_CODE)
+    )
     run.encryption = EncryptionLookup.of(template)
     functions, unknown = select_functions(template, options.function)
     if unknown:

@@ -26,7 +26,12 @@ _PSEUDO = {
 
 
 def tf_name(name: str, fallback: str = "lambda") -> str:
-    """A Terraform identifier (``orders_api``) from a function name."""
+    """A Terraform identifier (``orders_api``) from a function name.
+
+    A Terraform address (``module.api.aws_lambda_function.this[0]``) gives its last name.
+    """
+    if "." in name:
+        name = re.sub(r"\[[^\]]*\]$", "", name).rsplit(".", 1)[-1]
     text = re.sub(r"[^A-Za-z0-9_]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)).lower()
     text = text.strip("_") or fallback
     return text if not text[0].isdigit() else f"{fallback}_{text}"

@@ -263,3 +263,29 @@ def test_every_format_renders_an_empty_policy(fmt: str) -> None:
         hcl2.loads(text)
     elif fmt in ("sam", "cfn", "serverless"):
         assert parse_text(text, "x.yaml").findings == ()
+
+
+def test_terraform_fixture_output_parses_and_references_planned_resources(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    case = ROOT / "fixtures" / "policy" / "terraform-renders"
+    result = generate(
+        GenerateOptions(
+            paths=(str((case / "src").relative_to(ROOT)),),
+            template=str((case / "plan.json").relative_to(ROOT)),
+            function="aws_lambda_function.renderer",
+        )
+    )
+    parsed = unquote(hcl2.loads(render_policy(result, "terraform")))
+    blocks = {k: v for block in parsed["data"] for k, v in block.items()}
+    statements = blocks["aws_iam_policy_document"]["renderer"]["statement"]
+    resources = {r for st in statements for r in st["resources"]}
+    assert {
+        "${aws_dynamodb_table.jobs.arn}",
+        "${aws_sqs_queue.jobs.arn}",
+        "${aws_sqs_queue.done.arn}",
+        "${aws_kms_key.queues.arn}",
+        "arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.results.bucket}"
+        "/renders/*.png",
+    } <= resources
