@@ -19,7 +19,7 @@ from least_priv.catalog.records import (
     OperationInfo,
     ResourceType,
 )
-from least_priv.model import CallSite, Condition, ParamBinding, Requirement
+from least_priv.model import CallSite, Condition, Finding, ParamBinding, Requirement
 
 
 def _requirement(row: dict[str, Any]) -> Requirement:
@@ -142,6 +142,14 @@ class Catalog:
         from least_priv.catalog.requirements import requirements_for
 
         return requirements_for(self, call, kms_encrypted=kms_encrypted)
+
+    def findings(self, call: CallSite) -> list[Finding]:
+        """LP7xx findings for a call: unknown client/operation, unresolved operation (granted
+        ``prefix:*``), a helper whose operation is unknown, request content that could not
+        be decided (every possibility granted). See ``least_priv.catalog.codes``."""
+        from least_priv.catalog.codes import findings_for
+
+        return findings_for(self, call)
 
     # -- actions ---------------------------------------------------------------------------------
 

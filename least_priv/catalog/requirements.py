@@ -225,7 +225,9 @@ def _bedrock_model(cat: Catalog, req: Requirement, call: CallSite) -> list[Requi
             continue
         reason = req.reason
         if kind is None:
-            reason = _join(reason, "modelId may be a foundation model or an inference profile")
+            reason = _join(
+                reason, f"modelId may be a foundation model or an inference profile; {UNDECIDED}"
+            )
         out.append(replace(req, resource_type=k, arn_template=rtype.arn, reason=reason))
         if k == "inference-profile":
             # Invoking through a cross-region profile also needs the model in every Region

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from least_priv.catalog import get_catalog
 from least_priv.catalog.params import values_at
-from least_priv.model import CallKind, Condition, EnvRef, ParamBinding, Requirement, Unknown, Value
+from least_priv.model import (
+    CallKind,
+    CallSite,
+    Condition,
+    EnvRef,
+    ParamBinding,
+    Requirement,
+    Severity,
+    Unknown,
+    Value,
+)
 
 from .calls import actions, call, dict_value, list_value, lit
 
@@ -448,3 +458,44 @@ def test_kms_create_alias_needs_the_alias_and_the_key() -> None:
         ("alias", (ParamBinding("AliasName", "kms_alias"),)),
         ("key", (ParamBinding("TargetKeyId", "kms_key"),)),
     }
+
+
+# -- findings ------------------------------------------------------------------------------------
+
+
+def codes_of(c: CallSite) -> list[str]:
+    return [f.code for f in CAT.findings(c)]
+
+
+def test_findings_for_unknown_names() -> None:
+    (finding,) = CAT.findings(call("dynamo", "GetItem"))
+    assert finding.code == "LP701" and "closest: dynamodb" in finding.message
+    assert finding.location == call("s3", "x").location
+    assert codes_of(call("s3", "GetObjects")) == ["LP702"]
+
+
+def test_findings_for_unresolved_and_undecided_calls() -> None:
+    client, operation = CAT.unresolved()[0].split(".")
+    assert codes_of(call(client, operation)) == ["LP703"]
+    assert codes_of(call("dynamodb", "TransactWriteItems", TransactItems=Value.unknown())) == [
+        "LP705"
+    ]
+    items = list_value(dict_value(Put=dict_value(TableName=lit("orders"))))
+    assert codes_of(call("dynamodb", "TransactWriteItems", TransactItems=items)) == []
+    assert codes_of(call("s3", "GetObject", Bucket=lit("b"), Key=lit("k"))) == []
+
+
+def test_findings_for_helpers() -> None:
+    unknown = call("s3", "generate_presigned_url", CallKind.PRESIGN, ClientMethod=Value.unknown())
+    assert codes_of(unknown) == ["LP704"]
+    ok = call(
+        "s3", "upload_file", CallKind.HELPER, Filename=lit("f"), Bucket=lit("b"), Key=lit("k")
+    )
+    assert codes_of(ok) == []
+
+
+def test_catalog_codes_are_registered() -> None:
+    from least_priv.lint.codes import code_info
+
+    assert code_info("LP703").name == "catalog-unresolved-operation"
+    assert code_info("LP705").severity == Severity.NOTE
