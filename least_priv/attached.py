@@ -325,7 +325,6 @@ def from_role(
     from least_priv import aws
 
     name = role_name_of(role)
-    iam = aws.client("iam", profile=profile, region=region, endpoint_url=endpoint_url)
     where = Location(f"iam:role/{name}")
     findings: list[Finding] = []
 
@@ -335,6 +334,8 @@ def from_role(
         )
 
     try:
+        # A missing profile or bad endpoint fails here, before any call.
+        iam = aws.client("iam", profile=profile, region=region, endpoint_url=endpoint_url)
         role_info = iam.get_role(RoleName=name)["Role"]
     except Exception as exc:  # botocore raises many unrelated classes; all become findings
         failed(f"cannot read role {name}", exc)

@@ -186,3 +186,12 @@ def test_a_reader_without_iam_read_rights_gets_findings_and_no_false_allows(
     assert result.missing == ()
     assert len(result.conditional) == len(orders_required())
     assert any("unreadable boundary policy" in r for r in result.conditional[0].reasons)
+
+
+def test_unknown_profile_is_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config"
+    config.write_text("[profile other]\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    attached = from_role("orders-fn", profile="does-not-exist")
+    [finding] = attached.findings
+    assert finding.code == "LP621" and "does-not-exist" in finding.message
