@@ -5,6 +5,7 @@ Handles every file shape the tool accepts, compressed or not:
 - ``{"Records": [...]}`` as CloudTrail delivers it (``.json.gz`` or ``.json``);
 - ``{"Events": [...]}`` from ``aws cloudtrail lookup-events``;
 - JSON lines (CloudTrail Lake exports, ``jq -c '.Records[]'``), a JSON array of records;
+- ``aws cloudtrail get-query-results`` output of a CloudTrail Lake query;
 - CSV with a header (Lake/Athena exports; see :mod:`least_priv.trail.tabular`).
 
 Files up to :data:`WHOLE_LIMIT` decompressed bytes are decoded in one msgspec call (the
@@ -27,7 +28,7 @@ from least_priv.model import Finding, Severity
 from least_priv.trail import codes
 from least_priv.trail.identity import Matcher, may_contain
 from least_priv.trail.records import LookupFile, RawTrailFile, Record, TrailFile
-from least_priv.trail.tabular import iter_csv_records
+from least_priv.trail.tabular import iter_csv_records, iter_lake_records
 
 WHOLE_LIMIT = 64 * 1024 * 1024
 CHUNK = 4 * 1024 * 1024
@@ -43,6 +44,8 @@ _LIST_DECODER = msgspec.json.Decoder(list[Record])
 # leave a bracket or a string open) and the splitter moves on to the next one.
 _BOUNDARY = re.compile(rb"\}\s*(?:,\s*(?=\{)|\])")
 _ARRAY_START = re.compile(rb'^\s*\{\s*"(Records|Events)"\s*:\s*\[\s*')
+# ``aws cloudtrail get-query-results`` (Lake) may list QueryStatus/QueryStatistics first.
+_LAKE_START = re.compile(rb'^\s*\{[^\[]*"QueryResultRows"\s*:')
 
 
 @dataclass(slots=True)
@@ -308,6 +311,8 @@ def _whole(label: str, data: bytes, matcher: Matcher, stats: FileStats) -> Itera
             )
             return
         records: Iterable[Record] = document
+    elif head[:1] == b"{" and _LAKE_START.match(data[:256]):
+        records = iter_lake_records(label, data, stats.findings)
     elif head[:1] in (b"{", b"["):
         records = _decode_lines_or_list(label, data, stats)
     else:

@@ -1,4 +1,4 @@
-"""CSV exports (CloudTrail Lake, Athena) as records.
+"""Tabular exports (CSV from Lake or Athena, Lake's get-query-results JSON) as records.
 
 The header names the columns; names are matched case-insensitively, with the spellings
 Lake and Athena use (``eventSource`` / ``eventsource``, nested ``userIdentity...`` paths
@@ -103,22 +103,63 @@ def record_from_row(row: Mapping[str, str]) -> Record:
     )
 
 
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return msgspec.json.encode(value).decode()
+
+
+def iter_lake_records(label: str, data: bytes, findings: list[Finding]) -> Iterator[Record]:
+    """Records of ``aws cloudtrail get-query-results`` output (CloudTrail Lake).
+
+    Each row is a list of one-key objects, ``[{"eventSource": "s3.amazonaws.com"}, ...]``,
+    keyed by the column names of the query (matched like CSV headers).
+    """
+    try:
+        document = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        findings.append(codes.finding(label, codes.NOT_CLOUDTRAIL, f"invalid JSON ({exc})"))
+        return
+    rows = document.get("QueryResultRows") if isinstance(document, dict) else None
+    if not isinstance(rows, list):
+        findings.append(codes.finding(label, codes.NOT_CLOUDTRAIL, "no QueryResultRows list"))
+        return
+    reported = False
+    for row in rows:
+        cells: dict[str, object] = {}
+        for cell in row if isinstance(row, list) else ():
+            if isinstance(cell, dict):
+                cells.update(cell)
+        columns = _columns(list(cells))
+        if any(name not in columns for name in _REQUIRED):
+            if not reported:
+                findings.append(_missing_columns(label, columns))
+                reported = True
+            continue
+        names = list(cells)
+        yield record_from_row({field: _text(cells[names[i]]) for field, i in columns.items()})
+
+
+def _missing_columns(label: str, columns: dict[str, int]) -> Finding:
+    missing = [name for name in _REQUIRED if name not in columns]
+    return codes.finding(
+        label,
+        codes.NOT_CLOUDTRAIL,
+        "not a CloudTrail export with eventsource, eventname and the session issuer ARN "
+        "columns (missing: " + ", ".join(missing) + ")",
+    )
+
+
 def iter_csv_records(label: str, data: bytes, findings: list[Finding]) -> Iterator[Record]:
     """Records of a CSV export; a header without the needed columns is one finding."""
     text = data.decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     columns = _columns(header or [])
-    missing = [name for name in _REQUIRED if name not in columns]
-    if missing:
-        findings.append(
-            codes.finding(
-                label,
-                codes.NOT_CLOUDTRAIL,
-                "not JSON, and not a CSV export with eventsource, eventname and the "
-                "session issuer ARN columns (missing: " + ", ".join(missing) + ")",
-            )
-        )
+    if any(name not in columns for name in _REQUIRED):
+        findings.append(_missing_columns(label, columns))
         return
     for row in reader:
         if not row:

@@ -251,3 +251,39 @@ def test_streaming_survives_a_record_of_the_wrong_shape(
     # The record without userIdentity cannot name the role: the prefilter passes over it
     # without a field check, so only the mistyped one counts as malformed here.
     assert stats.malformed == 1 and stats.records == 6
+
+
+def test_cloudtrail_lake_query_results() -> None:
+    """``aws cloudtrail get-query-results``: rows of one-key cells, named by the query."""
+    rows = [
+        [
+            {"eventTime": "2026-03-02 02:00:02.000"},
+            {"eventSource": "ssm.amazonaws.com"},
+            {"eventName": "GetParameter"},
+            {"awsRegion": "eu-west-1"},
+            {"recipientAccountId": "123456789012"},
+            {"issuer_arn": ROLE},
+            {"requestParameters": '{"name":"/report-exporter/config","withDecryption":true}'},
+        ],
+        [
+            {"eventTime": "2026-03-02 02:00:04.000"},
+            {"eventSource": "states.amazonaws.com"},
+            {"eventName": "StartExecution"},
+            {"awsRegion": "eu-west-1"},
+            {"recipientAccountId": "123456789012"},
+            {"issuer_arn": "arn:aws:iam::123456789012:role/billing-sync-role"},
+            {"requestParameters": None},
+        ],
+    ]
+    doc = {
+        "QueryStatus": "FINISHED",
+        "QueryStatistics": {"ResultsCount": 2, "TotalResultsCount": 2, "BytesScanned": 17842},
+        "QueryResultRows": rows,
+    }
+    records, stats = _scan(json.dumps(doc, indent=4).encode(), "lake.json")
+    assert [(r.eventName, r.parameters()["name"]) for r in records] == [
+        ("GetParameter", "/report-exporter/config")
+    ]
+    assert stats.records == 2 and stats.findings == []
+    bad, bad_stats = _scan(json.dumps({"QueryResultRows": [[{"x": 1}]]}).encode(), "lake.json")
+    assert bad == [] and _codes(bad_stats) == [codes.NOT_CLOUDTRAIL]
