@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from least_priv.evaluate import codes as diff_codes
+from least_priv.infra import codes as infra_codes
 from least_priv.lint.engine import INPUT_ERROR_CODES, prepare, resources_base, settle
 from least_priv.lint.inputs import LintInput, read_input
 from least_priv.lint.suppress import (
@@ -28,9 +30,14 @@ from least_priv.model import Finding
 
 # LP614 (an action the catalog does not know, found while diffing) says what lint's LP111 and
 # LP112 say, without the element's position; with lint on, lint's findings are kept.
-_DIFF_UNKNOWN_ACTION = "LP614"
+_DIFF_UNKNOWN_ACTION = diff_codes.UNKNOWN_ACTION
 # Findings that mean the template or the requested function could not be used at all.
-CHECK_INPUT_ERRORS = INPUT_ERROR_CODES | {"LP410", "LP416", "LP622", "LP624"}
+CHECK_INPUT_ERRORS = INPUT_ERROR_CODES | {
+    infra_codes.UNKNOWN_TEMPLATE,
+    infra_codes.UNKNOWN_FUNCTION,
+    diff_codes.ROLE_NOT_FOUND,
+    diff_codes.BAD_REQUIRED,
+}
 
 
 @dataclass(frozen=True)

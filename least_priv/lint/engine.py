@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from least_priv.infra import codes as infra_codes
 from least_priv.infra.positions import NodePath, parse_text
 from least_priv.lint import engine_codes
 from least_priv.lint.actions import ActionFacts, CatalogFacts
@@ -28,7 +29,9 @@ from least_priv.lint.suppress import (
 from least_priv.model import Finding
 
 # Codes that mean an input could not be read at all: the run is incomplete (exit code 2).
-INPUT_ERROR_CODES = frozenset({"LP400", "LP401", engine_codes.UNRECOGNISED_INPUT})
+INPUT_ERROR_CODES = frozenset(
+    {infra_codes.UNREADABLE_FILE, infra_codes.SYNTAX_ERROR, engine_codes.UNRECOGNISED_INPUT}
+)
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,9 @@ class LintResult:
     """What a lint run found.
 
     ``findings`` are what remains after suppressions (sorted); ``suppressed`` pairs each
-    silenced finding with the suppression that silenced it, for ``--show-suppressed`` and
-    reports. ``input_error`` is True when some input could not be read or recognised.
+    silenced finding with the suppression that silenced it (JSON and SARIF reports carry
+    them with their reasons). ``input_error`` is True when some input could not be read or
+    recognised.
     """
 
     findings: tuple[Finding, ...]
