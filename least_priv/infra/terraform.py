@@ -595,11 +595,15 @@ class _Reader:
     def _role_policies(self, function: PlannedResource, record: Function) -> list[DeclaredPolicy]:
         role = self.plan.find(record.role) if record.role else None
         if role is None or role.type != "aws_iam_role":
+            what = (
+                f"role {record.role} is not created in this plan"
+                if record.role
+                else ("has no role known at plan time")
+            )
             self._report(
                 codes.EXTERNAL_ROLE,
                 (*function.path, "role"),
-                f"{function.address}: role {record.role} is not created in this plan; compare "
-                "against the live role (--role-arn) instead",
+                f"{function.address}: {what}; compare against the live role (--role-arn) instead",
                 Severity.NOTE,
             )
             return []
