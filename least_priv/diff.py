@@ -22,13 +22,13 @@ import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from least_priv.attached import UNREADABLE_PREFIX
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import Decision, Evaluation, PolicySet, Request, evaluate
 from least_priv.evaluate.patterns import contains, has_wildcard, matches, overlaps
-from least_priv.evaluate.policy import PolicySource, PolicyStatement, parse_policy
+from least_priv.evaluate.policy import NodePath, PolicySource, PolicyStatement, parse_policy
 from least_priv.model import (
     Condition,
     Finding,
@@ -517,7 +517,9 @@ def check_actions(statements: Iterable[PolicyStatement], catalog: ActionCatalog)
 
 
 def required_from_document(
-    document: object, source: PolicySource, locate: Any = None
+    document: object,
+    source: PolicySource,
+    locate: Callable[[NodePath], Location] | None = None,
 ) -> tuple[list[Permission], list[PolicyDocument], list[Finding]]:
     """Required permissions from a policy document (``diff --required FILE``)."""
     parsed = parse_policy(document, source, locate)
@@ -546,6 +548,61 @@ def required_from_document(
         )
     )
     return perms, [doc] if doc.statements else [], findings
+
+
+def required_from_output(
+    data: object,
+    source: PolicySource,
+    locate: Callable[[NodePath], Location] | None = None,
+    *,
+    function: str | None = None,
+) -> tuple[list[Permission], list[PolicyDocument], list[Finding]]:
+    """Required permissions from what ``generate --format json`` writes.
+
+    That is one document, a list of documents (``--split``), or an object keyed by function
+    name (a template's functions); ``function`` picks one of those, and may be left out when
+    there is only one.
+    """
+    parts: list[tuple[NodePath, object]]
+    if isinstance(data, list):
+        parts = [((i,), item) for i, item in enumerate(data)]
+    elif isinstance(data, dict) and "Statement" not in data and data:
+        names = sorted(str(k) for k in data)
+        chosen = function if function is not None else (names[0] if len(names) == 1 else None)
+        if chosen is None or chosen not in data:
+            hint = "" if chosen is None else f"{chosen} is not one of them; "
+            bad = Finding(
+                source.location,
+                codes.BAD_REQUIRED,
+                f"{source.name} holds the policies of {', '.join(names)}: "
+                f"{hint}choose with --function",
+                Severity.ERROR,
+            )
+            return [], [], [bad]
+        value = data[chosen]
+        parts = (
+            [((chosen, i), item) for i, item in enumerate(value)]
+            if isinstance(value, list)
+            else [((chosen,), value)]
+        )
+    else:
+        parts = [((), data)]
+    perms: list[Permission] = []
+    docs: list[PolicyDocument] = []
+    findings: list[Finding] = []
+    for base, item in parts:
+        sub = None if locate is None else _under(locate, base)
+        got_perms, got_docs, got_findings = required_from_document(item, source, sub)
+        perms.extend(got_perms)
+        docs.extend(got_docs)
+        findings.extend(got_findings)
+    return perms, docs, findings
+
+
+def _under(
+    locate: Callable[[NodePath], Location], base: NodePath
+) -> Callable[[NodePath], Location]:
+    return lambda path: locate(base + path)
 
 
 def _model_statement(st: PolicyStatement) -> Statement:

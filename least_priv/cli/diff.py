@@ -207,7 +207,7 @@ def _required(
 ) -> tuple[list[Permission], list[PolicyDocument], list[Finding], Any]:
     """What the code needs, the generated documents, findings, and the generate result."""
     if kw["required_file"]:
-        return (*_required_from_file(kw["required_file"]), None)
+        return (*_required_from_file(kw["required_file"], kw["function"]), None)
     if not kw["paths"] and not kw["template"]:
         raise click.UsageError("give the code (PATH... --handler H, or --template) or --required")
     from least_priv import api
@@ -244,9 +244,9 @@ def _required(
 
 
 def _required_from_file(
-    path: str,
+    path: str, function: str | None
 ) -> tuple[list[Permission], list[PolicyDocument], list[Finding]]:
-    from least_priv.diff import required_from_document
+    from least_priv.diff import required_from_output
     from least_priv.evaluate import PolicySource, codes
     from least_priv.infra.positions import parse_file
 
@@ -261,5 +261,4 @@ def _required_from_file(
         )
         return [], [], [bad]
     source = PolicySource(Path(path).name, "required", Location(path, 1, 0))
-    perms, docs, findings = required_from_document(doc.data, source, doc.location)
-    return perms, docs, findings
+    return required_from_output(doc.data, source, doc.location, function=function)

@@ -223,3 +223,69 @@ def test_sarif_for_code_scanning(capsys: pytest.CaptureFixture[str]) -> None:
     missing = [r for r in results if r["ruleId"] == "LP601"]
     assert len(missing) == 1 and "dynamodb:DeleteItem" in missing[0]["message"]["text"]
     assert {r["ruleId"] for r in results} >= {"LP601", "LP602"}
+
+
+def test_required_accepts_every_shape_generate_writes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    document = json.loads((ROOT / REQUIRED).read_text())
+    half = len(document["Statement"]) // 2
+    split = [
+        {"Version": "2012-10-17", "Statement": document["Statement"][:half]},
+        {"Version": "2012-10-17", "Statement": document["Statement"][half:]},
+    ]
+    shapes = {
+        "split.json": split,
+        "keyed.json": {"OrdersFunction": document, "ReportsFunction": split},
+    }
+    for name, data in shapes.items():
+        (tmp_path / name).write_text(json.dumps(data, indent=2))
+    deny = "fixtures/diff/policies/deny-delete.json"
+
+    def missing(*args: str) -> list[str]:
+        code, out = _run(capsys, *args, "--policy", deny, "--format", "json")
+        data = json.loads(out)
+        assert code == (2 if data["missing"] else 0), data["findings"]
+        return [m["action"] for m in data["missing"]]
+
+    assert missing("--required", str(tmp_path / "split.json")) == ["dynamodb:DeleteItem"]
+    keyed = str(tmp_path / "keyed.json")
+    assert missing("--required", keyed, "--function", "ReportsFunction") == ["dynamodb:DeleteItem"]
+    # Two functions and none chosen: reported, and the run fails rather than passing empty.
+    code, out = _run(capsys, "--required", keyed, "--policy", deny, "--format", "json")
+    assert code == 2
+    [finding] = json.loads(out)["findings"]
+    assert finding["code"] == "LP624" and "OrdersFunction, ReportsFunction" in finding["message"]
+
+
+def test_required_from_generate_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    generated = tmp_path / "policy.json"
+    code = main(
+        [
+            "generate",
+            "fixtures/diff/orders/src",
+            "--handler",
+            "app.lambda_handler",
+            "--env",
+            "ORDERS_TABLE=Orders",
+            "--env",
+            "EVENTS_QUEUE_URL=https://sqs.us-east-1.amazonaws.com/123456789012/orders-events",
+            "--region",
+            "us-east-1",
+            "--account",
+            "123456789012",
+        ]
+    )
+    generated.write_text(capsys.readouterr().out)
+    assert code == 0
+    code, out = _run(
+        capsys,
+        "--required",
+        str(generated),
+        "--policy",
+        "fixtures/diff/policies/deny-delete.json",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert [m["action"] for m in data["missing"]] == ["dynamodb:DeleteItem"]
