@@ -37,6 +37,7 @@ from least_priv.model import (
 )
 from least_priv.policy import arn, codes, refs
 from least_priv.policy.arn import ArnContext
+from least_priv.policy.conditions import request_conditions
 from least_priv.policy.values import Environment, expand_env
 
 # A call whose parameters take many values (a RequestItems dict with 40 tables) yields one
@@ -83,8 +84,10 @@ class Scoper:
         (a network interface Lambda creates): no finding for having no binding.
         """
         provenance = (code_provenance(call, requirement),)
+        extra = request_conditions(call, requirement.action, self.env)
+        conditions = tuple(sorted(set(requirement.conditions) | set(extra)))
         if requirement.arn_template is None:
-            return [Permission(requirement.action, "*", requirement.conditions, provenance, ("*",))]
+            return [Permission(requirement.action, "*", conditions, provenance, ("*",))]
         if not requirement.bindings and report_unbound:
             self._report(
                 codes.UNSCOPED_RESOURCE,
@@ -101,7 +104,7 @@ class Scoper:
                 Permission(
                     requirement.action,
                     arn.json_form(parts),
-                    requirement.conditions,
+                    conditions,
                     provenance,
                     parts,
                 )

@@ -233,3 +233,47 @@ def test_bucket_level_and_object_level_actions_differ() -> None:
     assert scope(list_bucket, site)[0] == ["arn:*:s3:::acme-reports"]
     get = call("s3", "GetObject", Bucket=Value.literal("acme-reports"), Key=Value.unknown())
     assert scope(GET_OBJECT, get)[0] == ["arn:*:s3:::acme-reports/*"]
+
+
+def test_listing_prefix_becomes_an_s3_prefix_condition() -> None:
+    list_bucket = Requirement(
+        "s3:ListBucket", "bucket", BUCKET, (ParamBinding("Bucket", "s3_bucket"),)
+    )
+    site = call(
+        "s3",
+        "ListObjectsV2",
+        Bucket=Value.literal("acme-finance"),
+        Prefix=Value(("drafts/", Unknown("report id"), "/")),
+    )
+    (perm,) = Scoper(NO_ENV).permissions(site, list_bucket)
+    assert [(c.operator, c.key, c.values) for c in perm.conditions] == [
+        ("StringLike", "s3:prefix", ("drafts/*",))
+    ]
+    # An unknown prefix adds nothing: the listing may use any prefix.
+    site = call("s3", "ListObjectsV2", Bucket=Value.literal("b"), Prefix=Value.unknown())
+    assert Scoper(NO_ENV).permissions(site, list_bucket)[0].conditions == ()
+
+
+def test_pass_role_is_conditioned_on_the_receiving_service() -> None:
+    pass_role = Requirement(
+        "iam:PassRole",
+        "role",
+        "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+        (ParamBinding("Target.RoleArn", "iam_role_arn"),),
+        kind="dependent",
+    )
+    target = Value(
+        mapping=(
+            (
+                Value.literal("RoleArn"),
+                Value.literal("arn:aws:iam::123456789012:role/reminder-scheduler"),
+            ),
+        )
+    )
+    (perm,) = Scoper(NO_ENV).permissions(
+        call("scheduler", "CreateSchedule", Target=target), pass_role
+    )
+    assert perm.resource == "arn:*:iam::123456789012:role/reminder-scheduler"
+    assert [(c.key, c.values) for c in perm.conditions] == [
+        ("iam:PassedToService", ("scheduler.amazonaws.com",))
+    ]
