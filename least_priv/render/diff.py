@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 
 from least_priv.diff import ConditionalEntry, DiffResult, ExcessEntry, MissingEntry
+from least_priv.evaluate.patterns import has_wildcard
 from least_priv.model import Provenance
 from least_priv.render.findings import render_findings
 
@@ -41,6 +42,38 @@ def _excess_sorted(result: DiffResult) -> list[ExcessEntry]:
         result.excess,
         key=lambda e: (_EXCESS_ORDER.get(e.kind, 9), e.statement, e.action.lower(), e.resource),
     )
+
+
+def _excess_rows(result: DiffResult) -> list[list[str]]:
+    """Excess as table rows; the concrete actions one statement grants in vain share a row.
+
+    JSON keeps one entry per action; a reader of a table wants "5 actions of this statement
+    are never used", not five rows saying so.
+    """
+    rows: list[list[str]] = []
+    groups: dict[int, list[str]] = {}
+    where: dict[tuple[str, str, str], int] = {}
+    for e in _excess_sorted(result):
+        if e.kind not in ("service", "action") or e.used or has_wildcard(e.action):
+            rows.append([e.kind, e.statement, e.message])
+            continue
+        service = e.action.split(":", 1)[0] if e.kind == "service" else ""
+        key = (e.kind, e.statement, service)
+        if key not in where:
+            where[key] = len(rows)
+            groups[len(rows)] = []
+            rows.append([e.kind, e.statement, ""])
+        groups[where[key]].append(e.action)
+    for (kind, _statement, service), index in where.items():
+        actions = groups[index]
+        names = ", ".join(f"`{a}`" for a in actions)
+        if kind == "service":
+            rows[index][2] = f"{names}: the code uses no {service} action"
+        elif len(actions) == 1:
+            rows[index][2] = f"{names}: the code never needs it"
+        else:
+            rows[index][2] = f"{names}: the code needs none of these {len(actions)} actions"
+    return rows
 
 
 def _sites(provenance: Sequence[Provenance]) -> list[str]:
@@ -88,7 +121,7 @@ def render_text(result: DiffResult, replacement: str = "") -> str:
         lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
     if result.excess:
         lines.append("EXCESS: the role grants these, the code never needs them")
-        rows = [[e.kind, e.statement, e.message] for e in _excess_sorted(result)]
+        rows = _excess_rows(result)
         lines += [*_table(["LEVEL", "STATEMENT", "DETAIL"], rows), ""]
     if result.conditional:
         lines.append("CONDITIONAL: the tool cannot decide these")
@@ -152,7 +185,7 @@ def render_markdown(result: DiffResult, replacement: str = "", lang: str = "json
         lines += [*_md_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
     if result.excess:
         lines += ["#### Excess", ""]
-        rows = [[e.kind, e.statement, e.message] for e in _excess_sorted(result)]
+        rows = _excess_rows(result)
         lines += [*_md_table(["Level", "Statement", "Detail"], rows), ""]
     if result.conditional:
         lines += ["#### Conditional", ""]
