@@ -8,9 +8,13 @@ policy variables stand for a value known only at request time, and ``${*}``, ``$
 The required side of a diff is itself a pattern (``arn:aws:s3:::orders/*`` when the key is
 unknown), so plain matching is not enough: ``contains(p, r)`` answers "does every string of
 ``r`` match ``p``" (the policy grants the whole requirement) and ``overlaps(p, r)`` answers
-"can some string match both" (a Deny may hit part of it). Both work on token sequences with
-dynamic programming: a ``*`` in the covering pattern may absorb any tokens of the other,
-including its wildcards, while ``?`` absorbs exactly one character-like token.
+"can some string match both" (a Deny may hit part of it). Both first strip the literal
+prefix and suffix the two share (ARNs share long ones), which settles most pairs. Overlap
+then runs a dynamic program over both token sequences; containment searches the product of
+the inner pattern's automaton with the outer one's subset automaton for a string the inner
+accepts and the outer rejects, over the characters both name plus one standing for all
+others (a symbolic match is wrong: ``???*`` contains ``*?*bb``). Both are checked against
+brute force by property tests.
 
 Policy variables are unknown at analysis time: for containment they cover nothing but the
 same variable (the grant cannot be proved), for overlap they behave like ``*`` (a Deny that
