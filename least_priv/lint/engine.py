@@ -113,6 +113,7 @@ class Pending:
     problems: list[Finding] = field(default_factory=list)
     inputs: int = 0
     policies: int = 0
+    not_run: frozenset[str] = frozenset()  # rule codes this run did not look for
 
 
 def prepare(
@@ -128,6 +129,9 @@ def prepare(
     if facts is None and rules and any(item.policies or item.attachments for item in inputs):
         facts = CatalogFacts()
     pending = Pending(inputs=len(inputs))
+    if not run_rules:
+        load_rules()
+        pending.not_run = frozenset(RULES)
     numbered: list[tuple[int, PolicyView]] = []
     for item in inputs:
         pending.candidates.extend(Candidate(f) for f in item.findings)
@@ -166,7 +170,11 @@ def settle(
     input_errors: frozenset[str] = INPUT_ERROR_CODES,
 ) -> LintResult:
     """Apply the suppressions and the code selection; the final, sorted result."""
-    kept, silenced, unused = apply_suppressions(pending.candidates, pending.suppressions)
+
+    def checked(code: str) -> bool:
+        return is_selected(code, select, ignore) and code not in pending.not_run
+
+    kept, silenced, unused = apply_suppressions(pending.candidates, pending.suppressions, checked)
     everything = [*kept, *pending.problems, *unused]
     final = sorted({f for f in everything if is_selected(f.code, select, ignore)})
     return LintResult(

@@ -26,7 +26,7 @@ nothing is reported as unused (LP191), so stale suppressions do not pile up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from least_priv.infra.positions import NodePath, ParsedDocument
@@ -209,9 +209,15 @@ def _bad(location: Location, message: str) -> Finding:
 
 
 def apply_suppressions(
-    candidates: list[Candidate], suppressions: list[Suppression]
+    candidates: list[Candidate],
+    suppressions: list[Suppression],
+    checked: Callable[[str], bool] = lambda _code: True,
 ) -> tuple[list[Finding], list[tuple[Finding, Suppression]], list[Finding]]:
-    """Split candidates into kept findings and suppressed ones; report unused suppressions."""
+    """Split candidates into kept findings and suppressed ones; report unused suppressions.
+
+    ``checked`` says whether a code was looked for in this run: a suppression of codes that
+    were all deselected (``--ignore``, ``--no-lint``) is not "unused", just not exercised.
+    """
     kept: list[Finding] = []
     silenced: list[tuple[Finding, Suppression]] = []
     used: set[Suppression] = set()
@@ -230,6 +236,6 @@ def apply_suppressions(
             Severity.NOTE,
         )
         for s in suppressions
-        if s not in used
+        if s not in used and any(checked(code) for code in s.codes)
     ]
     return kept, silenced, unused

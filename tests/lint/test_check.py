@@ -125,3 +125,21 @@ def test_check_findings_honour_suppressions(
     assert not [line for line in lines if "dynamodb:PutItem" in line]
     assert "3 suppressed" in err
     assert not [line for line in lines if ": LP191 " in line]
+
+
+def test_no_lint_leaves_lint_suppressions_alone(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    app = _copy_app(tmp_path)
+    template = app / "template.yaml"
+    comment = "  # least-priv: ignore LP104 -- streams named at run time"
+    text = template.read_text().replace(
+        '                Resource: "*"\n', f'                Resource: "*"{comment}\n'
+    )
+    template.write_text(text)
+    # A fresh interpreter: the lint rules must be known even though none of them runs.
+    argv = [sys.executable, "-m", "least_priv", "check", "--template", str(template), *PINNED]
+    out = subprocess.run([*argv, "--no-lint"], capture_output=True, text=True, check=False)
+    assert ": LP601 " in out.stdout
+    assert ": LP191 " not in out.stdout and ": LP104 " not in out.stdout

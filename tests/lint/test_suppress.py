@@ -92,3 +92,12 @@ def test_suppressions_only_apply_to_their_own_file() -> None:
     above = "            # least-priv: ignore LP104 -- log group is created by Lambda\n"
     text = _yaml(comment_above=above)
     assert lint_text(text, "a.yaml").suppressed[0][0].location.path == "a.yaml"
+
+
+def test_suppression_of_a_deselected_code_is_not_unused() -> None:
+    inline = "  # least-priv: ignore LP104 -- created by Lambda"
+    # LP104 is not looked for: its suppression is neither applied nor "unused".
+    result = lint_text(_yaml(comment_inline=inline), "template.yaml", ignore=["LP104"])
+    assert [f.code for f in result.findings] == []
+    result = lint_text(_yaml(comment_inline=inline), "template.yaml", select=["LP191"])
+    assert [f.code for f in result.findings] == []
