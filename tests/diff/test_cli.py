@@ -289,3 +289,21 @@ def test_required_from_generate_output(capsys: pytest.CaptureFixture[str], tmp_p
     )
     data = json.loads(out)
     assert [m["action"] for m in data["missing"]] == ["dynamodb:DeleteItem"]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        "fixtures/diff/orders/role-expanded.json",
+        "fixtures/diff/policies/deny-delete.json",
+        "fixtures/diff/policies/notaction-poweruser.json",
+        "fixtures/diff/policies/guardrails.json",
+        "fixtures/diff/bad/typo-actions.json",
+    ],
+)
+def test_json_report_follows_its_schema(capsys: pytest.CaptureFixture[str], policy: str) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "report.schema.json").read_text())
+    _code, out = _run(capsys, "--required", REQUIRED, "--policy", policy, "--format", "json")
+    jsonschema.validate(json.loads(out), schema)
