@@ -247,7 +247,8 @@ def diff_permissions(
             )
     out_findings = list(findings)
     if catalog is not None:
-        out_findings.extend(check_actions(policies.statements(), catalog))
+        boundary = tuple(st for policy in policies.boundary or () for st in policy.statements)
+        out_findings.extend(check_actions((*policies.statements(), *boundary), catalog))
     excess = _excess(policies, evaluations, catalog)
     return DiffResult(
         label=label,

@@ -203,3 +203,15 @@ def test_principal_arn_conditions_use_the_roles_arn() -> None:
     other = diff_permissions(need, policies, principal_arn=f"arn:aws:iam::{ACCOUNT}:role/admin")
     unknown = diff_permissions(need, policies)
     assert (len(ok.missing), len(other.missing), len(unknown.conditional)) == (0, 1, 1)
+
+
+def test_typos_in_a_boundary_are_reported_too() -> None:
+    from least_priv.diff import load_catalog
+
+    catalog, notes = load_catalog()
+    assert catalog is not None and notes == []
+    attached = from_files([str(FIX / "policies" / "role-wide.json")])
+    typo = from_files([str(FIX / "bad" / "typo-actions.json")], origin="boundary")
+    attached = attached.with_boundary(typo.identity)
+    result = diff_permissions(orders_required(), attached.policy_set(), catalog=catalog)
+    assert any(f.code == "LP614" and "s3:GetObjet" in f.message for f in result.findings)
