@@ -390,7 +390,8 @@ def _unreadable_policies(parsed: ParsedDocument) -> list[Finding]:
 
 def _read_cdk(path: str) -> LintInput:
     result = LintInput(path, "cdk")
-    for template in sorted(Path(path).glob("*.template.json")):
+    # Stages put their stacks in nested cloud assemblies (cdk.out/assembly-Prod/...).
+    for template in sorted(Path(path).rglob("*.template.json")):
         parsed = parse_file(template)
         result.documents.append(parsed)
         result.findings.extend(parsed.findings)

@@ -106,7 +106,11 @@ def test_serverless_terraform_and_cdk_lines() -> None:
     assert not [line for line, code in plan if code == "LP114" and line != 42]
     # The data source's Action "*" is not attached to anything and is not linted.
     assert not any(code == "LP101" for _, code in plan)
-    assert (44, "LP103") in _lines("cdk.out")
+    cdk = lint_paths([str(FIXTURES / "cdk.out")]).findings
+    assert (44, "LP103") in [(f.location.line, f.code) for f in cdk]
+    # Stacks of a Stage live in a nested cloud assembly, and are linted too.
+    nested = str(FIXTURES / "cdk.out" / "assembly-Prod" / "ProdReportsStack.template.json")
+    assert [(f.location.line, f.code) for f in cdk if f.location.path == nested] == [(9, "LP101")]
 
 
 def test_clean_policy_has_no_findings() -> None:
