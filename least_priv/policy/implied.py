@@ -306,17 +306,23 @@ def _tracing_active(settings: dict[str, Value]) -> bool:
     return _text(settings.get("TracingConfig"), "Mode") == "Active"
 
 
+def _destination(
+    setting: str, config: Value | None, target: Value, detail: str, where: Location
+) -> Iterable[_Need]:
+    """What sending to a destination needs; its kind from ``Type`` or from the target."""
+    kind = _text(config, "Type") or _kind_of_arn(target)
+    requirement = _DESTINATIONS.get(kind or "")
+    if requirement is not None:
+        yield _Need(setting, detail.format(kind=kind), (requirement,), target, where)
+
+
 def _dead_letter(settings: dict[str, Value], where: Location) -> Iterable[_Need]:
     for key in ("DeadLetterQueue", "DeadLetterConfig"):
         config = settings.get(key)
         target = _field(config, "TargetArn")
-        if target is None:
-            continue
-        kind = _text(config, "Type") or _kind_of_arn(target)
-        requirement = _DESTINATIONS.get(kind or "")
-        if requirement is not None:
-            yield _Need(
-                key, f"{key}: failed events go to this {kind}", (requirement,), target, where
+        if target is not None:
+            yield from _destination(
+                key, config, target, key + ": failed events go to this {kind}", where
             )
 
 
@@ -325,35 +331,17 @@ def _destinations(settings: dict[str, Value], where: Location) -> Iterable[_Need
     for outcome in ("OnSuccess", "OnFailure"):
         destination = _field(config, outcome)
         target = _field(destination, "Destination")
-        if target is None:
-            continue
-        kind = _text(destination, "Type") or _kind_of_arn(target)
-        requirement = _DESTINATIONS.get(kind or "")
-        if requirement is not None:
-            yield _Need(
-                "EventInvokeConfig",
-                f"EventInvokeConfig {outcome} destination ({kind})",
-                (requirement,),
-                target,
-                where,
-            )
+        if target is not None:
+            detail = "EventInvokeConfig " + outcome + " destination ({kind})"
+            yield from _destination("EventInvokeConfig", destination, target, detail, where)
 
 
 def _on_failure(config: Value, where: Location) -> Iterable[_Need]:
     # An event source mapping's on-failure destination (SQS queue or SNS topic).
     target = _field(config, "OnFailure", "Destination")
-    if target is None:
-        return
-    kind = _kind_of_arn(target)
-    requirement = _DESTINATIONS.get(kind or "")
-    if requirement is not None:
-        yield _Need(
-            "EventSourceDestinationConfig",
-            f"event source mapping sends failed batches to this {kind}",
-            (requirement,),
-            target,
-            where,
-        )
+    if target is not None:
+        detail = "event source mapping sends failed batches to this {kind}"
+        yield from _destination("EventSourceDestinationConfig", None, target, detail, where)
 
 
 def _file_systems(configs: Value, where: Location) -> Iterable[_Need]:
