@@ -424,6 +424,11 @@ def _rows_for_action(
             )
         return rows
     chosen = _choose(options, bindings)
+    if chosen is not None and not chosen[2] and not any(o[2] for o in options):
+        # Every resource type is optional and the request names none of them: IAM then
+        # authorises the call against "*", which a typed wildcard like
+        # arn:...:dataset/* would not match (cloudwatch:PutMetricData without a dataset).
+        chosen = None
     if chosen is None:
         return [_row(action, None, None, [], kind, reason, when=when, conditions=conditions)]
     rtype, arn, used = chosen

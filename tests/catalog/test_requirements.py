@@ -499,3 +499,10 @@ def test_catalog_codes_are_registered() -> None:
 
     assert code_info("LP703").name == "catalog-unresolved-operation"
     assert code_info("LP705").severity == Severity.NOTE
+
+
+def test_optional_resource_types_without_a_binding_mean_any_resource() -> None:
+    # cloudwatch.put_metric_data(Namespace=..., MetricData=[...]) names no dataset: IAM
+    # evaluates "*", which arn:...:dataset/* would not match.
+    (req,) = CAT.requirements(call("cloudwatch", "PutMetricData", Namespace=lit("Shop")))
+    assert (req.resource_type, req.arn_template) == (None, None)
