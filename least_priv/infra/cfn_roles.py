@@ -16,7 +16,7 @@ from typing import Any
 from least_priv.infra import codes, sam_policies
 from least_priv.infra.cfn_eval import Evaluator
 from least_priv.infra.positions import NodePath
-from least_priv.infra.template import DeclaredPolicy
+from least_priv.infra.template import DeclaredPolicy, managed_policy
 from least_priv.model import Finding, Function, Severity
 
 _VERSION = "2012-10-17"
@@ -390,17 +390,10 @@ class RoleReader:
     def _managed_arn(
         self, arn: str, path: NodePath, role: str | None, *, explicit: bool
     ) -> DeclaredPolicy:
-        if explicit:
-            self._finding(
-                codes.MANAGED_POLICY_NOT_EXPANDED,
-                path,
-                f"managed policy {arn} is not in the template; its statements are unknown "
-                "offline (give its document with --policy, or compare against the live role)",
-                Severity.NOTE,
-            )
-        name = arn.rsplit("/", 1)[-1]
         location = self.doc.location(path)
-        return DeclaredPolicy({}, location, "managed-arn", False, name, arn, role, path)
+        if explicit:
+            self.report(codes.managed_not_expanded(arn, location))
+        return managed_policy(arn, location, role, path)
 
     def _boundary(self, node: Any, path: NodePath, role: str | None) -> DeclaredPolicy:
         policy = self._managed(node, path, role)

@@ -472,12 +472,7 @@ class _Reader:
             assert isinstance(properties, dict)
             location = self.doc.key_location(path)
             if kind not in _SAM_EVENT_TARGETS:
-                self._report(
-                    codes.UNKNOWN_EVENT,
-                    path,
-                    f"event type {kind!r} is not known; no permission is derived from it",
-                    Severity.NOTE,
-                )
+                self.findings.append(codes.unknown_event(kind, self.doc.location(path)))
                 out.append(EventSource(kind, None, location))
                 continue
             key = _SAM_EVENT_TARGETS[kind]

@@ -196,3 +196,24 @@ def finding(
 ) -> Finding:
     """A finding of this stage; a thin wrapper so call sites read as one line."""
     return Finding(location=location, code=code, message=message, severity=severity)
+
+
+def managed_not_expanded(arn: str, location: Location, where: str = "template") -> Finding:
+    """LP431 for a managed policy named by ARN in the ``where`` (template, service, plan)."""
+    return finding(
+        MANAGED_POLICY_NOT_EXPANDED,
+        location,
+        f"managed policy {arn} is not in the {where}; its statements are unknown offline "
+        "(give its document with --policy, or compare against the live role)",
+        Severity.NOTE,
+    )
+
+
+def unknown_event(kind: str, location: Location) -> Finding:
+    """LP418 for an event source type the readers do not understand."""
+    return finding(
+        UNKNOWN_EVENT,
+        location,
+        f"event type {kind!r} is not known; no permission is derived from it",
+        Severity.NOTE,
+    )

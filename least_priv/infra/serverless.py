@@ -33,7 +33,7 @@ from least_priv.infra.cloudformation import dig, template_resource
 from least_priv.infra.parts import ACCOUNT, PARTITION, REGION
 from least_priv.infra.positions import NodePath, ParsedDocument
 from least_priv.infra.serverless_vars import Variables
-from least_priv.infra.template import DeclaredPolicy, Template, make_template
+from least_priv.infra.template import DeclaredPolicy, Template, make_template, managed_policy
 from least_priv.model import EventSource, Finding, Function, Severity, Value
 
 _VERSION = "2012-10-17"
@@ -390,12 +390,7 @@ class _Reader:
                 continue
             kind = _EVENT_KINDS.get(key)
             if kind is None:
-                self._report(
-                    codes.UNKNOWN_EVENT,
-                    where,
-                    f"event type {key!r} is not known; no permission is derived from it",
-                    Severity.NOTE,
-                )
+                self.findings.append(codes.unknown_event(key, self.doc.location(where)))
                 out.append(EventSource(key, None, location))
                 continue
             field = _EVENT_TARGETS.get(key)
@@ -592,24 +587,9 @@ class _Reader:
         for i, item in enumerate(items if isinstance(items, list) else ()):
             where = (*path, i)
             arn = self._text(item, where) or "*"
-            self._report(
-                codes.MANAGED_POLICY_NOT_EXPANDED,
-                where,
-                f"managed policy {arn} is not in the service; its statements are unknown offline",
-                Severity.NOTE,
-            )
-            out.append(
-                DeclaredPolicy(
-                    {},
-                    self.doc.location(where),
-                    "managed-arn",
-                    False,
-                    arn.rsplit("/", 1)[-1],
-                    arn,
-                    role,
-                    where,
-                )
-            )
+            location = self.doc.location(where)
+            self.findings.append(codes.managed_not_expanded(arn, location, "service"))
+            out.append(managed_policy(arn, location, role, where))
         return out
 
     def _default_role_policies(self) -> list[DeclaredPolicy]:
@@ -659,16 +639,10 @@ class _Reader:
             )
         if boundary is not None:
             arn = self._text(boundary, boundary_path) or "*"
+            location = self.doc.location(boundary_path)
             out.append(
-                DeclaredPolicy(
-                    {},
-                    self.doc.location(boundary_path),
-                    "permissions-boundary",
-                    False,
-                    arn.rsplit("/", 1)[-1],
-                    arn,
-                    _DEFAULT_ROLE,
-                    boundary_path,
+                managed_policy(
+                    arn, location, _DEFAULT_ROLE, boundary_path, origin="permissions-boundary"
                 )
             )
         users = [

@@ -76,6 +76,21 @@ class DeclaredPolicy:
     path: NodePath = ()
 
 
+def managed_policy(
+    arn: str,
+    location: Location,
+    role: str | None,
+    path: NodePath,
+    *,
+    origin: str = "managed-arn",
+    name: str | None = None,
+) -> DeclaredPolicy:
+    """A managed policy named by ARN: its content is not in the template, so it is never
+    expanded (``expandable=False``, empty document)."""
+    label = name if name is not None else arn.rsplit("/", 1)[-1]
+    return DeclaredPolicy({}, location, origin, False, label, arn, role, path)
+
+
 @dataclass(frozen=True)
 class Template:
     """An IaC template read by :func:`~least_priv.infra.load_template`.

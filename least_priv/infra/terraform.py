@@ -35,7 +35,13 @@ from least_priv.infra.cloudformation import customer_key, dig
 from least_priv.infra.parts import expand_format, known_pattern, render
 from least_priv.infra.positions import NodePath, ParsedDocument
 from least_priv.infra.resource_types import TERRAFORM
-from least_priv.infra.template import DeclaredPolicy, Template, TemplateResource, make_template
+from least_priv.infra.template import (
+    DeclaredPolicy,
+    Template,
+    TemplateResource,
+    make_template,
+    managed_policy,
+)
 from least_priv.infra.terraform_plan import PlanIndex, PlannedResource, Reference
 from least_priv.model import EventSource, Finding, Function, Part, Severity, TemplateRef, Value
 
@@ -694,15 +700,9 @@ class _Reader:
         *,
         origin: str = "managed-arn",
     ) -> DeclaredPolicy:
-        self._report(
-            codes.MANAGED_POLICY_NOT_EXPANDED,
-            path,
-            f"managed policy {arn} is not in the plan; its statements are unknown offline",
-            Severity.NOTE,
-        )
-        return DeclaredPolicy(
-            {}, self.doc.location(path), origin, False, arn.rsplit("/", 1)[-1], arn, role, path
-        )
+        location = self.doc.location(path)
+        self.findings.append(codes.managed_not_expanded(arn, location, "plan"))
+        return managed_policy(arn, location, role, path, origin=origin)
 
     def _policy_document(
         self,
