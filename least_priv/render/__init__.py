@@ -20,9 +20,12 @@ why each permission is there. Findings are rendered by :mod:`least_priv.render.f
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from least_priv.api import GenerateResult
-from least_priv.policy.document import camel
+if TYPE_CHECKING:
+    # Only for annotations: `least_priv.render.findings` (used by lint, diff, check) must not
+    # pay for importing the generate pipeline through this package's __init__.
+    from least_priv.api import GenerateResult
 
 POLICY_FORMATS: tuple[str, ...] = ("json", "sam", "cfn", "terraform", "serverless", "text")
 
@@ -63,4 +66,6 @@ def _renderer(fmt: str) -> Callable[[GenerateResult], str]:
 
 def logical_name(name: str, fallback: str = "Function") -> str:
     """An alphanumeric CloudFormation logical id from a function name."""
+    from least_priv.policy.document import camel
+
     return camel(name) or fallback
