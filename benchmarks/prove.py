@@ -131,6 +131,7 @@ class Moto:
 
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
+        self._admins: dict[str, Any] = {}
 
     def _post(self, path: str, data: bytes = b"") -> None:
         import urllib.request
@@ -151,10 +152,35 @@ class Moto:
 
     def admin(self, service: str) -> Any:
         """A client that is only used while enforcement is off (setup, principal creation)."""
-        import boto3
+        if service not in self._admins:
+            import boto3
 
-        session = boto3.session.Session(region_name=REGION, **_ADMIN_KEYS)
-        return session.client(service, endpoint_url=self.url)
+            session = boto3.session.Session(
+                region_name=REGION, botocore_session=_botocore_session(), **_ADMIN_KEYS
+            )
+            self._admins[service] = session.client(service, endpoint_url=self.url)
+        return self._admins[service]
+
+
+@cache
+def _shared_loader() -> Any:
+    import botocore.loaders
+
+    return botocore.loaders.create_loader()
+
+
+def _botocore_session() -> Any:
+    """A new botocore session (no cached credentials) sharing one data loader.
+
+    Loading endpoints and service models dominates a run; sharing the loader's cache keeps
+    every session fresh where it matters (credentials from the environment) without paying
+    for the JSON again.
+    """
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _shared_loader())
+    return session
 
 
 @contextlib.contextmanager
@@ -438,7 +464,9 @@ def _lambda_runtime(case: accuracy.Case, env: Mapping[str, str]) -> Iterator[Non
         os.environ.pop(key, None)
     os.environ.update(env)
     sys.path[:0] = [str(p) for p in case.paths]
-    boto3.DEFAULT_SESSION = None
+    # A fresh default session, as a new Lambda execution environment has: it reads the
+    # credentials from the environment set above on first use.
+    boto3.DEFAULT_SESSION = boto3.session.Session(botocore_session=_botocore_session())
     try:
         yield
     finally:
