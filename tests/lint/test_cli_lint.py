@@ -110,7 +110,7 @@ def test_baseline_reports_only_new_findings(
     shutil.copy(POLICIES / "ci-deployer.json", policy)
     baseline = tmp_path / "baseline.json"
     code, _, err = run(capsys, "lint", str(policy), "--baseline", str(baseline), "--write-baseline")
-    assert code == 0 and "wrote 10 findings" in err
+    assert code == 0 and "wrote 11 findings" in err
     assert run(capsys, "lint", str(policy), "--baseline", str(baseline))[0] == 0
     # Edits above existing findings move them; they stay baselined. A new wildcard is new.
     data = json.loads(policy.read_text())
@@ -119,7 +119,7 @@ def test_baseline_reports_only_new_findings(
     code, out, err = run(capsys, "lint", str(policy), "--baseline", str(baseline))
     assert code == 1
     assert {line.split(": ")[1].split()[0] for line in out.splitlines()} == {"LP102", "LP104"}
-    assert "10 in baseline" in err
+    assert "11 in baseline" in err
 
 
 def test_bad_baseline_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -28,13 +29,64 @@ def arn_pattern(template: str) -> str:
     return "".join(out)
 
 
+# ARN template variables whose values cannot contain "/" (S3 bucket, DynamoDB table, SQS
+# queue, SNS topic and Lambda function naming rules) or, for the first three, ":" either.
+# An IAM "*" matches both characters, so without this a bucket ARN's ${BucketName} would
+# swallow "b/key" and s3:ListBucket on objects would look fine.
+_NO_COLON_OR_SLASH = frozenset({"Partition", "Region", "Account"})
+_NO_SLASH = frozenset({"BucketName", "TableName", "QueueName", "TopicName", "FunctionName"})
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _variable_class(name: str) -> str:
+    if name in _NO_COLON_OR_SLASH:
+        return "[^:/]"
+    return "[^/]" if name in _NO_SLASH else "."
+
+
+@lru_cache(maxsize=2048)
+def _template_regex(template: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Regexes for the ARNs of ``template`` and for every prefix of such an ARN."""
+    tokens: list[tuple[str, str]] = []  # ("lit", text) | ("var", character class)
+    pos = 0
+    for match in _VARIABLE.finditer(template):
+        tokens.append(("lit", template[pos : match.start()]))
+        tokens.append(("var", _variable_class(match.group(1))))
+        pos = match.end()
+    tokens.append(("lit", template[pos:]))
+
+    def full(token: tuple[str, str]) -> str:
+        return re.escape(token[1]) if token[0] == "lit" else f"{token[1]}+"
+
+    def partial(token: tuple[str, str]) -> str:
+        if token[0] == "var":
+            return f"{token[1]}*"
+        text = token[1]
+        return "(?:" + "|".join(re.escape(text[:n]) for n in range(len(text) + 1)) + ")"
+
+    whole = "".join(full(t) for t in tokens)
+    cuts = ["".join(full(t) for t in tokens[:k]) + partial(tokens[k]) for k in range(len(tokens))]
+    flags = re.IGNORECASE | re.DOTALL
+    return re.compile(whole, flags), re.compile("|".join([*cuts, whole]), flags)
+
+
 @lru_cache(maxsize=8192)
-def _fits(resource: str, patterns: tuple[str, ...]) -> bool:
-    """True when some ARN ``resource`` stands for can have one of the ``patterns`` forms."""
-    if has_wildcard(resource) or "${" in resource:
-        return any(overlaps(resource, p, ignore_case=True) for p in patterns)
-    # A literal ARN: plain matching is much cheaper than pattern overlap.
-    return any(matches(p, resource, ignore_case=True) for p in patterns)
+def _fits(resource: str, templates: tuple[str, ...]) -> bool:
+    """True when some ARN ``resource`` stands for can have one of the ``templates`` forms."""
+    for template in templates:
+        whole, prefixes = _template_regex(template)
+        if not (has_wildcard(resource) or "${" in resource):
+            if whole.fullmatch(resource):
+                return True
+            continue
+        # A pattern: it must overlap the template's pattern, and the literal text before its
+        # first wildcard must be able to start such an ARN (where variable characters count).
+        cut = min((i for i in (resource.find(c) for c in "*?$") if i >= 0), default=0)
+        if overlaps(resource, arn_pattern(template), ignore_case=True) and prefixes.fullmatch(
+            resource[:cut]
+        ):
+            return True
+    return False
 
 
 def _display(node: Any) -> str:
@@ -125,7 +177,7 @@ class ResourceTypeMismatch(Rule):
     doc = (
         "**What**: every `Resource` of the statement is an ARN the action cannot be "
         "authorised on — `s3:GetObject` on a bucket ARN instead of `bucket/*`, "
-        'or an ARN for an action that only supports `"*"`. '
+        '`s3:ListBucket` on `bucket/*`, or an ARN for an action that only supports `"*"`. '
         "**Why**: the statement looks like a grant but grants nothing, so the call fails with "
         "AccessDenied in production (or, in a Deny, protects nothing). **Example**: "
         '`{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::uploads"}`. **Fix**: use '
@@ -139,6 +191,7 @@ class ResourceTypeMismatch(Rule):
     )
     invalid = (
         allow("s3:GetObject", "arn:aws:s3:::uploads"),
+        allow("s3:ListBucket", "arn:aws:s3:::uploads/*"),
         deny("s3:DeleteObject", "arn:aws:s3:::uploads"),
         allow("xray:PutTraceSegments", "arn:aws:xray:eu-west-1:111122223333:group/g"),
     )
@@ -174,7 +227,6 @@ class ResourceTypeMismatch(Rule):
                 f"{action} does not support resource-level permissions: only "
                 f'Resource "*" grants it, not {listed(shown, 2)}'
             )
-        patterns = tuple(arn_pattern(t) for t in templates)
-        if any(_fits(resource, patterns) for resource in resources):
+        if any(_fits(resource, tuple(templates)) for resource in resources):
             return None
         return f"{action} cannot apply to {listed(shown, 2)}; it needs {listed(list(templates), 2)}"
