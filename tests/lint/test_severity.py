@@ -79,3 +79,22 @@ def test_pass_role_on_every_role(resource: str, flagged: bool) -> None:
     found = _findings(_allow("iam:PassRole", resource, Condition=condition))
     assert ("LP107" in found) is flagged
     assert "LP108" not in found
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "flagged"),
+    [
+        ("s3:ListBucket", "arn:aws:s3:::reports/*", True),
+        ("s3:ListBucket", "arn:aws:s3:::reports", False),
+        ("s3:ListBucket", "arn:aws:s3:::reports*", False),  # also matches bucket names
+        ("s3:GetObject", "arn:aws:s3:::reports/${aws:username}/*", False),
+        ("s3:GetObject", "arn:aws:s3:::reports", True),
+        ("dynamodb:Query", "arn:aws:s3:::reports/*", True),
+        ("dynamodb:Query", "arn:aws:dynamodb:*:*:table/orders/index/*", False),
+        ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:jobs", False),
+        ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:jobs/extra", True),
+        ("logs:PutLogEvents", "arn:aws:logs:*:*:log-group:/aws/lambda/*", False),
+    ],
+)
+def test_resource_type_mismatch(action: str, resource: str, flagged: bool) -> None:
+    assert ("LP113" in _findings(_allow(action, resource))) is flagged
