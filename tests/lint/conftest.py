@@ -1,4 +1,4 @@
-"""Shared helpers of the lint tests: SARIF validation against the official schema."""
+"""Shared helpers of the lint tests: SARIF validation, running from the repository root."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ from typing import Any
 import jsonschema
 import pytest
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[2] / "fixtures" / "lint" / "sarif" / "sarif-schema-2.1.0.json"
-)
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = ROOT / "fixtures" / "lint" / "sarif" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture
+def at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the repository root: findings carry paths as given, goldens hold
+    repo-relative ones."""
+    monkeypatch.chdir(ROOT)
 
 
 @pytest.fixture(scope="session")

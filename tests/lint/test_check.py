@@ -21,9 +21,7 @@ TEMPLATE = f"{APP}/template.yaml"
 PINNED = ("--region", "eu-west-1", "--account", "111122223333", "--partition", "aws")
 
 
-@pytest.fixture(autouse=True)
-def _from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+pytestmark = pytest.mark.usefixtures("at_repo_root")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:

@@ -28,10 +28,7 @@ INPUTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Findings carry paths as given; goldens hold repo-relative ones.
-    monkeypatch.chdir(ROOT)
+pytestmark = pytest.mark.usefixtures("at_repo_root")
 
 
 def _lines(name: str) -> list[tuple[int, str]]:
