@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,8 +185,12 @@ class IamData:
         record = self.actions(prefix).get(name.lower())
         return f"{prefix}:{record['name']}" if record else None
 
-    def conjunction(self, action: str) -> list[str] | None:
-        """Resource types all needed at once by ``action`` (resource_sets.yaml), or None."""
+    def conjunction(self, action: str) -> list[tuple[str, list[str]]] | None:
+        """Resource types all needed at once by ``action`` (resource_sets.yaml), or None.
+
+        Each type comes with the request members that bring it in (empty: always needed):
+        an SES send involves the configuration set only when ConfigurationSetName is given.
+        """
         prefix = action.partition(":")[0]
         types = {o[0] for o in self.resource_options(action)}
         required = {o[0] for o in self.resource_options(action) if o[2]}
@@ -197,7 +202,12 @@ class IamData:
                 else (rule.get("prefix") == prefix and set(rule["when_required"]) <= required)
             )
             if hit:
-                return [t for t in rule["types"] if t in types]
+                when = rule.get("when", {})
+                return [
+                    (t, [when[t]] if isinstance(when.get(t), str) else list(when.get(t, [])))
+                    for t in rule["types"]
+                    if t in types
+                ]
         return None
 
     def access_level(self, action: str) -> str:
@@ -407,6 +417,7 @@ def _rows_for_action(
     *,
     when: str | None = None,
     conditions: list[list[Any]] | None = None,
+    present: Callable[[str], bool] = lambda _path: False,
 ) -> list[dict[str, Any]]:
     """Requirement rows for one action: one, or two when an optional parameter decides.
 
@@ -417,10 +428,18 @@ def _rows_for_action(
     together = iam.conjunction(action)
     if together:
         rows: list[dict[str, Any]] = []
-        for option in (o for o in options if o[0] in together):
+        by_type = {o[0]: o for o in options}
+        for rtype, triggers in together:
+            selector = when
+            if triggers:
+                found = [p for p in triggers if present(p)]
+                if not found:
+                    continue  # the operation cannot bring this resource in
+                selector = selector or found[0]
+            option = by_type[rtype]
             rtype, arn, used = _choose([option], bindings) or (option[0], option[1], [])
             rows.append(
-                _row(action, rtype, arn, used, kind, reason, when=when, conditions=conditions)
+                _row(action, rtype, arn, used, kind, reason, when=selector, conditions=conditions)
             )
         return rows
     chosen = _choose(options, bindings)
@@ -539,6 +558,10 @@ def build_client(
         entry["src"] = mapping.source
         candidates = _binding_candidates(client, name, overrides)
         rows: list[dict[str, Any]] = []
+
+        def has_member(path: str, op: str = name) -> bool:
+            return client.member_shape(op, path) is not None
+
         if mapping.requirements:
             for req in mapping.requirements:
                 named = iam.canonical(str(req["action"]))
@@ -548,10 +571,10 @@ def build_client(
                 for p, _t, _r in given:
                     if client.member_shape(name, p) is None:
                         raise OverrideError(f"{client.name}.{name}: no request member {p}")
-                rows.extend(_rows_for_action(named, iam, given))
+                rows.extend(_rows_for_action(named, iam, given, present=has_member))
         else:
             for action in actions:
-                rows.extend(_rows_for_action(action, iam, candidates))
+                rows.extend(_rows_for_action(action, iam, candidates, present=has_member))
         if mapping.rule:
             if mapping.rule not in RULES:
                 raise OverrideError(f"{client.name}.{name}: unknown rule {mapping.rule}")

@@ -157,9 +157,18 @@ _plain("scheduler_schedule", "ScheduleName")
 _plain("lambda_qualifier", "Qualifier")
 # LayerName takes a name or a layer ARN (…:layer:name[:version]).
 _name_or_arn("lambda_layer", "LayerName", "lambda", "layer:", post=_first(":"))
-_plain("appconfig_application", "ApplicationId")
-_plain("appconfig_environment", "EnvironmentId")
-_plain("appconfig_profile", "ConfigurationProfileId")
+# AppConfig identifiers may be an id or a name, but ARNs hold ids (7 lower-case letters and
+# digits, e.g. "abc1234"); a name cannot be turned into its id statically, so it is "*".
+_APPCONFIG_ID = re.compile(r"^(?=.*[0-9])(?=.*[a-z])[a-z0-9]{7}$")
+
+
+def _appconfig_id(text: str) -> str:
+    return text if _APPCONFIG_ID.match(text) else "*"
+
+
+_plain("appconfig_application", "ApplicationId", _appconfig_id)
+_plain("appconfig_environment", "EnvironmentId", _appconfig_id)
+_plain("appconfig_profile", "ConfigurationProfileId", _appconfig_id)
 _plain("athena_workgroup", "WorkGroupName")
 _plain("athena_data_catalog", "DataCatalogName")
 _plain("glue_database", "DatabaseName")
@@ -507,19 +516,35 @@ def _bedrock_profile_model(text: str) -> dict[str, str] | None:
 
 @_transform("ses_identity", "IdentityName", "Region", "Account")
 def _ses_identity(text: str) -> dict[str, str] | None:
-    # A sender address "Name <user@example.com>" authorises against the address identity;
-    # an ARN (SourceArn / FromEmailAddressIdentityArn) names the identity directly.
+    # An identity as managed (an address or a domain), or its ARN.
     if text.startswith("arn:"):
         arn = _split_arn(text, "ses")
         if arn is None:
             return None
         region, account, resource = arn
         name = _after(resource, "identity/")
-        if name is None:
-            return None
-        return _located(region, account, IdentityName=name)
+        return None if name is None else _located(region, account, IdentityName=name)
+    return {"IdentityName": text}
+
+
+@_transform("ses_sender", "IdentityName", "Region", "Account")
+def _ses_sender(text: str) -> dict[str, str] | None:
+    # SES authorises a send against the verified identity it uses: the sender address, or
+    # its domain, or a parent domain (whose verification covers subdomains). "*" + the last
+    # two labels matches all of them: "Shop <noreply@mail.acme.example>" → *acme.example.
+    if text.startswith("arn:"):
+        return _ses_identity(text)
     match = re.search(r"<([^<>]*)>\s*$", text)
-    return {"IdentityName": match.group(1) if match else text.strip()}
+    address = match.group(1) if match else text.strip()
+    _, at, domain = address.rpartition("@")
+    if not at:
+        return {"IdentityName": address}
+    tail = ".".join(domain.split(".")[-2:])
+    return {"IdentityName": "*" if "*" in tail or not tail else "*" + tail}
+
+
+_plain("ses_configuration_set", "ConfigurationSetName")
+_plain("ses_template", "TemplateName")
 
 
 @_transform("cognito_user_pool", "UserPoolId", "Region")

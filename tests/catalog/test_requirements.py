@@ -506,3 +506,41 @@ def test_optional_resource_types_without_a_binding_mean_any_resource() -> None:
     # evaluates "*", which arn:...:dataset/* would not match.
     (req,) = CAT.requirements(call("cloudwatch", "PutMetricData", Namespace=lit("Shop")))
     assert (req.resource_type, req.arn_template) == (None, None)
+
+
+def test_ses_send_needs_identity_and_named_configuration_set() -> None:
+    # sesv2.send_email(FromEmailAddress="Shop <noreply@mail.acme.example>",
+    #                  ConfigurationSetName="transactional", ...)
+    reqs = CAT.requirements(
+        call(
+            "sesv2",
+            "SendEmail",
+            FromEmailAddress=lit("Shop <noreply@mail.acme.example>"),
+            ConfigurationSetName=lit("transactional"),
+        )
+    )
+    assert {(r.resource_type, r.bindings) for r in reqs} == {
+        ("identity", (ParamBinding("FromEmailAddress", "ses_sender"),)),
+        ("configuration-set", (ParamBinding("ConfigurationSetName", "ses_configuration_set"),)),
+    }
+    without = CAT.requirements(call("ses", "SendRawEmail", RawMessage=Value.unknown()))
+    assert {r.resource_type for r in without} == {"identity"}
+
+
+def test_appconfig_names_are_not_ids() -> None:
+    reqs = CAT.requirements(
+        call(
+            "appconfigdata",
+            "StartConfigurationSession",
+            ApplicationIdentifier=lit("storefront"),
+            EnvironmentIdentifier=lit("prod"),
+            ConfigurationProfileIdentifier=lit("checkout-flags"),
+        )
+    )
+    (req,) = reqs
+    assert req.resource_type == "configuration"
+    assert {b.transform for b in req.bindings} == {
+        "appconfig_application",
+        "appconfig_environment",
+        "appconfig_profile",
+    }

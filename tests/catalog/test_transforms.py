@@ -202,6 +202,9 @@ from least_priv.catalog.transforms import apply
             {"EventBusName": "orders-bus", "Region": "us-east-1", "Account": "123456789012"},
         ),
         ("athena_workgroup", "analytics", {"WorkGroupName": "analytics"}),
+        ("appconfig_application", "abc1234", {"ApplicationId": "abc1234"}),
+        ("appconfig_application", "storefront", {"ApplicationId": "*"}),
+        ("appconfig_profile", "checkout-flags", {"ConfigurationProfileId": "*"}),
         (
             "bedrock_model",
             "anthropic.claude-3-haiku-20240307-v1:0",
@@ -221,8 +224,11 @@ from least_priv.catalog.transforms import apply
             "us.anthropic.claude-3-haiku-20240307-v1:0",
             {"ResourceId": "anthropic.claude-3-haiku-20240307-v1:0", "Region": "*"},
         ),
-        ("ses_identity", "Orders <orders@example.com>", {"IdentityName": "orders@example.com"}),
         ("ses_identity", "orders@example.com", {"IdentityName": "orders@example.com"}),
+        ("ses_identity", "mail.example.com", {"IdentityName": "mail.example.com"}),
+        ("ses_sender", "Orders <orders@example.com>", {"IdentityName": "*example.com"}),
+        ("ses_sender", "noreply@mail.acme.example", {"IdentityName": "*acme.example"}),
+        ("ses_sender", "noreply@*", {"IdentityName": "*"}),
         ("logs_group", "/aws/lambda/resize", {"LogGroupName": "/aws/lambda/resize"}),
         (
             "logs_group",
