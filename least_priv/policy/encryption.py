@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
 
-from least_priv.infra.parts import is_pseudo
+from least_priv.evaluate.patterns import contains
+from least_priv.infra.parts import expand_format, is_pseudo
+from least_priv.infra.resource_types import CLOUDFORMATION, TERRAFORM
 from least_priv.model import (
     CallSite,
     Condition,
@@ -81,20 +83,52 @@ class _HasKeys(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class EncryptionLookup:
-    """Customer managed keys of a template's resources: logical id → (key, resource type)."""
+    """Customer managed keys of a template's resources: logical id → (key, resource type).
+
+    ``arns`` holds the ARN pattern of each such resource whose name the template pins, so
+    code that names the resource literally (``Bucket="acme-tax-vault"``) is matched too.
+    """
 
     keys: Mapping[str, tuple[Value, str]]
+    arns: tuple[tuple[str, str], ...] = ()
 
     @staticmethod
     def of(template: _HasKeys) -> EncryptionLookup:
         """The keys of every resource of ``template`` that sets one."""
         keys: dict[str, tuple[Value, str]] = {}
+        arns: list[tuple[str, str]] = []
         for logical_id, resource in template.resources.items():
             key = getattr(resource, "kms_key", None)
             kind = getattr(resource, "type", "")
             if isinstance(key, Value) and kind in _VIA:
                 keys[logical_id] = (key, kind)
-        return EncryptionLookup(MappingProxyType(keys))
+                pattern = _arn_pattern(kind, getattr(resource, "name", None))
+                if pattern is not None:
+                    arns.append((pattern, logical_id))
+        return EncryptionLookup(MappingProxyType(keys), tuple(sorted(arns)))
+
+    def named_in(self, resource: str) -> list[str]:
+        """Logical ids of encrypted resources a plain ARN pattern falls within."""
+        return [
+            logical_id
+            for pattern, logical_id in self.arns
+            # An object ARN lies below its bucket's ("bucket/key").
+            if contains(pattern, resource) or contains(pattern + "/*", resource)
+        ]
+
+
+def _arn_pattern(resource_type: str, name: str | None) -> str | None:
+    if not name or "*" in name:
+        return None
+    kind = CLOUDFORMATION.get(resource_type) or TERRAFORM.get(resource_type)
+    if kind is None:
+        return None
+    formats = [f for f in (kind.format("Arn"), kind.format("arn"), kind.ref) if f]
+    arn_format = next((f for f in formats if f.startswith("arn:")), None)
+    if arn_format is None:
+        return None
+    parts = expand_format(arn_format, (name,))
+    return None if parts is None else Value(parts).pattern()
 
 
 def kms_actions(action: str) -> tuple[str, ...]:
@@ -120,8 +154,8 @@ def encryption_permissions(
     """KMS permissions for each permission that touches a resource with a customer key."""
     out: list[Permission] = []
     for perm in permissions:
-        for ref in _references(perm):
-            found = lookup.keys.get(ref.logical_id)
+        for logical_id in _referenced(perm, lookup):
+            found = lookup.keys.get(logical_id)
             if found is None:
                 continue
             key, resource_type = found
@@ -138,7 +172,7 @@ def encryption_permissions(
                 )
                 call = CallSite(location, "kms", action, (("KeyId", key),))
                 detail = (
-                    f"{ref.logical_id} is encrypted with a customer managed key; "
+                    f"{logical_id} is encrypted with a customer managed key; "
                     f"{perm.action} uses it through {_VIA[resource_type]}"
                 )
                 for granted in scoper.permissions(call, requirement):
@@ -154,8 +188,11 @@ def encryption_permissions(
     return out
 
 
-def _references(perm: Permission) -> list[TemplateRef]:
-    return [p for p in perm.resource_parts if isinstance(p, TemplateRef) and not is_pseudo(p)]
+def _referenced(perm: Permission, lookup: EncryptionLookup) -> list[str]:
+    refs = [
+        p.logical_id for p in perm.resource_parts if isinstance(p, TemplateRef) and not is_pseudo(p)
+    ]
+    return refs or lookup.named_in(perm.resource)
 
 
 def _location(perm: Permission) -> Location:

@@ -178,9 +178,10 @@ def test_env_encryption_key_and_file_system() -> None:
 
 
 class _Resource:
-    def __init__(self, kind: str, key: Value | None) -> None:
+    def __init__(self, kind: str, key: Value | None, name: str | None = None) -> None:
         self.type = kind
         self.kms_key = key
+        self.name = name
 
 
 class _Template:
@@ -281,3 +282,48 @@ def test_side_effect_kms_is_left_to_the_template_for_template_resources() -> Non
     assert [p.action for p in perms] == ["secretsmanager:GetSecretValue", "kms:Decrypt"]
     assert perms[1].resource == f"arn:aws:kms:{ACCT}:key/*"
     assert [f.code for f in scoper.findings] == ["LP305"]
+
+
+def test_resource_named_literally_in_code_is_matched_by_its_physical_name() -> None:
+    lookup = EncryptionLookup.of(
+        _Template(
+            Vault=_Resource(
+                "AWS::S3::Bucket", ref("VaultKey", "Arn", "AWS::KMS::Key"), "acme-tax-vault"
+            ),
+            Jobs=_Resource("AWS::SQS::Queue", Value.literal("alias/jobs"), "render-jobs"),
+        )
+    )
+    site = Location("vault.py", 14)
+    perms = [
+        Permission(
+            "s3:PutObject",
+            "arn:aws:s3:::acme-tax-vault/tax/*",
+            (),
+            (Provenance("code", site),),
+            ("arn:aws:s3:::acme-tax-vault/tax/*",),
+        ),
+        Permission(
+            "s3:PutObject",
+            "arn:aws:s3:::acme-tax-vault-copy/*",
+            (),
+            (Provenance("code", site),),
+            ("arn:aws:s3:::acme-tax-vault-copy/*",),
+        ),
+        Permission(
+            "sqs:ReceiveMessage",
+            f"arn:aws:sqs:{ACCT}:render-jobs",
+            (),
+            (Provenance("code", site),),
+            (f"arn:aws:sqs:{ACCT}:render-jobs",),
+        ),
+    ]
+    kms = encryption_permissions(perms, lookup, Scoper(Environment({}, True), CONTEXT))
+    by_service = {(p.action, p.conditions[0].values[0]) for p in kms}
+    assert by_service == {
+        ("kms:Decrypt", "s3.eu-west-1.amazonaws.com"),
+        ("kms:GenerateDataKey", "s3.eu-west-1.amazonaws.com"),
+        ("kms:Decrypt", "sqs.eu-west-1.amazonaws.com"),
+    }
+    # The alias names no key: any key, through SQS only.
+    sqs = next(p for p in kms if "sqs." in p.conditions[0].values[0])
+    assert sqs.resource == f"arn:aws:kms:{ACCT}:key/*"
