@@ -51,11 +51,12 @@ register_codes(
     FindingCode(
         code=UNRESOLVED_POLICY,
         name="unresolved-policy",
-        summary="A policy's text is not known yet (computed at apply time) and was not linted.",
+        summary="A policy's text is not known offline and was not linted.",
         help=(
-            "Terraform plans leave values that depend on other resources unknown until apply. "
-            "Such a policy cannot be linted from the plan. Fix: lint the saved plan of a later "
-            "stage, or lint the state (`terraform show -json`) after apply."
+            "Terraform plans leave values that depend on other resources unknown until apply; "
+            "a template may compute a whole policy document with an intrinsic (`!Ref` to a "
+            "parameter, `!Sub` of JSON). Such a policy cannot be linted. Fix: lint the plan "
+            "of a later stage or the state after apply; write template policies as documents."
         ),
         severity=Severity.NOTE,
         tags=("input",),

@@ -170,10 +170,12 @@ def read_parsed(
     return result
 
 
-def _collect(result: LintInput, found: Iterable[PolicyView | Attachment]) -> None:
+def _collect(result: LintInput, found: Iterable[PolicyView | Attachment | Finding]) -> None:
     for item in found:
         if isinstance(item, Attachment):
             result.attachments.append(item)
+        elif isinstance(item, Finding):
+            result.findings.append(item)
         else:
             result.policies.append(item)
 
@@ -215,6 +217,29 @@ def _policy(
     return policy_view(data, _locator(parsed, base), origin, scope, sampler)
 
 
+def _policies(
+    parsed: ParsedDocument,
+    base: NodePath,
+    origin: str,
+    scope: str | None,
+    sample: Sampler | None,
+) -> Iterator[PolicyView | Finding]:
+    """The template policy document at ``base``: both sides of an ``Fn::If``; a document
+    computed by another intrinsic cannot be linted and is reported instead."""
+    for node, rel in branches(parsed.get(base), ()):
+        path = (*base, *rel)
+        if _is_intrinsic(node):
+            function = next(iter(node))
+            yield Finding(
+                parsed.location(path),
+                lint_codes.UNRESOLVED_POLICY,
+                f"the policy document of {origin} is computed by {function}; it was not linted",
+                Severity.NOTE,
+            )
+        else:
+            yield _policy(parsed, path, origin, scope, sample)
+
+
 def _statements(
     parsed: ParsedDocument, base: NodePath, origin: str, scope: str | None
 ) -> PolicyView:
@@ -229,7 +254,9 @@ def _statements(
     return PolicyView(view.data, locate, origin, scope, view.statements, generated=True)
 
 
-def _policy_file(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
+def _policy_file(
+    parsed: ParsedDocument, base: NodePath
+) -> Iterator[PolicyView | Attachment | Finding]:
     data = parsed.get(base)
     inner = _wrapped_policy(data) if isinstance(data, dict) and "Statement" not in data else None
     yield _policy(parsed, (*base, *(inner or ())), "policy document", None)
@@ -265,7 +292,9 @@ def _is_intrinsic(node: Any) -> bool:
     return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
 
 
-def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
+def _cloudformation(
+    parsed: ParsedDocument, base: NodePath
+) -> Iterator[PolicyView | Attachment | Finding]:
     resources = parsed.get((*base, "Resources"))
     if not isinstance(resources, dict):
         return
@@ -287,11 +316,11 @@ def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyVi
                     name = item.get("PolicyName")
                     origin = f"{label} policy {name}" if isinstance(name, str) else label
                     doc_path = (*props_path, "Policies", *path, "PolicyDocument")
-                    yield _policy(parsed, doc_path, origin, logical_id, sample)
+                    yield from _policies(parsed, doc_path, origin, logical_id, sample)
         elif rtype in _POLICY_RESOURCES:
             if parsed.get((*props_path, "PolicyDocument")) is not None:
                 doc_path = (*props_path, "PolicyDocument")
-                yield _policy(parsed, doc_path, label, logical_id, sample)
+                yield from _policies(parsed, doc_path, label, logical_id, sample)
         elif rtype in _SAM_WITH_POLICIES:
             policies = (*props_path, "Policies")
             yield from _attachments(parsed, policies, label, logical_id, sample)
@@ -300,10 +329,12 @@ def _cloudformation(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyVi
                 # templates: AWS's text, expanded and compared by `check`, not linted here.
                 if isinstance(item, dict) and "Statement" in item:
                     doc_path = (*props_path, "Policies", *path)
-                    yield _policy(parsed, doc_path, label, logical_id, sample)
+                    yield from _policies(parsed, doc_path, label, logical_id, sample)
 
 
-def _serverless(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
+def _serverless(
+    parsed: ParsedDocument, base: NodePath
+) -> Iterator[PolicyView | Attachment | Finding]:
     provider_lists: list[NodePath] = [
         ("provider", "iam", "role", "statements"),
         ("provider", "iamRoleStatements"),
@@ -327,7 +358,9 @@ def _serverless(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView |
         yield from _cloudformation(parsed, ("resources",))
 
 
-def _terraform(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | Attachment]:
+def _terraform(
+    parsed: ParsedDocument, base: NodePath
+) -> Iterator[PolicyView | Attachment | Finding]:
     for top in ("planned_values", "values"):
         if isinstance(parsed.get((top, "root_module")), dict):
             yield from _terraform_module(parsed, (top, "root_module"))
@@ -336,7 +369,7 @@ def _terraform(parsed: ParsedDocument, base: NodePath) -> Iterator[PolicyView | 
 
 def _terraform_module(
     parsed: ParsedDocument, module: NodePath
-) -> Iterator[PolicyView | Attachment]:
+) -> Iterator[PolicyView | Attachment | Finding]:
     for i, resource in enumerate(parsed.get((*module, "resources"), []) or []):
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue

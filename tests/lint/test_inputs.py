@@ -133,3 +133,33 @@ def test_package_exposes_the_api_lazily() -> None:
     assert lint.lint_paths is lint_paths
     with pytest.raises(AttributeError):
         _ = lint.no_such_thing  # type: ignore[attr-defined]
+
+
+def test_template_policy_document_behind_fn_if_or_computed() -> None:
+    template = """\
+Parameters:
+  ExtraPolicy:
+    Type: String
+Conditions:
+  Prod: !Equals [!Ref Stage, prod]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+      Policies:
+        - PolicyName: switched
+          PolicyDocument: !If
+            - Prod
+            - Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Action: "*"
+                  Resource: "*"
+            - !Ref AWS::NoValue
+        - PolicyName: computed
+          PolicyDocument: !Ref ExtraPolicy
+"""
+    result = lint_text(template, "t.yaml")
+    assert [(f.location.line, f.code) for f in result.findings] == [(18, "LP101"), (22, "LP196")]
+    assert "computed by Ref" in result.findings[1].message
