@@ -36,6 +36,7 @@ from least_priv.lint.policy import (
     PolicyView,
     Sampler,
     branches,
+    is_intrinsic,
     policy_view,
 )
 from least_priv.model import Finding, Location, Severity
@@ -228,7 +229,7 @@ def _policies(
     computed by another intrinsic cannot be linted and is reported instead."""
     for node, rel in branches(parsed.get(base), ()):
         path = (*base, *rel)
-        if _is_intrinsic(node):
+        if is_intrinsic(node):
             function = next(iter(node))
             yield Finding(
                 parsed.location(path),
@@ -274,7 +275,7 @@ def _attachments(
         path = (*list_path, *rel)
         if isinstance(item, str):
             name: str | None = item
-        elif _is_intrinsic(item) and sample is not None:
+        elif is_intrinsic(item) and sample is not None:
             name = sample(item, path)
         else:
             continue  # a SAM policy template or an inline document: not an attachment
@@ -283,13 +284,6 @@ def _attachments(
             return parsed.location(at)
 
         yield Attachment(name, item, locate, origin, scope)
-
-
-def _is_intrinsic(node: Any) -> bool:
-    if not isinstance(node, dict) or len(node) != 1:
-        return False
-    key = next(iter(node))
-    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
 
 
 def _cloudformation(

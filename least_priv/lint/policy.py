@@ -165,7 +165,7 @@ def policy_view(
     """Build the view of one policy document (any data; malformed parts are just absent)."""
     statements: list[StatementView] = []
     for node, path in statement_nodes(data):
-        if isinstance(node, dict) and not _is_intrinsic(node):
+        if isinstance(node, dict) and not is_intrinsic(node):
             statements.append(StatementView(path, node, len(statements)))
     return PolicyView(data, locate, origin, scope, tuple(statements), sampler=sampler)
 
@@ -176,19 +176,18 @@ def statement_nodes(data: Any) -> Iterator[tuple[Any, NodePath]]:
         return
     raw = data["Statement"]
     # IAM accepts a single statement object as well as a list of them.
-    if isinstance(raw, dict) and not _is_intrinsic(raw):
+    if isinstance(raw, dict) and not is_intrinsic(raw):
         yield raw, ("Statement",)
         return
     yield from branches(raw, ("Statement",))
 
 
-def _is_intrinsic(node: Any) -> bool:
-    return (
-        isinstance(node, dict)
-        and len(node) == 1
-        and isinstance(next(iter(node)), str)
-        and (next(iter(node)) == "Ref" or next(iter(node)).startswith("Fn::"))
-    )
+def is_intrinsic(node: Any) -> bool:
+    """True for a CloudFormation intrinsic in long form: ``{"Ref": ...}``, ``{"Fn::Sub": ...}``."""
+    if not isinstance(node, dict) or len(node) != 1:
+        return False
+    key = next(iter(node))
+    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
 
 
 def _is_no_value(node: Any) -> bool:

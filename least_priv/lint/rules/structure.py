@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from least_priv.lint.actions import ActionFacts
-from least_priv.lint.policy import DOCUMENT_KEYS, STATEMENT_KEYS, PolicyView, statement_nodes
+from least_priv.lint.policy import (
+    DOCUMENT_KEYS,
+    STATEMENT_KEYS,
+    PolicyView,
+    is_intrinsic,
+    statement_nodes,
+)
 from least_priv.lint.rule import Hit, Rule, allow, document, register
 from least_priv.model import Severity
 
@@ -82,8 +88,8 @@ class InvalidPolicy(Rule):
             yield from self._statement(node, path)
 
     def _statement(self, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[Hit]:
-        if len(node) == 1 and next(iter(node)).startswith("Fn::"):
-            return  # a computed statement: nothing to check offline
+        if is_intrinsic(node):
+            return  # a computed statement: LP197 says it was not checked
         for key in sorted(set(node) - STATEMENT_KEYS):
             yield Hit(
                 (*path, key), f"unknown statement key {key!r}{_did_you_mean(key, STATEMENT_KEYS)}"
@@ -163,12 +169,8 @@ class EffectRule(Rule):
                 yield Hit(st.path, "the statement has no Effect")
             elif isinstance(st.effect, str) and st.effect not in ("Allow", "Deny"):
                 yield Hit((*st.path, "Effect"), f"Effect must be Allow or Deny, not {st.effect!r}")
-            elif not isinstance(st.effect, str) and not _is_intrinsic(st.effect):
+            elif not isinstance(st.effect, str) and not is_intrinsic(st.effect):
                 yield Hit((*st.path, "Effect"), "Effect must be the string Allow or Deny")
-
-
-def _is_intrinsic(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1
 
 
 @register
@@ -245,27 +247,34 @@ class DuplicateSid(Rule):
 
 
 @register
-class NonLiteralAction(Rule):
-    """Actions computed by intrinsic functions cannot be checked."""
+class ComputedElement(Rule):
+    """Actions or statements computed by intrinsic functions cannot be checked."""
 
     code = "LP197"
-    name = "non-literal-action"
+    name = "computed-element"
     severity = Severity.NOTE
-    summary = "An Action is computed by an intrinsic function and was not checked."
+    summary = "An Action, or a whole statement, is computed by an intrinsic and was not checked."
     doc = (
-        "**What**: an `Action`/`NotAction` entry written as `!Ref Param`, `!Sub` or another "
-        "intrinsic. **Why**: it depends on deploy-time values, so no action rule can check "
-        "it, and reviewers cannot see what the role may do. **Example**: "
-        "`Action: !Ref AllowedActions`. **Fix**: write actions literally; keep parameters for "
-        "resource names."
+        "**What**: an `Action`/`NotAction` entry or a whole statement written as `!Ref Param`, "
+        "`!Sub` or another intrinsic (`!If` is looked through). **Why**: it depends on "
+        "deploy-time values, so no rule can check it, and reviewers cannot see what the role "
+        "may do. **Example**: `Action: !Ref AllowedActions`. **Fix**: write statements and "
+        "actions literally; keep parameters for resource names."
     )
     tags = ("input",)
     valid = ({"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "Topic"}},)
-    invalid = ({"Effect": "Allow", "Action": {"Ref": "AllowedActions"}, "Resource": "*"},)
+    invalid = (
+        {"Effect": "Allow", "Action": {"Ref": "AllowedActions"}, "Resource": "*"},
+        document({"Ref": "ExtraStatement"}),
+    )
 
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
+        for node, path in statement_nodes(policy.data):
+            if is_intrinsic(node):
+                function = next(iter(node))
+                yield Hit(path, f"the statement is computed by {function}; it was not checked")
         for st in policy.statements:
             for key in ("Action", "NotAction"):
                 for element in st.elements(key):
-                    if not element.is_literal and _is_intrinsic(element.raw):
+                    if not element.is_literal and is_intrinsic(element.raw):
                         yield Hit(element.path, f"{key} entry is computed; it was not checked")
