@@ -240,7 +240,7 @@ def diff_permissions(
                 ConditionalEntry(
                     perm.action,
                     perm.resource,
-                    ev.reasons,
+                    (*ev.reasons, *_open_arn_hint(perm.resource, ev.reasons)),
                     tuple(sorted({m.statement.label for m in (*ev.identity.allows, *ev.denying)})),
                     perm.provenance,
                 )
@@ -272,6 +272,22 @@ def _merge(required: Sequence[Permission]) -> list[Permission]:
             by_key.items(), key=lambda kv: (kv[0][0].lower(), kv[0][1], kv[0][2])
         )
     ]
+
+
+def _open_arn_hint(resource: str, reasons: Sequence[str]) -> tuple[str, ...]:
+    """A hint when only the ARN's unknown region or account keeps a grant from being proved."""
+    fields = resource.split(":", 5)
+    if len(fields) < 6 or not any("part of the resources" in r for r in reasons):
+        return ()
+    open_fields = [
+        name for name, value in (("--region", fields[3]), ("--account", fields[4])) if value == "*"
+    ]
+    if not open_fields:
+        return ()
+    return (
+        f"the code's ARN leaves {' and '.join(f[2:] for f in open_fields)} open: "
+        f"give {' and '.join(open_fields)}",
+    )
 
 
 def _missing_reasons(ev: Evaluation) -> tuple[str, ...]:

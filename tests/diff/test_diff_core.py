@@ -215,3 +215,12 @@ def test_typos_in_a_boundary_are_reported_too() -> None:
     attached = attached.with_boundary(typo.identity)
     result = diff_permissions(orders_required(), attached.policy_set(), catalog=catalog)
     assert any(f.code == "LP614" and "s3:GetObjet" in f.message for f in result.findings)
+
+
+def test_open_region_and_account_get_a_hint() -> None:
+    unpinned = [Permission("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/Orders")]
+    result = _diff("orders/role-expanded.json", required=unpinned)
+    [cond] = result.conditional
+    assert cond.reasons[-1] == (
+        "the code's ARN leaves region and account open: give --region and --account"
+    )
