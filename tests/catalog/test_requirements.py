@@ -544,3 +544,31 @@ def test_appconfig_names_are_not_ids() -> None:
         "appconfig_environment",
         "appconfig_profile",
     }
+
+
+def test_tags_at_creation_need_the_tagging_action() -> None:
+    tags = list_value(dict_value(Key=lit("tenant"), Value=lit("acme")))
+    reqs = CAT.requirements(
+        call("dynamodb", "CreateTable", TableName=lit("acme-orders"), Tags=tags)
+    )
+    (tag,) = only(reqs, "dynamodb:TagResource")
+    assert tag.kind == "conditional" and "tag-on-create" in tag.reason
+    assert tag.bindings == (ParamBinding("TableName", "dynamodb_table"),)
+    untagged = CAT.requirements(call("dynamodb", "CreateTable", TableName=lit("acme-orders")))
+    assert actions(untagged) == ["dynamodb:CreateTable"]
+
+
+def test_ec2_tag_on_create_is_conditioned_on_the_creating_action() -> None:
+    info = CAT.operation("ec2", "RunInstances")
+    assert info is not None
+    (tag,) = [
+        r for r in info.requirements if r.action == "ec2:CreateTags" and r.kind == "conditional"
+    ]
+    assert tag.conditions == (Condition("StringEquals", "ec2:CreateAction", ("RunInstances",)),)
+
+
+def test_object_tagging_on_upload() -> None:
+    reqs = CAT.requirements(
+        call("s3", "PutObject", Bucket=lit("b"), Key=lit("k"), Tagging=lit("team=data"))
+    )
+    assert actions(reqs) == ["s3:PutObject", "s3:PutObjectTagging"]
