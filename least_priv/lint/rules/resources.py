@@ -119,8 +119,9 @@ class ResourceWildcard(Rule):
     summary = 'Resource "*" on actions that can be limited to specific resources.'
     doc = (
         '**What**: an Allow statement with `Resource: "*"` whose actions support resource-'
-        "level permissions. Error when any of them writes or manages permissions, warning "
-        "when they only read or list. Actions without resource-level support (such as "
+        "level permissions. Error when any of them writes, tags (tags drive attribute-based "
+        "access) or manages permissions, warning when they only read or list. Actions "
+        "without resource-level support (such as "
         '`xray:PutTraceSegments`) need `"*"` and are not reported. **Why**: the function '
         "can act on every table, bucket or queue in the account, not just its own. "
         '**Example**: `{"Action": "dynamodb:PutItem", "Resource": "*"}`. **Fix**: name the '
