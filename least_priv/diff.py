@@ -181,8 +181,16 @@ def load_catalog() -> tuple[ActionCatalog | None, list[Finding]]:
     return catalog, []
 
 
-def request_for(permission: Permission, base: Mapping[str, tuple[str, ...]]) -> Request:
-    """The request a required permission stands for, with the context it pins down."""
+def request_for(
+    permission: Permission,
+    base: Mapping[str, tuple[str, ...]],
+    catalog: ActionCatalog | None = None,
+) -> Request:
+    """The request a required permission stands for, with the context it pins down.
+
+    ``Resource: "*"`` on an action the catalog knows has no resource types is IAM's literal
+    ``*`` (only a statement whose Resource matches ``*`` allows it), not "some resource".
+    """
     context = dict(base)
     for cond in permission.conditions:
         op = cond.operator.lower()
@@ -194,7 +202,15 @@ def request_for(permission: Permission, base: Mapping[str, tuple[str, ...]]) -> 
     elif permission.provenance and all(p.source == "code" for p in permission.provenance):
         # The handler calls the API itself; no service stands in between.
         context["aws:viaawsservice"] = ("false",)
-    return Request(permission.action, permission.resource, tuple(sorted(context.items())))
+    literal = permission.resource == "*" and _without_resource_types(permission.action, catalog)
+    return Request(permission.action, permission.resource, tuple(sorted(context.items())), literal)
+
+
+def _without_resource_types(action: str, catalog: ActionCatalog | None) -> bool:
+    if catalog is None or has_wildcard(action):
+        return False
+    info = catalog.action(action)
+    return info is not None and not getattr(info, "resource_types", True)
 
 
 def diff_permissions(
@@ -220,7 +236,7 @@ def diff_permissions(
         base["aws:principalarn"] = (principal_arn,)
         base["aws:principalaccount"] = (principal_arn.split(":")[4],)
     merged = _merge(required)
-    evaluations = [(p, evaluate(request_for(p, base), policies)) for p in merged]
+    evaluations = [(p, evaluate(request_for(p, base, catalog), policies)) for p in merged]
     missing: list[MissingEntry] = []
     conditional: list[ConditionalEntry] = []
     for perm, ev in evaluations:

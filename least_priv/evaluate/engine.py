@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from least_priv.evaluate.conditions import Tri, evaluate_conditions
-from least_priv.evaluate.patterns import contains, overlaps
+from least_priv.evaluate.patterns import contains, matches, overlaps
 from least_priv.evaluate.policy import ParsedPolicy, PolicyStatement
 
 
@@ -59,6 +59,9 @@ class Request:
     action: str
     resource: str = "*"
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # True when ``resource`` is a concrete string, not a pattern: the ``*`` IAM evaluates for
+    # actions without resource-level permissions is the literal resource "*".
+    literal_resource: bool = False
 
     def context_map(self) -> dict[str, tuple[str, ...]]:
         """The context as a dict with lower-cased keys."""
@@ -143,13 +146,17 @@ def match_statement(
     )
     if action is Tri.NO:
         return StatementMatch(statement, Tri.NO)
-    resource = _pattern_tri(
-        statement.resources,
-        request.resource,
-        negated=statement.not_resource,
-        ignore_case=False,
-        variables=statement.variables,
-    )
+    if request.literal_resource:
+        hit = any(matches(p, request.resource) for p in statement.resources)
+        resource = Tri.of(hit != statement.not_resource)
+    else:
+        resource = _pattern_tri(
+            statement.resources,
+            request.resource,
+            negated=statement.not_resource,
+            ignore_case=False,
+            variables=statement.variables,
+        )
     if resource is Tri.NO:
         return StatementMatch(statement, Tri.NO)
     condition = evaluate_conditions(statement.conditions, context)

@@ -224,3 +224,28 @@ def test_open_region_and_account_get_a_hint() -> None:
     assert cond.reasons[-1] == (
         "the code's ARN leaves region and account open: give --region and --account"
     )
+
+
+def test_actions_without_resource_types_need_a_star_grant() -> None:
+    from least_priv.diff import load_catalog
+    from least_priv.evaluate import PolicySet, parse_policy
+
+    catalog, _ = load_catalog()
+    queue = f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders-events"
+
+    def policies(resource: str) -> PolicySet:
+        doc = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": resource}],
+        }
+        return PolicySet((parse_policy(doc, PolicySource("p", "inline", Location("p"))),))
+
+    need = [Permission("sqs:ListQueues", "*")]
+    # IAM evaluates ListQueues against "*": a queue ARN (even a wildcard one) never grants it.
+    assert [m.action for m in diff_permissions(need, policies(queue), catalog=catalog).missing] == [
+        "sqs:ListQueues"
+    ]
+    assert diff_permissions(need, policies("arn:aws:sqs:*"), catalog=catalog).missing != ()
+    assert diff_permissions(need, policies("*"), catalog=catalog).missing == ()
+    # Without the catalog the tool cannot tell, so it does not claim either way.
+    assert len(diff_permissions(need, policies(queue)).conditional) == 1
