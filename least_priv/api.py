@@ -40,6 +40,7 @@ from least_priv.policy import (
     merge,
 )
 from least_priv.policy import codes as policy_codes
+from least_priv.policy.document import follow_split
 from least_priv.policy.encryption import EncryptionLookup, encryption_permissions
 from least_priv.policy.template import template_key
 
@@ -233,14 +234,14 @@ def _function_policy(run: _Run, function: Function, from_template: bool) -> Func
     expand = get_catalog().expand if options.compact else None
     built = build_documents(merged, where, expand=expand, split=options.split)
     findings.extend(built.findings)
-    keyed = build_documents(merged, where, key=template_key, expand=expand, split=options.split)
+    keyed = follow_split(merged, built.documents, template_key, expand)
     resources = sorted({(template_key(p), p.resource_parts or (p.resource,)) for p in merged})
     return FunctionPolicy(
         name=function.name,
         permissions=merged,
         documents=built.documents,
         findings=tuple(sorted(set(findings))),
-        template_documents=keyed.documents,
+        template_documents=keyed,
         template_resources=tuple(resources),
         location=function.location,
     )

@@ -283,3 +283,36 @@ def _pack(pieces: Sequence[Statement]) -> list[PolicyDocument]:
         else:
             documents.append([st])
     return [PolicyDocument(tuple(d)) for d in documents]
+
+
+def follow_split(
+    permissions: Iterable[Permission],
+    documents: Sequence[PolicyDocument],
+    key: ResourceKey,
+    expand: Expand | None = None,
+) -> tuple[PolicyDocument, ...]:
+    """The permissions grouped by ``key`` into as many documents as ``documents`` has.
+
+    Template formats name resources differently (``${Table.Arn}``) but must split where
+    the JSON policy split: each permission goes to the first JSON document that grants it,
+    so every format has the same documents with the same permissions.
+    """
+    if len(documents) <= 1:
+        return (PolicyDocument(statements(permissions, key, expand)),)
+    grants = [
+        [(a.lower(), r) for st in doc.statements for a in st.actions for r in st.resources]
+        for doc in documents
+    ]
+    groups: list[list[Permission]] = [[] for _ in documents]
+    for perm in permissions:
+        action = perm.action.lower()
+        index = next(
+            (
+                i
+                for i, doc_grants in enumerate(grants)
+                if any(a == action and contains(r, perm.resource) for a, r in doc_grants)
+            ),
+            len(documents) - 1,  # unreachable when the JSON documents grant everything
+        )
+        groups[index].append(perm)
+    return tuple(PolicyDocument(statements(group, key, expand)) for group in groups)

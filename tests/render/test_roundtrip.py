@@ -289,3 +289,90 @@ def test_terraform_fixture_output_parses_and_references_planned_resources(
         "arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.results.bucket}"
         "/renders/*.png",
     } <= resources
+
+
+def _ledger_checks(tmp_path: Path, count: int) -> Path:
+    """A reconciliation job reading ``count`` named ledger tables, one function each."""
+    src = tmp_path / "src"
+    src.mkdir()
+    functions = "".join(
+        f"\n\ndef check_{i:03d}():\n"
+        f"    return dynamodb.get_item(TableName='tenant-{i:03d}-ledger-entries', Key={{}})\n"
+        for i in range(count)
+    )
+    (src / "jobs.py").write_text("import boto3\n\ndynamodb = boto3.client('dynamodb')" + functions)
+    return src
+
+
+def test_split_policy_in_template_formats(tmp_path: Path) -> None:
+    src = _ledger_checks(tmp_path, 400)
+    result = generate(GenerateOptions(paths=(str(src),), split=True))
+    (policy,) = result.functions
+    assert len(policy.documents) > 2
+    assert {"LP321", "LP322"} <= {f.code for f in result.findings}
+    # Too large to be inline: the cfn format attaches managed policies to the role.
+    fragment = parse_text(render_policy(result, "cfn"), "role.yaml").data
+    assert isinstance(fragment, dict)
+    resources = fragment["Resources"]
+    managed = [r for r in resources.values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    assert len(managed) == len(policy.documents)
+    assert all(r["Properties"]["Roles"] == [{"Ref": "LambdaFunctionRole"}] for r in managed)
+    assert "Policies" not in resources["LambdaFunctionRole"]["Properties"]
+    assert cfn_lint({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}) == []
+    sam = parse_text(render_policy(result, "sam"), "p.yaml").data
+    assert isinstance(sam, dict) and len(sam["Policies"]) == len(policy.documents)
+    tf = unquote(hcl2.loads(render_policy(result, "terraform")))
+    names = {
+        n
+        for block in tf["data"]
+        for kind, v in block.items()
+        if kind == "aws_iam_policy_document"
+        for n in v
+    }
+    assert names == {f"lambda_{i}" for i in range(1, len(policy.documents) + 1)}
+    granted = {r for _, r in grants([d.to_json() for d in policy.documents])}
+    assert len(granted) == 400
+
+
+def test_several_functions_are_keyed_in_every_format(tmp_path: Path) -> None:
+    quickstart = ROOT / "fixtures" / "quickstart"
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        (quickstart / "template.yaml")
+        .read_text()
+        .replace("CodeUri: src/", f"CodeUri: {quickstart / 'src'}")
+        .replace(
+            "  OrdersTable:",
+            "  ReaderFunction:\n"
+            "    Type: AWS::Serverless::Function\n"
+            "    Properties:\n"
+            f"      CodeUri: {quickstart / 'src'}\n"
+            "      Handler: orders/repository.OrderRepository\n"
+            "      Environment:\n"
+            "        Variables:\n"
+            "          TABLE_NAME: !Ref OrdersTable\n\n"
+            "  OrdersTable:",
+        )
+    )
+    result = generate(GenerateOptions(template=str(template)))
+    assert result.keyed and [f.name for f in result.functions] == [
+        "OrdersFunction",
+        "ReaderFunction",
+    ]
+    assert set(json.loads(render_policy(result, "json"))) == {"OrdersFunction", "ReaderFunction"}
+    sam = parse_text(render_policy(result, "sam"), "p.yaml").data
+    assert isinstance(sam, dict) and set(sam) == {"OrdersFunction", "ReaderFunction"}
+    cfn = parse_text(render_policy(result, "cfn"), "r.yaml").data
+    assert isinstance(cfn, dict)
+    assert set(cfn["Resources"]) == {"OrdersFunctionRole", "ReaderFunctionRole"}
+    sls = yaml.safe_load(render_policy(result, "serverless"))
+    assert set(sls["functions"]) == {"OrdersFunction", "ReaderFunction"}
+    tf = unquote(hcl2.loads(render_policy(result, "terraform")))
+    names = {
+        n
+        for block in tf["data"]
+        for k, v in block.items()
+        if k == "aws_iam_policy_document"
+        for n in v
+    }
+    assert names == {"orders_function", "reader_function"}
