@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from least_priv.api import GenerateOptions, UsageError, generate
+from least_priv.model import Severity
 from least_priv.render import render_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,3 +241,21 @@ def test_function_without_local_code_gets_configuration_permissions_and_a_findin
 def test_usage_errors(options: GenerateOptions, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("-", r"\-")):
         generate(options)
+
+
+def test_generated_policies_pass_the_projects_own_lint() -> None:
+    # What least-priv writes must not be what least-priv lint warns about: no Resource "*"
+    # on a resource-level action, PassRole with its condition, no unknown actions.
+    from least_priv.lint import lint_text
+
+    for template in (
+        "fixtures/quickstart/template.yaml",
+        "fixtures/policy/sam-invoices/template.yaml",
+        "fixtures/policy/cfn-json-reports/template.json",
+    ):
+        result = generate(GenerateOptions(template=template, region="eu-west-1"))
+        for policy in result.functions:
+            for document in policy.documents:
+                linted = lint_text(json.dumps(document.to_json()), f"{policy.name}.json")
+                serious = [f for f in linted.findings if f.severity >= Severity.WARNING]
+                assert serious == [], (template, serious)
