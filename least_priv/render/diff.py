@@ -8,7 +8,7 @@ the user's policy format and passed in as text with its code-fence language.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from least_priv.diff import ConditionalEntry, DiffResult, ExcessEntry, MissingEntry
 from least_priv.evaluate.patterns import has_wildcard
@@ -87,6 +87,12 @@ def _sites(provenance: Sequence[Provenance]) -> list[str]:
     return out
 
 
+def _need_row(entry: MissingEntry | ConditionalEntry, code: Callable[[str], str]) -> list[str]:
+    """Action, resource, why, call sites: one row of the missing or conditional table."""
+    sites = ", ".join(code(site) for site in _sites(entry.provenance)) or "-"
+    return [code(entry.action), code(entry.resource), "; ".join(entry.reasons), sites]
+
+
 def _summary(result: DiffResult) -> str:
     return (
         f"{len(result.missing)} missing, {len(result.excess)} excess, "
@@ -114,10 +120,7 @@ def render_text(result: DiffResult, replacement: str = "") -> str:
     lines = [f"least-priv diff against {result.label}", _summary(result), ""]
     if result.missing:
         lines.append("MISSING: the code needs these, the role does not allow them")
-        rows = [
-            [m.action, m.resource, "; ".join(m.reasons), ", ".join(_sites(m.provenance)) or "-"]
-            for m in result.missing
-        ]
+        rows = [_need_row(m, str) for m in result.missing]
         lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
     if result.excess:
         lines.append("EXCESS: the role grants these, the code never needs them")
@@ -125,10 +128,7 @@ def render_text(result: DiffResult, replacement: str = "") -> str:
         lines += [*_table(["LEVEL", "STATEMENT", "DETAIL"], rows), ""]
     if result.conditional:
         lines.append("CONDITIONAL: the tool cannot decide these")
-        rows = [
-            [c.action, c.resource, "; ".join(c.reasons), ", ".join(_sites(c.provenance)) or "-"]
-            for c in result.conditional
-        ]
+        rows = [_need_row(c, str) for c in result.conditional]
         lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
     if not (result.missing or result.excess or result.conditional):
         lines += ["The role grants exactly what the code needs.", ""]
@@ -173,15 +173,7 @@ def render_markdown(result: DiffResult, replacement: str = "", lang: str = "json
     ]
     if result.missing:
         lines += ["#### Missing", ""]
-        rows = [
-            [
-                _code(m.action),
-                _code(m.resource),
-                "; ".join(m.reasons),
-                ", ".join(_code(s) for s in _sites(m.provenance)) or "-",
-            ]
-            for m in result.missing
-        ]
+        rows = [_need_row(m, _code) for m in result.missing]
         lines += [*_md_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
     if result.excess:
         lines += ["#### Excess", ""]
@@ -189,15 +181,7 @@ def render_markdown(result: DiffResult, replacement: str = "", lang: str = "json
         lines += [*_md_table(["Level", "Statement", "Detail"], rows), ""]
     if result.conditional:
         lines += ["#### Conditional", ""]
-        rows = [
-            [
-                _code(c.action),
-                _code(c.resource),
-                "; ".join(c.reasons),
-                ", ".join(_code(s) for s in _sites(c.provenance)) or "-",
-            ]
-            for c in result.conditional
-        ]
+        rows = [_need_row(c, _code) for c in result.conditional]
         lines += [*_md_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
     if result.findings:
         lines += [

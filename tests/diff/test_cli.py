@@ -26,6 +26,13 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
+def _against(
+    capsys: pytest.CaptureFixture[str], policy: str, *extra: str, fmt: str = "json"
+) -> tuple[int, str]:
+    """``diff --required REQUIRED --policy POLICY`` in ``fmt``."""
+    return _run(capsys, "--required", REQUIRED, "--policy", policy, *extra, "--format", fmt)
+
+
 @pytest.mark.parametrize(("fmt", "suffix"), [("text", "txt"), ("markdown", "md"), ("json", "json")])
 def test_sam_role_report_in_every_format(
     capsys: pytest.CaptureFixture[str],
@@ -33,29 +40,13 @@ def test_sam_role_report_in_every_format(
     fmt: str,
     suffix: str,  # type: ignore[no-untyped-def]
 ) -> None:
-    code, out = _run(
-        capsys,
-        "--required",
-        REQUIRED,
-        "--policy",
-        "fixtures/diff/orders/role-expanded.json",
-        "--format",
-        fmt,
-    )
+    code, out = _against(capsys, "fixtures/diff/orders/role-expanded.json", fmt=fmt)
     assert code == 2
     golden(EXPECTED / f"role-expanded.{suffix}", out)
 
 
 def test_json_report_names_action_resource_and_origin(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = _run(
-        capsys,
-        "--required",
-        REQUIRED,
-        "--policy",
-        "fixtures/diff/policies/deny-delete.json",
-        "--format",
-        "json",
-    )
+    code, out = _against(capsys, "fixtures/diff/policies/deny-delete.json")
     data = json.loads(out)
     assert code == 2
     assert set(data) >= {"missing", "excess", "conditional"}
@@ -71,16 +62,11 @@ def test_json_report_names_action_resource_and_origin(capsys: pytest.CaptureFixt
 
 
 def test_boundary_file_blocks_sqs(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = _run(
+    code, out = _against(
         capsys,
-        "--required",
-        REQUIRED,
-        "--policy",
         "fixtures/diff/policies/role-wide.json",
         "--boundary",
         "fixtures/diff/policies/boundary-no-sqs.json",
-        "--format",
-        "json",
     )
     assert code == 2
     assert [m["action"] for m in json.loads(out)["missing"]] == ["sqs:SendMessage"]
@@ -112,9 +98,7 @@ def test_no_role_source_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 def test_bad_policy_files_become_findings(
     capsys: pytest.CaptureFixture[str], name: str, code: str
 ) -> None:
-    exit_code, out = _run(
-        capsys, "--required", REQUIRED, "--policy", f"fixtures/diff/bad/{name}", "--format", "json"
-    )
+    exit_code, out = _against(capsys, f"fixtures/diff/bad/{name}")
     data = json.loads(out)
     codes = {f["code"] for f in data["findings"]}
     assert code in codes
@@ -123,15 +107,7 @@ def test_bad_policy_files_become_findings(
 
 
 def test_malformed_json_finding_points_at_the_line(capsys: pytest.CaptureFixture[str]) -> None:
-    _code, out = _run(
-        capsys,
-        "--required",
-        REQUIRED,
-        "--policy",
-        "fixtures/diff/bad/malformed.json",
-        "--format",
-        "json",
-    )
+    _code, out = _against(capsys, "fixtures/diff/bad/malformed.json")
     [bad] = [f for f in json.loads(out)["findings"] if f["code"] == "LP610"]
     assert bad["path"] == "fixtures/diff/bad/malformed.json"
     assert bad["line"] >= 7
@@ -149,17 +125,7 @@ def test_unreadable_required_file_is_a_finding(
 
 def test_authorization_details_file_picks_the_role(capsys: pytest.CaptureFixture[str]) -> None:
     details = "fixtures/diff/iam/authorization-details.json"
-    code, out = _run(
-        capsys,
-        "--required",
-        REQUIRED,
-        "--policy",
-        details,
-        "--role-name",
-        "orders-fn-role",
-        "--format",
-        "json",
-    )
+    code, out = _against(capsys, details, "--role-name", "orders-fn-role")
     data = json.loads(out)
     assert code == 2
     assert [(m["action"], m["decision"]) for m in data["missing"]] == [
@@ -170,22 +136,14 @@ def test_authorization_details_file_picks_the_role(capsys: pytest.CaptureFixture
     assert "AWSLambdaBasicExecutionRole" in lp620["message"]
     assert lp620["line"] > 1
     # Two roles in the file and none named: reported, and nothing is called allowed.
-    code, out = _run(capsys, "--required", REQUIRED, "--policy", details, "--format", "json")
+    code, out = _against(capsys, details)
     data = json.loads(out)
     assert "LP622" in {f["code"] for f in data["findings"]}
     assert len(data["missing"]) == 9
 
 
 def test_typos_are_reported_with_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
-    _code, out = _run(
-        capsys,
-        "--required",
-        REQUIRED,
-        "--policy",
-        "fixtures/diff/bad/typo-actions.json",
-        "--format",
-        "json",
-    )
+    _code, out = _against(capsys, "fixtures/diff/bad/typo-actions.json")
     data = json.loads(out)
     typos = sorted(f["message"].split(": ", 1)[1] for f in data["findings"] if f["code"] == "LP614")
     assert typos == [
@@ -209,15 +167,7 @@ def test_shaping_options_are_generates_own() -> None:
 
 
 def test_sarif_for_code_scanning(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = _run(
-        capsys,
-        "--required",
-        REQUIRED,
-        "--policy",
-        "fixtures/diff/policies/deny-delete.json",
-        "--format",
-        "sarif",
-    )
+    code, out = _against(capsys, "fixtures/diff/policies/deny-delete.json", fmt="sarif")
     assert code == 2
     results = json.loads(out)["runs"][0]["results"]
     missing = [r for r in results if r["ruleId"] == "LP601"]
@@ -305,5 +255,5 @@ def test_json_report_follows_its_schema(capsys: pytest.CaptureFixture[str], poli
     import jsonschema
 
     schema = json.loads((Path(__file__).parent / "report.schema.json").read_text())
-    _code, out = _run(capsys, "--required", REQUIRED, "--policy", policy, "--format", "json")
+    _code, out = _against(capsys, policy)
     jsonschema.validate(json.loads(out), schema)
