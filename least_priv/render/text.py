@@ -40,6 +40,8 @@ def _function(policy: FunctionPolicy) -> str:
         lines.append("  (no permission needed)")
     counts = Counter(str(f.severity) for f in policy.findings)
     if counts:
-        summary = ", ".join(f"{n} {sev}" for sev, n in sorted(counts.items()))
+        summary = ", ".join(
+            f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in sorted(counts.items())
+        )
         lines.append(f"  findings: {summary} (details on stderr)")
     return "\n".join(lines) + "\n"
