@@ -158,7 +158,9 @@ def _explain(code: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option(
     "--input-type",
-    type=click.Choice(["policy", "cloudformation", "serverless", "terraform-plan", "cdk"]),
+    type=click.Choice(
+        ["policy", "cloudformation", "serverless", "terraform-plan", "cdk", "authorization-details"]
+    ),
     help="Read every input as this kind instead of detecting it from the content.",
 )
 @report_options

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from least_priv.attached import _managed_documents
 from least_priv.infra.positions import NodePath, ParsedDocument, parse_file
 from least_priv.lint import engine_codes as lint_codes
 from least_priv.lint import intrinsics
@@ -41,7 +42,19 @@ from least_priv.lint.policy import (
 )
 from least_priv.model import Finding, Location, Severity
 
-INPUT_TYPES: tuple[str, ...] = ("policy", "cloudformation", "serverless", "terraform-plan", "cdk")
+INPUT_TYPES: tuple[str, ...] = (
+    "policy",
+    "cloudformation",
+    "serverless",
+    "terraform-plan",
+    "cdk",
+    "authorization-details",
+)
+_DETAIL_LISTS = (
+    ("RoleDetailList", "role", "RoleName", "RolePolicyList"),
+    ("UserDetailList", "user", "UserName", "UserPolicyList"),
+    ("GroupDetailList", "group", "GroupName", "GroupPolicyList"),
+)
 
 _SUFFIXES = (".json", ".yaml", ".yml", ".template")
 # Directories that hold build output or dependencies, never the user's own policies.
@@ -116,6 +129,8 @@ def detect(data: Any) -> str | None:
         return None
     if "Statement" in data or _wrapped_policy(data) is not None:
         return "policy"
+    if any(key in data for key, *_ in _DETAIL_LISTS):
+        return "authorization-details"
     if "format_version" in data and any(
         k in data for k in ("planned_values", "values", "resource_changes", "terraform_version")
     ):
@@ -384,12 +399,40 @@ def _terraform_module(
         yield from _terraform_module(parsed, (*module, "child_modules", k))
 
 
+def _authorization_details(
+    parsed: ParsedDocument, base: NodePath
+) -> Iterator[PolicyView | Attachment | Finding]:
+    """``aws iam get-account-authorization-details``: every inline policy, every managed
+    policy attachment, and the default version of every customer managed policy."""
+    for list_key, kind, name_key, policies_key in _DETAIL_LISTS:
+        for i, entity in enumerate(parsed.get((list_key,), []) or []):
+            if not isinstance(entity, dict):
+                continue
+            label = f"{kind} {entity.get(name_key)}"
+            for j, policy in enumerate(entity.get(policies_key) or []):
+                if isinstance(policy, dict) and "PolicyDocument" in policy:
+                    origin = f"{label} inline policy {policy.get('PolicyName')}"
+                    yield _policy(
+                        parsed, (list_key, i, policies_key, j, "PolicyDocument"), origin, None
+                    )
+            for j, attached in enumerate(entity.get("AttachedManagedPolicies") or []):
+                if isinstance(attached, dict) and isinstance(attached.get("PolicyArn"), str):
+                    arn_path: NodePath = (list_key, i, "AttachedManagedPolicies", j, "PolicyArn")
+                    yield from _attachments(parsed, arn_path, label, None)
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    # The diff's reader of the same file knows how to find each policy's default version.
+    for arn, (doc_path, _document) in sorted(_managed_documents(data).items()):
+        if ":iam::aws:policy/" not in arn:  # AWS managed text is AWS's; LP114 covers names
+            yield _policy(parsed, doc_path, f"managed policy {arn}", None)
+
+
 _EXTRACTORS = {
     "policy": _policy_file,
     "cloudformation": _cloudformation,
     "serverless": _serverless,
     "terraform-plan": _terraform,
     "cdk": _cloudformation,  # one template of a cdk.out directory
+    "authorization-details": _authorization_details,
 }
 
 

@@ -25,6 +25,7 @@ INPUTS = [
     "policies/clean.json",
     "policies/ci-deployer.json",
     "policies/get-role-policy.json",
+    "iam/authorization-details.json",
 ]
 
 
@@ -108,6 +109,18 @@ def test_serverless_terraform_and_cdk_lines() -> None:
     # Stacks of a Stage live in a nested cloud assembly, and are linted too.
     nested = str(FIXTURES / "cdk.out" / "assembly-Prod" / "ProdReportsStack.template.json")
     assert [(f.location.line, f.code) for f in cdk if f.location.path == nested] == [(9, "LP101")]
+
+
+def test_account_authorization_details() -> None:
+    found = _lines("iam/authorization-details.json")
+    assert (17, "LP109") in found  # ci-bot: PassRole + lambda:CreateFunction
+    assert (56, "LP102") in found  # billing-fn-role inline dynamodb:*
+    assert (74, "LP114") in found  # PowerUserAccess attached to the role
+    # Only the default version (v2) of the customer managed policy is in force...
+    assert (105, "LP113") in found
+    assert not [line for line, _ in found if 85 <= line <= 95]
+    # ...and AWS managed documents (AWSLambdaBasicExecutionRole's "*") are AWS's text.
+    assert not [line for line, _ in found if line > 110]
 
 
 def test_clean_policy_has_no_findings() -> None:

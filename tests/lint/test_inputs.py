@@ -28,6 +28,7 @@ ADMIN = {
         ({"service": "orders", "provider": {"name": "aws"}}, "serverless"),
         ({"format_version": "1.2", "planned_values": {}}, "terraform-plan"),
         ({"format_version": "1.0", "values": {}}, "terraform-plan"),
+        ({"RoleDetailList": [], "Policies": []}, "authorization-details"),
         ({"name": "web", "version": "1.0.0"}, None),
         ([ADMIN], None),
     ],
