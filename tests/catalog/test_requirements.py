@@ -572,3 +572,13 @@ def test_object_tagging_on_upload() -> None:
         call("s3", "PutObject", Bucket=lit("b"), Key=lit("k"), Tagging=lit("team=data"))
     )
     assert actions(reqs) == ["s3:PutObject", "s3:PutObjectTagging"]
+
+
+def test_sms_publish_names_no_topic() -> None:
+    # sns.publish(PhoneNumber="+15550100", Message="code 1234")
+    (req,) = CAT.requirements(
+        call("sns", "Publish", PhoneNumber=lit("+15550100"), Message=lit("code 1234"))
+    )
+    assert (req.action, req.resource_type) == ("sns:Publish", None)
+    info = CAT.operation("sns", "Publish")
+    assert info is not None and info.actions == ("sns:Publish",)
