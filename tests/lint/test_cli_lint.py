@@ -164,3 +164,12 @@ def test_json_report_lists_suppressed_findings_with_reasons(
     assert entry["code"] == "LP113" and entry["reason"] == "bucket is owned by another team"
     assert entry["line"] == 42  # the Action entry of the ListUploads statement
     assert all(f["fingerprint"] != entry["fingerprint"] for f in report["findings"])
+
+
+def test_input_type_choices_match_the_readers() -> None:
+    # The CLI spells the choices out to stay import-light; they must not drift.
+    from least_priv.cli.lint import lint
+    from least_priv.lint.inputs import INPUT_TYPES
+
+    [option] = [p for p in lint.params if p.name == "input_type"]
+    assert tuple(option.type.choices) == INPUT_TYPES  # type: ignore[attr-defined]
