@@ -3,17 +3,20 @@
 Some actions can be limited beyond their resource by a condition key that IAM fills from the
 request: ``s3:ListBucket`` by the listing ``Prefix`` (``s3:prefix``), ``cloudwatch:
 PutMetricData`` by its ``Namespace`` (``cloudwatch:namespace``), ``iam:PassRole`` by the
-service the role is passed to (``iam:PassedToService``). When the call's parameter is known
+service the role is passed to (``iam:PassedToService``), ``ses:SendEmail`` by the sender
+(``ses:FromAddress``). When the call's parameter is known
 the condition is added; when it is not, the permission stays without it (never narrower than
 the code may need).
 
 Sources: Service Authorization Reference, "Condition keys" of Amazon S3 (s3:prefix),
-Amazon CloudWatch (cloudwatch:namespace) and IAM (iam:PassedToService, with the service
-principals documented in each service's "service-linked / execution role" pages).
+Amazon CloudWatch (cloudwatch:namespace), Amazon SES (ses:FromAddress) and IAM
+(iam:PassedToService, with the service principals documented in each service's execution
+role pages).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from least_priv.catalog.params import values_at
@@ -23,17 +26,28 @@ from least_priv.policy.values import Environment, expand_env
 
 @dataclass(frozen=True, slots=True)
 class _FromParameter:
-    """``key`` takes the value of request parameter ``param`` (``prefix``: a leading part)."""
+    """``key`` takes the value of the first of ``params`` the call passes.
 
-    param: str
+    ``prefix``: the value is a leading part (matched with ``StringLike`` and ``*``);
+    ``address``: an e-mail sender, ``Name <a@b>`` compared as ``a@b``.
+    """
+
+    params: tuple[str, ...]
     key: str
     prefix: bool = False
+    address: bool = False
 
 
 _FROM_PARAMETER: dict[str, _FromParameter] = {
-    "s3:listbucket": _FromParameter("Prefix", "s3:prefix", prefix=True),
-    "cloudwatch:putmetricdata": _FromParameter("Namespace", "cloudwatch:namespace"),
+    "s3:listbucket": _FromParameter(("Prefix",), "s3:prefix", prefix=True),
+    "cloudwatch:putmetricdata": _FromParameter(("Namespace",), "cloudwatch:namespace"),
+    # SES v1 names the sender Source, v2 FromEmailAddress; both authorise ses:SendEmail.
+    "ses:sendemail": _FromParameter(
+        ("Source", "FromEmailAddress"), "ses:FromAddress", address=True
+    ),
+    "ses:sendrawemail": _FromParameter(("Source",), "ses:FromAddress", address=True),
 }
+_ANGLE_ADDRESS = re.compile(r"<([^<>]+)>\s*$")
 
 # boto3 client → the service principal a role passed through it is handed to.
 _PASSED_TO: dict[str, str] = {
@@ -61,12 +75,15 @@ def request_conditions(call: CallSite, action: str, env: Environment) -> tuple[C
     rule = _FROM_PARAMETER.get(lowered)
     if rule is None:
         return ()
-    values = values_at(call, rule.param)
+    values = next((found for p in rule.params if (found := values_at(call, p)) is not None), None)
     if not values or len(values) != 1:
         return ()
     text = _text(expand_env(values[0], env), rule.prefix)
     if text is None:
         return ()
+    if rule.address:
+        match = _ANGLE_ADDRESS.search(text)
+        text = (match.group(1) if match else text).strip()
     if rule.prefix:
         return (Condition("StringLike", rule.key, (text,)),)
     return (Condition("StringEquals", rule.key, (text,)),)

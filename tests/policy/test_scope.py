@@ -277,3 +277,14 @@ def test_pass_role_is_conditioned_on_the_receiving_service() -> None:
     assert [(c.key, c.values) for c in perm.conditions] == [
         ("iam:PassedToService", ("scheduler.amazonaws.com",))
     ]
+
+
+def test_ses_sender_becomes_a_from_address_condition() -> None:
+    send = Requirement("ses:SendEmail")
+    v2 = call("sesv2", "SendEmail", FromEmailAddress=Value.literal("Acme <noreply@acme.example>"))
+    (perm,) = Scoper(NO_ENV).permissions(v2, send)
+    assert [(c.operator, c.key, c.values) for c in perm.conditions] == [
+        ("StringEquals", "ses:FromAddress", ("noreply@acme.example",))
+    ]
+    v1 = call("ses", "SendEmail", Source=Value(("noreply@", Unknown("tenant domain"))))
+    assert Scoper(NO_ENV).permissions(v1, send)[0].conditions == ()
