@@ -72,6 +72,7 @@ class RoleReader:
         self.report = report
         self._roles: dict[str, list[DeclaredPolicy]] = {}
         self._attached: set[str] = set()
+        self._attachable = [(k, r) for k, r in resources.items() if r["Type"] in _ATTACHABLE]
 
     def _finding(
         self, code: str, path: NodePath, message: str, severity: Severity = Severity.WARNING
@@ -265,8 +266,8 @@ class RoleReader:
             path = (*base, "PermissionsBoundary")
             out.append(self._boundary(props["PermissionsBoundary"], path, role_id))
         role_name = self.ev.plain(self.ev.resolve(props.get("RoleName"), (*base, "RoleName")))
-        for logical_id, other in self.resources.items():
-            if other["Type"] in _ATTACHABLE and self._attaches(other, role_id, role_name):
+        for logical_id, other in self._attachable:
+            if self._attaches(other, role_id, role_name):
                 policy = self._policy_resource(logical_id, other, role_id)
                 if policy is not None and all(p.name != policy.name for p in out):
                     out.append(policy)

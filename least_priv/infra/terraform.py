@@ -63,6 +63,22 @@ _ARN_KINDS = {
     "mq": "MQ",
 }
 _WORD = re.compile(r"[a-z0-9]+")
+# Resources that point at a function / a role / a bucket, and the attribute that does.
+_LINKS: dict[str, tuple[tuple[str, tuple[str | int, ...]], ...]] = {
+    "aws_lambda_function": (
+        ("aws_lambda_event_source_mapping", ("function_name",)),
+        ("aws_s3_bucket_notification", ("lambda_function_arn",)),
+        ("aws_cloudwatch_event_target", ("arn",)),
+        ("aws_sns_topic_subscription", ("endpoint",)),
+        ("aws_lambda_function_event_invoke_config", ("function_name",)),
+    ),
+    "aws_iam_role": (
+        ("aws_iam_role_policy", ("role",)),
+        ("aws_iam_role_policy_attachment", ("role",)),
+        ("aws_iam_policy_attachment", ("roles",)),
+    ),
+    "aws_s3_bucket": (("aws_s3_bucket_server_side_encryption_configuration", ("bucket",)),),
+}
 
 
 def read_terraform_plan(doc: ParsedDocument) -> Template:
@@ -76,6 +92,11 @@ class _Reader:
         self.base_dir = os.path.dirname(doc.path)
         self.plan = PlanIndex(doc.data if isinstance(doc.data, dict) else {})
         self.findings: list[Finding] = list(doc.findings)
+        self._names: dict[str, dict[str, list[PlannedResource]]] = {}
+        self._link_tables: dict[
+            str, dict[str, list[tuple[PlannedResource, tuple[str | int, ...]]]]
+        ] = {}
+        self._roles: dict[str, list[DeclaredPolicy]] = {}
 
     def _report(
         self, code: str, path: NodePath, message: str, severity: Severity = Severity.WARNING
@@ -380,50 +401,88 @@ class _Reader:
                 )
         return tuple(dict.fromkeys(out))
 
-    def _points_here(
-        self, other: PlannedResource, keys: tuple[str | int, ...], function: PlannedResource
-    ) -> bool:
-        """True when ``other``'s attribute at ``keys`` designates ``function``."""
+    def _by_name(self, rtype: str) -> dict[str, list[PlannedResource]]:
+        """Resources of ``rtype`` by the planned names and ARNs other resources use for them."""
+        index = self._names.get(rtype)
+        if index is None:
+            index = self._names[rtype] = {}
+            kind = TERRAFORM.get(rtype)
+            keys = {"arn", "id"} | ({kind.name_property} if kind and kind.name_property else set())
+            for resource in self.plan.of_type(rtype):
+                for key in sorted(keys):
+                    value = resource.values.get(key)
+                    if isinstance(value, str) and resource not in index.get(value, []):
+                        index.setdefault(value, []).append(resource)
+        return index
+
+    def _designated(
+        self, other: PlannedResource, keys: tuple[str | int, ...], rtype: str
+    ) -> list[PlannedResource]:
+        """The resources of ``rtype`` that ``other``'s attribute at ``keys`` designates: by
+        reference in the configuration, else by planned name/ARN."""
+        out: list[PlannedResource] = []
         for reference in self.plan.references(other, *keys):
-            if self.plan.find(reference.address) is function:
-                return True
+            target = self.plan.find(reference.address)
+            if target is not None and target.type == rtype and target not in out:
+                out.append(target)
+        if out:
+            return out
         value = dig(other.values, *keys)
-        name = function.values.get("function_name")
-        arn = function.values.get("arn")
-        return isinstance(value, str) and value in {name, arn} - {None}
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                out.extend(r for r in self._by_name(rtype).get(item, []) if r not in out)
+        return out
+
+    def _links(self, rtype: str) -> dict[str, list[tuple[PlannedResource, tuple[str | int, ...]]]]:
+        """Which resources point at each resource of ``rtype`` (a function or a role), and
+        through which attribute; built once per type."""
+        table = self._link_tables.get(rtype)
+        if table is not None:
+            return table
+        table = self._link_tables[rtype] = {}
+        sources: list[tuple[PlannedResource, tuple[str | int, ...]]] = []
+        for other_type, keys in _LINKS[rtype]:
+            for other in self.plan.of_type(other_type):
+                if other_type == "aws_s3_bucket_notification":
+                    configs = other.values.get("lambda_function")
+                    count = len(configs) if isinstance(configs, list) else 0
+                    sources.extend((other, ("lambda_function", i, *keys)) for i in range(count))
+                else:
+                    sources.append((other, keys))
+        for other, keys in sources:
+            for target in self._designated(other, keys, rtype):
+                table.setdefault(target.address, []).append((other, keys))
+        return table
+
+    def _pointing(self, target: PlannedResource, *types: str) -> list[PlannedResource]:
+        """The resources of ``types`` that point at ``target``."""
+        return [
+            other
+            for other, _ in self._links(target.type).get(target.address, [])
+            if other.type in types
+        ]
 
     def _events(self, function: PlannedResource) -> tuple[EventSource, ...]:
         out: list[EventSource] = []
-        for mapping in self.plan.of_type("aws_lambda_event_source_mapping"):
-            if not self._points_here(mapping, ("function_name",), function):
-                continue
+        for mapping in self._pointing(function, "aws_lambda_event_source_mapping"):
             target = self.value(mapping, ("event_source_arn",))
             out.append(
                 EventSource(
                     self._source_kind(mapping, target), target, self.doc.location(mapping.path[:-1])
                 )
             )
-        for notification in self.plan.of_type("aws_s3_bucket_notification"):
-            configs = notification.values.get("lambda_function")
-            for i, _ in enumerate(configs if isinstance(configs, list) else ()):
-                if self._points_here(
-                    notification, ("lambda_function", i, "lambda_function_arn"), function
-                ):
-                    target = self.value(notification, ("bucket",))
-                    out.append(EventSource("S3", target, self.doc.location(notification.path[:-1])))
-        for event_target in self.plan.of_type("aws_cloudwatch_event_target"):
-            if not self._points_here(event_target, ("arn",), function):
-                continue
+        for notification in self._pointing(function, "aws_s3_bucket_notification"):
+            target = self.value(notification, ("bucket",))
+            out.append(EventSource("S3", target, self.doc.location(notification.path[:-1])))
+        for event_target in self._pointing(function, "aws_cloudwatch_event_target"):
             kind = "EventBridgeRule"
             for reference in self.plan.references(event_target, "rule"):
                 rule = self.plan.find(reference.address)
                 if rule is not None and rule.values.get("schedule_expression"):
                     kind = "Schedule"
             out.append(EventSource(kind, None, self.doc.location(event_target.path[:-1])))
-        for subscription in self.plan.of_type("aws_sns_topic_subscription"):
-            if subscription.values.get("protocol") == "lambda" and self._points_here(
-                subscription, ("endpoint",), function
-            ):
+        for subscription in self._pointing(function, "aws_sns_topic_subscription"):
+            if subscription.values.get("protocol") == "lambda":
                 target = self.value(subscription, ("topic_arn",))
                 out.append(EventSource("SNS", target, self.doc.location(subscription.path[:-1])))
         return tuple(out)
@@ -508,35 +567,21 @@ class _Reader:
                 for i in range(len(systems))
             ]
             out.append(("FileSystemConfigs", Value(sequence=tuple(items))))
-        for config in self.plan.of_type("aws_lambda_function_event_invoke_config"):
-            if self._points_here(config, ("function_name",), resource):
-                outcomes: list[tuple[Value, Value]] = []
-                for cfn_key, tf_key in (("OnSuccess", "on_success"), ("OnFailure", "on_failure")):
-                    dest = self.value(config, ("destination_config", 0, tf_key, 0, "destination"))
-                    if dest is not None:
-                        outcomes.append(
-                            (
-                                Value.literal(cfn_key),
-                                Value(mapping=((Value.literal("Destination"), dest),)),
-                            )
-                        )
-                destination = Value(
-                    mapping=((Value.literal("DestinationConfig"), Value(mapping=tuple(outcomes))),)
-                )
-                out.append(("EventInvokeConfig", destination))
-        for mapping in self.plan.of_type("aws_lambda_event_source_mapping"):
-            if self._points_here(mapping, ("function_name",), resource):
-                dest = self.value(
-                    mapping, ("destination_config", 0, "on_failure", 0, "destination_arn")
-                )
+        for config in self._pointing(resource, "aws_lambda_function_event_invoke_config"):
+            outcomes: list[tuple[Value, Value]] = []
+            for cfn_key, tf_key in (("OnSuccess", "on_success"), ("OnFailure", "on_failure")):
+                dest = self.value(config, ("destination_config", 0, tf_key, 0, "destination"))
                 if dest is not None:
-                    failure = Value(mapping=((Value.literal("Destination"), dest),))
-                    out.append(
-                        (
-                            "EventSourceDestinationConfig",
-                            Value(mapping=((Value.literal("OnFailure"), failure),)),
-                        )
-                    )
+                    outcomes.append((Value.literal(cfn_key), _mapping(Destination=dest)))
+            out.append(
+                ("EventInvokeConfig", _mapping(DestinationConfig=Value(mapping=tuple(outcomes))))
+            )
+        for mapping in self._pointing(resource, "aws_lambda_event_source_mapping"):
+            keys = ("destination_config", 0, "on_failure", 0, "destination_arn")
+            dest = self.value(mapping, keys)
+            if dest is not None:
+                failure = _mapping(OnFailure=_mapping(Destination=dest))
+                out.append(("EventSourceDestinationConfig", failure))
         return tuple(out)
 
     # -- resources --------------------------------------------------------------------------
@@ -575,9 +620,7 @@ class _Reader:
 
     def _bucket_key(self, bucket: PlannedResource) -> Value | None:
         """A bucket's default encryption key, from its separate encryption resource."""
-        for config in self.plan.of_type("aws_s3_bucket_server_side_encryption_configuration"):
-            if not self._designates(config, ("bucket",), bucket):
-                continue
+        for config in self._pointing(bucket, "aws_s3_bucket_server_side_encryption_configuration"):
             rules = config.values.get("rule")
             for i, _ in enumerate(rules if isinstance(rules, list) else ()):
                 keys = ("rule", i, "apply_server_side_encryption_by_default", 0)
@@ -585,16 +628,6 @@ class _Reader:
                     value = self.value(config, (*keys, "kms_master_key_id"))
                     return None if value is None or value.text == "" else customer_key(value)
         return None
-
-    def _designates(
-        self, other: PlannedResource, keys: tuple[str | int, ...], target: PlannedResource
-    ) -> bool:
-        for reference in self.plan.references(other, *keys):
-            if self.plan.find(reference.address) is target:
-                return True
-        kind = TERRAFORM.get(target.type)
-        name = target.values.get(kind.name_property) if kind and kind.name_property else None
-        return name is not None and dig(other.values, *keys) == name
 
     # -- role policies ----------------------------------------------------------------------
 
@@ -616,12 +649,17 @@ class _Reader:
         return self._role_resource_policies(role)
 
     def _role_resource_policies(self, role: PlannedResource) -> list[DeclaredPolicy]:
+        if role.address in self._roles:
+            return self._roles[role.address]
         out: list[DeclaredPolicy] = []
         inline = role.values.get("inline_policy")
         for i, item in enumerate(inline if isinstance(inline, list) else ()):
             if isinstance(item, dict) and item.get("policy") not in (None, ""):
                 policy = self._policy_document(
-                    role, ("inline_policy", i, "policy"), name=str(item.get("name", ""))
+                    role,
+                    ("inline_policy", i, "policy"),
+                    name=str(item.get("name", "")),
+                    role=role.address,
                 )
                 if policy is not None:
                     out.append(policy)
@@ -641,29 +679,16 @@ class _Reader:
                     origin="permissions-boundary",
                 )
             )
-        for attached in self.plan.of_type("aws_iam_role_policy"):
-            if self._designates_role(attached, ("role",), role):
-                policy = self._policy_document(attached, ("policy",), role=role.address)
-                if policy is not None:
-                    out.append(policy)
-        for attachment in self.plan.of_type(
-            "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"
+        for attached in self._pointing(role, "aws_iam_role_policy"):
+            policy = self._policy_document(attached, ("policy",), role=role.address)
+            if policy is not None:
+                out.append(policy)
+        for attachment in self._pointing(
+            role, "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"
         ):
-            keys = ("role",) if attachment.type == "aws_iam_role_policy_attachment" else ("roles",)
-            if self._designates_role(attachment, keys, role):
-                out.extend(self._attachment(attachment, role))
+            out.extend(self._attachment(attachment, role))
+        self._roles[role.address] = out
         return out
-
-    def _designates_role(
-        self, other: PlannedResource, keys: tuple[str, ...], role: PlannedResource
-    ) -> bool:
-        for reference in self.plan.references(other, *keys):
-            if self.plan.find(reference.address) is role:
-                return True
-        value = dig(other.values, *keys)
-        name = role.values.get("name")
-        values = value if isinstance(value, list) else [value]
-        return isinstance(name, str) and name in values
 
     def _attachment(
         self, attachment: PlannedResource, role: PlannedResource
@@ -683,12 +708,11 @@ class _Reader:
                 f"{attachment.address}: the attached policy is only known after apply",
             )
             return []
-        for policy in self.plan.of_type("aws_iam_policy"):
-            if policy.values.get("arn") == arn:
-                found = self._policy_document(
-                    policy, ("policy",), role=role.address, origin="customer-managed"
-                )
-                return [found] if found is not None else []
+        for policy in self._by_name("aws_iam_policy").get(arn, [])[:1]:
+            found = self._policy_document(
+                policy, ("policy",), role=role.address, origin="customer-managed"
+            )
+            return [found] if found is not None else []
         return [self._managed(attachment, arn, (*attachment.path, "policy_arn"), role.address)]
 
     def _managed(
@@ -830,3 +854,8 @@ class _Reader:
         if isinstance(planned, str):
             return Value((planned,))
         return Value((self.ref(reference),))
+
+
+def _mapping(**fields: Value) -> Value:
+    """A mapping value with literal keys (settings in their CloudFormation shape)."""
+    return Value(mapping=tuple((Value.literal(key), value) for key, value in fields.items()))

@@ -38,11 +38,11 @@ class PlannedResource:
     module: str = ""  # module.api. (with the trailing dot), "" at the root
     after_unknown: Any = field(default_factory=dict)
     expressions: dict[str, Any] = field(default_factory=dict)
+    #: The address without instance keys (how configuration and references name it).
+    config_address: str = field(init=False)
 
-    @property
-    def config_address(self) -> str:
-        """The address without instance keys (how configuration and references name it)."""
-        return _INDEX.sub("", self.address)
+    def __post_init__(self) -> None:
+        self.config_address = _INDEX.sub("", self.address)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class PlanIndex:
         self.plan = plan
         self.resources: dict[str, PlannedResource] = {}
         self._by_config: dict[str, list[PlannedResource]] = {}
+        self._of_type: dict[tuple[str, ...], list[PlannedResource]] = {}
+        self._references: dict[tuple[str, tuple[str | int, ...]], list[Reference]] = {}
         variables = plan.get("variables")
         self.variables: dict[str, Any] = {}
         if isinstance(variables, dict):
@@ -78,11 +80,11 @@ class PlanIndex:
             if isinstance(change, dict) and change.get("address") in self.resources:
                 after_unknown = dig(change, "change", "after_unknown")
                 self.resources[change["address"]].after_unknown = after_unknown or {}
+        for resource in self.resources.values():
+            self._by_config.setdefault(resource.config_address, []).append(resource)
         configuration = dig(plan, "configuration", "root_module")
         if isinstance(configuration, dict):
             self._walk_configuration(configuration, "", ("configuration", "root_module"))
-        for resource in self.resources.values():
-            self._by_config.setdefault(resource.config_address, []).append(resource)
 
     def _walk_values(
         self, module: dict[str, Any], path: NodePath, prefix: str, *, only_data: bool
@@ -97,11 +99,6 @@ class PlanIndex:
             address = item["address"]
             values = item.get("values") if isinstance(item.get("values"), dict) else {}
             assert isinstance(values, dict)
-            prefix = (
-                address[: address.rfind(str(item.get("type", "")))] if "module." in address else ""
-            )
-            if mode == "data" and prefix.endswith("data."):
-                prefix = prefix[: -len("data.")]
             existing = self.resources.get(address)
             if existing is not None and not values:
                 continue  # a deferred data source: keep what prior_state read
@@ -130,13 +127,11 @@ class PlanIndex:
             if not isinstance(expressions, dict):
                 continue
             full = prefix + item["address"]
-            found = False
-            for resource in self.resources.values():
-                if resource.config_address == full:
-                    resource.expressions = expressions
-                    found = True
-            if not found:  # e.g. a data source read only during apply: configuration only
-                self.resources[full] = PlannedResource(
+            instances = self._by_config.get(full, [])
+            for resource in instances:
+                resource.expressions = expressions
+            if not instances:  # e.g. a data source read only during apply: configuration only
+                resource = PlannedResource(
                     address=full,
                     type=str(item.get("type", "")),
                     name=str(item.get("name", "")),
@@ -146,6 +141,8 @@ class PlanIndex:
                     module=prefix,
                     expressions=expressions,
                 )
+                self.resources[full] = resource
+                self._by_config[full] = [resource]
         calls = module.get("module_calls")
         for name, call in calls.items() if isinstance(calls, dict) else ():
             inner = call.get("module") if isinstance(call, dict) else None
@@ -157,10 +154,14 @@ class PlanIndex:
 
     def of_type(self, *types: str) -> list[PlannedResource]:
         """Managed resources of the given types, sorted by address."""
-        return sorted(
-            (r for r in self.resources.values() if r.mode == "managed" and r.type in types),
-            key=lambda r: r.address,
-        )
+        found = self._of_type.get(types)
+        if found is None:
+            found = sorted(
+                (r for r in self.resources.values() if r.mode == "managed" and r.type in types),
+                key=lambda r: r.address,
+            )
+            self._of_type[types] = found
+        return found
 
     def find(self, address: str) -> PlannedResource | None:
         """The resource at ``address``; for an address without instance key, its only (or
@@ -173,6 +174,15 @@ class PlanIndex:
     def references(self, resource: PlannedResource, *keys: str | int) -> list[Reference]:
         """The references the expression at ``keys`` makes, absolute, most specific first
         (``aws_sqs_queue.q.arn`` before the bare ``aws_sqs_queue.q``)."""
+        cache_key = (resource.address, keys)
+        cached = self._references.get(cache_key)
+        if cached is None:
+            cached = self._references[cache_key] = self._parse_references(resource, keys)
+        return cached
+
+    def _parse_references(
+        self, resource: PlannedResource, keys: tuple[str | int, ...]
+    ) -> list[Reference]:
         expression = dig(resource.expressions, *keys)
         found = expression.get("references") if isinstance(expression, dict) else None
         out: list[Reference] = []
