@@ -340,6 +340,20 @@ def from_role(
     except Exception as exc:  # botocore raises many unrelated classes; all become findings
         failed(f"cannot read role {name}", exc)
         return Attached(f"role {name}", findings=tuple(findings))
+    found_arn = str(role_info.get("Arn") or "")
+    if role.startswith("arn:") and found_arn != role:
+        # Roles are read by name in the credentials' account: a same-named role elsewhere is
+        # not the one asked for.
+        findings.append(
+            _finding(
+                where,
+                codes.ROLE_NOT_FOUND,
+                f"asked for {role} but the credentials' account has {found_arn or name}; "
+                "use credentials (--profile) for the role's account",
+                Severity.ERROR,
+            )
+        )
+        return Attached(f"role {role}", findings=tuple(findings))
     identity: list[ParsedPolicy] = []
     try:
         for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):

@@ -195,3 +195,11 @@ def test_unknown_profile_is_a_finding(tmp_path: Path, monkeypatch: pytest.Monkey
     attached = from_role("orders-fn", profile="does-not-exist")
     [finding] = attached.findings
     assert finding.code == "LP621" and "does-not-exist" in finding.message
+
+
+def test_role_arn_of_another_account_is_not_read_by_name(iam: Any, moto_server: str) -> None:
+    name, _ = _make_role(iam, uuid.uuid4().hex[:8])
+    elsewhere = f"arn:aws:iam::210987654321:role/service/{name}"
+    attached = from_role(elsewhere, endpoint_url=moto_server)
+    assert [f.code for f in attached.findings] == ["LP622"]
+    assert attached.identity == ()
