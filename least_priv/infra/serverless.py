@@ -125,10 +125,9 @@ class _Reader:
             service = service.get("name", "")
         self.service = self.vars.known(service) or "service"
         self.functions_raw = self._functions_raw()
-        resources = self._resolved(("resources", "Resources"), {})
         self.resources: dict[str, dict[str, Any]] = {
             key: res
-            for key, res in self.vars.pieces(resources).items()
+            for key, res in self.vars.pieces(self._resources()).items()
             if isinstance(res, dict) and isinstance(res.get("Type"), str)
         }
         self.ev = Evaluator(
@@ -153,6 +152,20 @@ class _Reader:
         self, code: str, path: NodePath, message: str, severity: Severity = Severity.WARNING
     ) -> None:
         self.findings.append(codes.finding(code, self.doc.location(path), message, severity))
+
+    def _resources(self) -> dict[str, Any]:
+        """``resources.Resources``, also when ``resources`` is a list of blocks or of
+        ``${file(...)}`` includes (later blocks win, as in the framework)."""
+        raw = self.doc.get(("resources",))
+        blocks = raw if isinstance(raw, list) else [raw]
+        merged: dict[str, Any] = {}
+        for i, block in enumerate(blocks):
+            path: NodePath = ("resources", i) if isinstance(raw, list) else ("resources",)
+            resolved = self.vars.resolve(block, path) if block is not None else None
+            inner = resolved.get("Resources") if isinstance(resolved, dict) else None
+            if isinstance(inner, dict):
+                merged.update(inner)
+        return merged
 
     def _value(self, node: Any, path: NodePath) -> Value:
         """A resolved serverless node (variables done) through the intrinsic evaluator."""

@@ -211,3 +211,28 @@ def test_not_a_mapping_where_one_is_expected(tmp_path: Path) -> None:
     (fn,) = template.functions
     assert (fn.env, fn.events, fn.layers) == ((), (), ())
     assert sorted(f.code for f in template.findings) == ["LP417", "LP417", "LP417", "LP417"]
+
+
+def test_resources_as_a_list_of_file_includes(tmp_path: Path) -> None:
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources" / "tables.yml").write_text(
+        "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n"
+        "    Properties: {TableName: '${self:service}-orders'}\n"
+    )
+    template = _load(
+        tmp_path,
+        """
+        service: shop
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          f: {handler: h.main, environment: {TABLE: !Ref Orders}}
+        resources:
+          - ${file(resources/tables.yml)}
+          - Resources:
+              Jobs: {Type: AWS::SQS::Queue}
+        """,
+    )
+    (fn,) = template.functions
+    assert dict(fn.env)["TABLE"].pattern() == "shop-orders"
+    assert sorted(template.resources) == ["Jobs", "Orders"]
+    assert not template.findings
