@@ -15,13 +15,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from least_priv.cli.generate import FORMATS as POLICY_FORMATS
 from least_priv.model import Finding, Location, Permission, PolicyDocument, Severity
 from least_priv.render.diff import FORMATS as DIFF_FORMATS
+
+if TYPE_CHECKING:  # the readers are imported when the command runs, not when it is listed
+    from least_priv.attached import Attached
+    from least_priv.evaluate import ParsedPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,7 +142,7 @@ def diff(**kw: Any) -> int:
     return result.exit_code(fail_on_excess=kw["fail_on_excess"])
 
 
-def _attached(kw: dict[str, Any]) -> Any:
+def _attached(kw: dict[str, Any]) -> Attached:
     from least_priv import attached as source
 
     role = kw["role_name"] or kw["role_arn"]
@@ -168,11 +172,11 @@ def _attached(kw: dict[str, Any]) -> Any:
     return got
 
 
-def _managed_documents(pairs: tuple[str, ...]) -> dict[str, Any]:
+def _managed_documents(pairs: tuple[str, ...]) -> dict[str, ParsedPolicy]:
     """``ARN=FILE`` pairs read into parsed policies keyed by ARN (or policy name)."""
     from least_priv import attached as source
 
-    out: dict[str, Any] = {}
+    out: dict[str, ParsedPolicy] = {}
     for pair in pairs:
         key, sep, path = pair.partition("=")
         if not sep or not key or not path:
