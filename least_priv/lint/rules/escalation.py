@@ -90,6 +90,15 @@ def _granted(element: Element, table: dict[str, str]) -> list[str]:
     return list(_matching(element.text or "", tuple(sorted(table))))
 
 
+def _through(pattern: str, actions: list[str], how: str) -> str:
+    """``it can write ...`` for one action, ``lambda:X can ... (also lambda:Y)`` for a
+    pattern that grants several."""
+    if len(actions) == 1 and actions[0].lower() == pattern.lower():
+        return f"it can {how}"
+    also = f" (also {listed(actions[1:], 3)})" if len(actions) > 1 else ""
+    return f"{actions[0]} can {how}{also}"
+
+
 @lru_cache(maxsize=4096)
 def _matching(pattern: str, actions: tuple[str, ...]) -> tuple[str, ...]:
     # Templates repeat the same few actions in every role: match each pattern once.
@@ -129,17 +138,15 @@ class PrivilegeEscalation(Rule):
             direct = _granted(element, ESCALATION_ACTIONS)
             if direct:
                 how = ESCALATION_ACTIONS[direct[0]]
-                yield Hit(
-                    element.path,
-                    f"{element.text} allows privilege escalation ({listed(direct, 3)}: {how})",
-                )
+                why = _through(element.text or "", direct, how)
+                yield Hit(element.path, f"{element.text} allows privilege escalation: {why}")
             companions = _granted(element, PASS_ROLE_COMPANIONS) if passes_role else []
             if companions:
                 how = PASS_ROLE_COMPANIONS[companions[0]]
                 yield Hit(
                     element.path,
-                    f"{element.text} with iam:PassRole allows privilege escalation "
-                    f"({listed(companions, 3)}: {how})",
+                    f"{element.text} with iam:PassRole allows privilege escalation: "
+                    f"{_through(element.text or '', companions, how)}",
                 )
 
 

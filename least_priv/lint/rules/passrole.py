@@ -76,7 +76,7 @@ class PassRoleAnyRole(Rule):
                 if resource.text is not None and _any_role(resource.text):
                     yield Hit(
                         resource.path,
-                        f"{granting[0].text} on {resource.text!r} can pass any role, "
+                        f'{granting[0].text} on "{resource.text}" can pass any role, '
                         "administrator roles included, to any service it can configure",
                     )
                     break
