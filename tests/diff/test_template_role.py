@@ -98,3 +98,47 @@ def test_unknown_function_is_a_finding() -> None:
     attached = from_template(str(FIX / "orders" / "template.yaml"), "Nope")
     assert [f.code for f in attached.findings] == ["LP622"]
     assert "OrdersFunction" in attached.findings[0].message
+
+
+def test_template_report_golden(capsys: pytest.CaptureFixture[str], golden) -> None:  # type: ignore[no-untyped-def]
+    code = main(
+        [
+            "diff",
+            "--required",
+            REQUIRED,
+            "--template",
+            TEMPLATE,
+            "--function",
+            "OrdersFunction",
+            "--region",
+            "us-east-1",
+            "--account",
+            "123456789012",
+            "--managed-policy",
+            f"AWSLambdaBasicExecutionRole={BASIC}",
+            "--format",
+            "markdown",
+        ]
+    )
+    assert code == 2
+    golden(FIX / "orders" / "expected" / "template.md", capsys.readouterr().out)
+
+
+def test_github_annotations(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "diff",
+            "--required",
+            REQUIRED,
+            "--template",
+            TEMPLATE,
+            "--function",
+            "OrdersFunction",
+            "--format",
+            "github",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0  # the unreadable managed policy leaves kms conditional, not missing
+    assert "::warning file=fixtures/diff/orders/required.json" in out
+    assert "LP603" in out and "LP620" in out
