@@ -89,6 +89,7 @@ class FunctionPolicy:
     template_documents: tuple[PolicyDocument, ...] = ()
     template_resources: tuple[tuple[str, tuple[Part, ...]], ...] = ()
     location: Location | None = None
+    cloudtrail_report: str = ""  # --merge report: Markdown tables of code vs observed usage
 
     def resource_parts(self, key: str) -> tuple[Part, ...]:
         """The parts of a template-document resource key (the key itself when plain)."""
@@ -229,8 +230,9 @@ def _function_policy(run: _Run, function: Function, from_template: bool) -> Func
         permissions.extend(encryption_permissions(permissions, run.encryption, scoper))
     findings.extend(scoper.findings)
     merged = merge(permissions)
+    cloudtrail_report = ""
     if options.cloudtrail:
-        merged = _with_cloudtrail(run, function, merged, findings)
+        merged, cloudtrail_report = _with_cloudtrail(run, function, merged, findings)
     expand = get_catalog().expand if options.compact else None
     built = build_documents(merged, where, expand=expand, split=options.split)
     findings.extend(built.findings)
@@ -244,6 +246,7 @@ def _function_policy(run: _Run, function: Function, from_template: bool) -> Func
         template_documents=keyed,
         template_resources=tuple(resources),
         location=function.location,
+        cloudtrail_report=cloudtrail_report,
     )
 
 
@@ -328,7 +331,8 @@ def _needs_permission(catalog: Catalog, call: CallSite) -> bool:
 
 def _with_cloudtrail(
     run: _Run, function: Function, code: Sequence[Permission], findings: list[Finding]
-) -> tuple[Permission, ...]:
+) -> tuple[tuple[Permission, ...], str]:
+    """The permissions merged with CloudTrail's, and for ``--merge report`` its tables."""
     from least_priv.trail import merge as merge_observed
     from least_priv.trail import observe
 
@@ -347,4 +351,9 @@ def _with_cloudtrail(
     result = merge_observed(list(code), observation, options.merge)
     findings.extend(observation.findings)
     findings.extend(result.findings)
-    return merge(result.permissions)
+    report = ""
+    if options.merge == "report":
+        from least_priv.trail.report import merge_report_markdown
+
+        report = merge_report_markdown(result)
+    return merge(result.permissions), report

@@ -48,7 +48,10 @@ def _env_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str, .
 )
 @click.option("--region", help="Region in ARNs (default: * / ${AWS::Region}).")
 @click.option("--account", help="Account id in ARNs (default: * / ${AWS::AccountId}).")
-@click.option("--partition", help="Partition in ARNs (default: * / ${AWS::Partition}).")
+@click.option(
+    "--partition",
+    help="Partition in ARNs (default: the region's, else * / ${AWS::Partition}).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -105,6 +108,9 @@ def generate(
 
     PATH is the function's code root (or one file); more PATHs are extra import roots
     (layers). Or give --template to read code location, handler and environment from IaC.
+
+    Exit codes: 0 written; 1 an error finding, or with --strict any warning; 2 usage or
+    input error. Findings go to stderr.
     """
     from least_priv.api import GenerateOptions, UsageError
     from least_priv.api import generate as run
@@ -143,6 +149,11 @@ def generate(
         click.echo(
             ("\n" if fmt == "text" else "") + render_explain(result), nl=False, err=fmt != "text"
         )
+    for policy in result.functions:
+        if policy.cloudtrail_report:
+            # --merge report: what CloudTrail saw that the code does not, and the reverse.
+            title = f"## {policy.name}\n" if policy.name else ""
+            click.echo(title + policy.cloudtrail_report, err=True, nl=False)
     if report_file:
         from least_priv.render.report import render_report
 

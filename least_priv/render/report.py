@@ -28,6 +28,7 @@ def _function(policy: FunctionPolicy) -> dict[str, object]:
         "documents": [d.to_json() for d in policy.documents],
         "permissions": [_permission(p) for p in policy.permissions],
         "findings": _findings(policy.findings),
+        **({"cloudtrail_report": policy.cloudtrail_report} if policy.cloudtrail_report else {}),
     }
 
 

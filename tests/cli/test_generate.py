@@ -148,3 +148,30 @@ def test_split_writes_several_documents_for_a_large_policy(
     assert all(len(json.dumps(d, separators=(",", ":"))) <= 6144 for d in documents)
     resources = {r for d in documents for st in d["Statement"] for r in st["Resource"]}
     assert len(resources) == 150
+
+
+def test_merge_report_prints_the_cloudtrail_tables_to_stderr(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT / "fixtures" / "trail" / "merge-dynamic")
+    report = tmp_path / "report.json"
+    code, out, err = run(
+        capsys,
+        "--template", "template.yaml",
+        "--region", "eu-west-1",
+        "--account", "123456789012",
+        "--cloudtrail", "trail",
+        "--role-arn", "arn:aws:iam::123456789012:role/report-exporter-role",
+        "--since", "2026-03-01",
+        "--until", "2026-03-03",
+        "--merge", "report",
+        "--report", str(report),
+    )  # fmt: skip
+    assert code == 0
+    policy = json.loads(out)["ReportExporterFunction"]
+    # report mode keeps the code's policy: the dynamic call's StartExecution is not granted.
+    assert "states:StartExecution" not in json.dumps(policy)
+    assert "### Observed in CloudTrail, not found in the code" in err
+    assert "states:StartExecution" in err.split("### Needed by the code")[0]
+    (function,) = json.loads(report.read_text())["functions"]
+    assert "### Observed in CloudTrail" in function["cloudtrail_report"]
