@@ -249,3 +249,28 @@ def test_actions_without_resource_types_need_a_star_grant() -> None:
     assert diff_permissions(need, policies("*"), catalog=catalog).missing == ()
     # Without the catalog the tool cannot tell, so it does not claim either way.
     assert len(diff_permissions(need, policies(queue)).conditional) == 1
+
+
+def test_a_resource_nothing_uses_is_resource_excess() -> None:
+    from least_priv.evaluate import PolicySet, parse_policy
+
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Tables",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+                "Resource": [TABLE, f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/LegacyOrders"],
+            }
+        ],
+    }
+    policies = PolicySet((parse_policy(doc, PolicySource("p", "inline", Location("p"))),))
+    need = [p for p in orders_required() if p.action in ("dynamodb:GetItem", "dynamodb:PutItem")]
+    result = diff_permissions(need, policies)
+    [entry] = result.excess
+    assert (entry.kind, entry.resource) == (
+        "resource",
+        f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/LegacyOrders",
+    )
+    assert entry.message.endswith("the code uses none of it")
