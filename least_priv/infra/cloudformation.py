@@ -603,11 +603,14 @@ class _Reader:
         self, logical_id: str, res: dict[str, Any], props: _Props, function: Function
     ) -> list[DeclaredPolicy]:
         if res["Type"] == SERVERLESS_FUNCTION and props.get("Role") is None:
-            return self.roles.sam_function_policies(logical_id, props.data, props.path, function)
+            policies = self.roles.sam_function_policies(
+                logical_id, props.data, props.path, function
+            )
+            return [*policies, *self._connectors(logical_id, function.role)]
         role_node = props.get("Role")
         target = _ref_target(role_node)
         if target is not None and self.ev.resource_type(target) == "AWS::IAM::Role":
-            return self.roles.role_policies(target)
+            return [*self.roles.role_policies(target), *self._connectors(logical_id, target)]
         if role_node is None:
             self._report(codes.BAD_PROPERTY, ("Resources", logical_id), "function has no Role")
             return []
@@ -619,6 +622,46 @@ class _Reader:
             Severity.NOTE,
         )
         return []
+
+    def _connectors(self, function_id: str, role: str | None) -> list[DeclaredPolicy]:
+        """SAM connectors whose source is the function: each grants its role what SAM's
+        connector profile says, which is not expanded here (LP435)."""
+        found: list[tuple[str, Any, NodePath]] = []
+        for logical_id, res in self.resources.items():
+            props = res.get("Properties")
+            connector = res["Type"] == "AWS::Serverless::Connector"
+            if connector and dig(props, "Source", "Id") == function_id:
+                found.append((logical_id, props, ("Resources", logical_id)))
+        embedded = self.resources[function_id].get("Connectors")
+        for name, spec in embedded.items() if isinstance(embedded, dict) else ():
+            path: NodePath = ("Resources", function_id, "Connectors", name)
+            found.append((f"{function_id}{name}", dig(spec, "Properties"), path))
+        out: list[DeclaredPolicy] = []
+        for name, props, path in found:
+            permissions = dig(props, "Permissions")
+            destination = dig(props, "Destination")
+            targets = destination if isinstance(destination, list) else [destination]
+            ids = [str(dig(t, "Id") or dig(t, "Arn") or "?") for t in targets]
+            grants = (
+                ", ".join(str(p) for p in permissions) if isinstance(permissions, list) else "?"
+            )
+            location = self.doc.location(path)
+            self.findings.append(
+                codes.finding(
+                    codes.CONNECTOR_NOT_EXPANDED,
+                    location,
+                    f"connector {name} grants {function_id}'s role {grants} on "
+                    f"{', '.join(ids)}; its statements are not expanded",
+                    Severity.NOTE,
+                )
+            )
+            label = f"{name} ({grants} on {', '.join(ids)})"
+            out.append(
+                DeclaredPolicy(
+                    {}, location, f"sam-connector:{name}", False, label, None, role, path
+                )
+            )
+        return out
 
 
 def template_resource(ev: Evaluator, logical_id: str, res: dict[str, Any]) -> TemplateResource:

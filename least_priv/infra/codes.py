@@ -185,6 +185,17 @@ UNRESOLVED_POLICY_REFERENCE = _code(
     Severity.WARNING,
 )
 
+CONNECTOR_NOT_EXPANDED = _code(
+    "LP435",
+    "sam-connector-not-expanded",
+    "A SAM connector grants the function's role permissions least-priv does not expand.",
+    "`AWS::Serverless::Connector` (or a resource's `Connectors`) makes SAM add a policy to the "
+    "source function's role from its connector profiles. least-priv keeps the connector as a "
+    "declared policy whose content is unknown, so diff and check cannot say for sure what it "
+    "grants. Replace it with explicit statements, or compare against the deployed role.",
+    Severity.NOTE,
+)
+
 register_codes(*_INFOS)
 
 

@@ -301,3 +301,36 @@ def test_parameters_option_reaches_functions_and_policies(tmp_path: Path) -> Non
     assert dict(fn.env)["TABLE"].pattern() == "t-prod"
     statement = prod.role_policies("Fn")[0].document["Statement"][0]
     assert statement["Resource"][0].endswith(":table/t-prod")
+
+
+def test_sam_connectors_are_declared_but_not_expanded(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Table: {Type: AWS::DynamoDB::Table}
+          Queue: {Type: AWS::SQS::Queue}
+          Fn:
+            Type: AWS::Serverless::Function
+            Connectors:
+              ToQueue:
+                Properties:
+                  Destination: {Id: Queue}
+                  Permissions: [Write]
+            Properties: {CodeUri: src/, Handler: a.b, Runtime: python3.12}
+          FnToTable:
+            Type: AWS::Serverless::Connector
+            Properties:
+              Source: {Id: Fn}
+              Destination: {Id: Table}
+              Permissions: [Read, Write]
+        """,
+    )
+    connectors = [p for p in template.role_policies("Fn") if p.origin.startswith("sam-connector")]
+    assert [(p.origin, p.expandable, p.document) for p in connectors] == [
+        ("sam-connector:FnToTable", False, {}),
+        ("sam-connector:FnToQueue", False, {}),
+    ]
+    assert connectors[0].name == "FnToTable (Read, Write on Table)"
+    assert [f.code for f in template.findings] == ["LP435", "LP435"]
