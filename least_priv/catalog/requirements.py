@@ -169,7 +169,34 @@ def _switch_resource(cat: Catalog, req: Requirement, call: CallSite) -> list[Req
         return _s3_access_point(cat, req, call)
     if prefix == "bedrock" and req.resource_type in _BEDROCK_MODEL_TYPES:
         return _bedrock_model(cat, req, call)
+    if req.resource_type == "identity" and any(b.transform == "ses_sender" for b in req.bindings):
+        return _ses_sender_identities(req, call)
     return [req]
+
+
+def _ses_sender_identities(req: Requirement, call: CallSite) -> list[Requirement]:
+    """A known sender address: one requirement per identity SES may authorise it by.
+
+    The address itself, its domain and each parent domain (down to two labels) can be the
+    verified identity; naming them exactly beats ``*acme.example``. An address that is not
+    fully known keeps the ses_sender pattern.
+    """
+    sender = next(b for b in req.bindings if b.transform == "ses_sender")
+    values = values_at(call, sender.param) or []
+    texts = [v.text for v in values]
+    if not texts or any(t is None or "@" not in t for t in texts):
+        return [req]
+    out: list[Requirement] = []
+    rest = tuple(b for b in req.bindings if b != sender)
+    for text in texts:
+        assert text is not None
+        address = text.rsplit("<", 1)[-1].rstrip("> ").strip()
+        labels = address.rpartition("@")[2].split(".")
+        identities = [address] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        for identity in identities:
+            binding = ParamBinding(CONSTANT + identity, "ses_identity")
+            out.append(replace(req, bindings=tuple(sorted((*rest, binding)))))
+    return out
 
 
 def _kms_request_alias(cat: Catalog, req: Requirement, call: CallSite) -> Requirement:

@@ -102,13 +102,15 @@ def test_prefix_overrides_are_needed_and_exist(iam: IamData) -> None:
 
 
 def test_binding_transforms_fill_the_templates_they_are_attached_to() -> None:
-    from least_priv.catalog import transforms
+    from least_priv.catalog import get_catalog, transforms
 
-    data = json.loads((ROOT / "least_priv/service_maps/clients/sqs.json").read_text())
-    for row in data["operations"]["SendMessage"]["req"]:
-        if row["a"] == "sqs:SendMessage":
-            filled = set().union(*(transforms.OUTPUTS[t] for _, t in row["b"]))
-            assert template_vars(row["arn"]) <= filled | {"Partition"}
+    info = get_catalog().operation("sqs", "SendMessage")
+    assert info is not None
+    for req in info.requirements:
+        if req.action == "sqs:SendMessage":
+            filled = set().union(*(transforms.OUTPUTS[b.transform] for b in req.bindings))
+            assert req.arn_template is not None
+            assert template_vars(req.arn_template) <= filled | {"Partition"}
 
 
 def _client_with(overrides: Overrides, iam: IamData, name: str = "sqs") -> dict[str, Any]:
@@ -135,7 +137,9 @@ def test_without_overrides_batch_operations_are_unresolved(iam: IamData) -> None
     bare = Overrides(prefixes={}, operations={}, permissionless={}, bindings={})
     data = _client_with(bare, iam)
     assert data["operations"]["SendMessageBatch"].get("u") == 1
-    assert data["operations"]["SendMessage"]["a"] == ["sqs:SendMessage"]
+    assert [r["a"] for r in data["operations"]["SendMessage"]["req"] if "k" not in r] == [
+        "sqs:SendMessage"
+    ]
 
 
 def test_helper_arguments_follow_boto3_signatures() -> None:

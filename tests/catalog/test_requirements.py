@@ -519,10 +519,17 @@ def test_ses_send_needs_identity_and_named_configuration_set() -> None:
             ConfigurationSetName=lit("transactional"),
         )
     )
+    # the address, its domain or a parent domain may be the verified identity
     assert {(r.resource_type, r.bindings) for r in reqs} == {
-        ("identity", (ParamBinding("FromEmailAddress", "ses_sender"),)),
+        ("identity", (ParamBinding("=noreply@mail.acme.example", "ses_identity"),)),
+        ("identity", (ParamBinding("=mail.acme.example", "ses_identity"),)),
+        ("identity", (ParamBinding("=acme.example", "ses_identity"),)),
         ("configuration-set", (ParamBinding("ConfigurationSetName", "ses_configuration_set"),)),
     }
+    from_env = CAT.requirements(
+        call("sesv2", "SendEmail", FromEmailAddress=Value((EnvRef("FROM"),)))
+    )
+    assert [r.bindings for r in from_env] == [(ParamBinding("FromEmailAddress", "ses_sender"),)]
     without = CAT.requirements(call("ses", "SendRawEmail", RawMessage=Value.unknown()))
     assert {r.resource_type for r in without} == {"identity"}
 
