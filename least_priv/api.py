@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from least_priv.catalog import Catalog, get_catalog
 from least_priv.model import (
@@ -190,17 +190,11 @@ def _functions(run: _Run) -> tuple[list[Function], bool]:
             raise UsageError("with PATHs and a template of several functions, give --function")
         fn = functions[0]
         functions = [
-            Function(
-                fn.name,
-                options.paths[0],
-                options.handler or fn.handler,
-                fn.runtime,
-                fn.env,
-                tuple(options.paths[1:]) + fn.layers,
-                fn.events,
-                fn.role,
-                fn.settings,
-                fn.location,
+            replace(
+                fn,
+                code_root=options.paths[0],
+                handler=options.handler or fn.handler,
+                layers=tuple(options.paths[1:]) + fn.layers,
             )
         ]
     return functions, True
@@ -237,14 +231,17 @@ def _function_policy(run: _Run, function: Function, from_template: bool) -> Func
     built = build_documents(merged, where, expand=expand, split=options.split)
     findings.extend(built.findings)
     keyed = follow_split(merged, built.documents, template_key, expand)
-    resources = sorted({(template_key(p), p.resource_parts or (p.resource,)) for p in merged})
+    # One entry per key (parts with the same key render the same; Unknown reasons may differ).
+    parts_by_key: dict[str, tuple[Part, ...]] = {}
+    for perm in merged:
+        parts_by_key.setdefault(template_key(perm), perm.resource_parts or (perm.resource,))
     return FunctionPolicy(
         name=function.name,
         permissions=merged,
         documents=built.documents,
         findings=tuple(sorted(set(findings))),
         template_documents=keyed,
-        template_resources=tuple(resources),
+        template_resources=tuple(sorted(parts_by_key.items(), key=lambda item: item[0])),
         location=function.location,
         cloudtrail_report=cloudtrail_report,
     )
