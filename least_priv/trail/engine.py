@@ -158,6 +158,9 @@ def scan_inputs(
     # per-batch pickling negligible.
     size = max(1, len(inputs) // (workers * 16))
     batches = [inputs[i : i + size] for i in range(0, len(inputs), size)]
+    # fork: workers inherit the loaded catalog, and callers' scripts need no __main__ guard
+    # (spawn/forkserver re-import the caller's main module). Workers take no locks another
+    # thread of the caller could hold: they only read files and S3 and count.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     with context.Pool(workers, initializer=_init_worker, initargs=(spec,)) as pool:
