@@ -150,13 +150,28 @@ def _is_cdk_out(directory: str) -> bool:
     )
 
 
+def _stack_templates(directory: str) -> list[str]:
+    """Stack template files of a cloud assembly and its nested assemblies, relative to it."""
+    out: list[str] = []
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".template.json"):
+            out.append(name)
+        elif name.startswith("assembly-") and _is_cdk_out(os.path.join(directory, name)):
+            out.extend(
+                f"{name}/{inner}" for inner in _stack_templates(os.path.join(directory, name))
+            )
+    return out
+
+
 def _load_cdk_out(directory: str, *, parameters: Mapping[str, str] | None) -> Template:
     """Every stack template of a ``cdk.out`` directory, merged into one Template.
 
-    With one stack, names are logical ids; with several, ``Stack/LogicalId`` so that two
-    stacks' ``Handler886CB40B`` do not collide.
+    Stacks of CDK stages live in nested assemblies (``assembly-Prod/``) and are read too.
+    With one stack, names are logical ids; with several, ``Stack/LogicalId`` (with the
+    assembly: ``assembly-Prod/ProdOrders/LogicalId``) so that two stacks'
+    ``Handler886CB40B`` do not collide.
     """
-    names = sorted(name for name in os.listdir(directory) if name.endswith(".template.json"))
+    names = _stack_templates(directory)
     templates = [
         _load_document(
             parse_file(os.path.join(directory, name)), parameters=parameters, stage=None, cdk=True

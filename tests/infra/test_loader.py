@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,24 @@ def test_multi_stack_names_and_lookups() -> None:
     # A bare logical id (as env references carry it) finds the one stack that has it.
     table = template.resource("OrdersTable315BB997")
     assert table is not None and table.kms_key is not None
+
+
+def test_nested_assemblies_of_cdk_stages(tmp_path: Path) -> None:
+    source = FIXTURES / "cdk-orders" / "cdk.out"
+    out = tmp_path / "cdk.out"
+    shutil.copytree(source, out)
+    stage = out / "assembly-Prod"
+    stage.mkdir()
+    (stage / "manifest.json").write_text((source / "manifest.json").read_text())
+    audit = (source / "AuditStack.template.json").read_text()
+    # Assets of nested assemblies sit in the root cloud assembly.
+    (stage / "ProdAudit.template.json").write_text(audit.replace('"asset.', '"../asset.'))
+    template = load_template(out)
+    names = [f.name for f in template.functions]
+    assert "assembly-Prod/ProdAudit/AuditFnB0A1C2D3" in names and len(names) == 3
+    prod = template.function("assembly-Prod/ProdAudit/AuditFnB0A1C2D3")
+    assert prod is not None and os.path.isdir(prod.code_root)
+    assert not [f for f in template.findings if f.code == "LP414"]
 
 
 def test_not_templates(tmp_path: Path) -> None:
