@@ -379,7 +379,7 @@ def _terraform(
 def _terraform_module(
     parsed: ParsedDocument, module: NodePath
 ) -> Iterator[PolicyView | Attachment | Finding]:
-    for i, resource in enumerate(parsed.get((*module, "resources"), []) or []):
+    for i, resource in enumerate(_items(parsed.get((*module, "resources")))):
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue
         rtype, address = resource.get("type"), str(resource.get("address", ""))
@@ -391,12 +391,22 @@ def _terraform_module(
         elif rtype == "aws_iam_role":
             arns = (*values, "managed_policy_arns")
             yield from _attachments(parsed, arns, address, address)
-            for j, inline in enumerate(parsed.get((*values, "inline_policy"), []) or []):
+            for j, inline in enumerate(_items(parsed.get((*values, "inline_policy")))):
                 if isinstance(inline, dict) and isinstance(inline.get("policy"), str):
                     policy_path = (*values, "inline_policy", j, "policy")
                     yield _policy(parsed, policy_path, f"{address} inline policy", address)
-    for k, _child in enumerate(parsed.get((*module, "child_modules"), []) or []):
+    for k, _child in enumerate(_items(parsed.get((*module, "child_modules")))):
         yield from _terraform_module(parsed, (*module, "child_modules", k))
+
+
+def _items(value: Any) -> list[Any]:
+    """``value`` when it is a list, else nothing (bad shapes are not ours to iterate)."""
+    return value if isinstance(value, list) else []
+
+
+def _well_formed(policy: Any) -> bool:
+    versions = policy.get("PolicyVersionList") if isinstance(policy, dict) else None
+    return isinstance(versions, list) and all(isinstance(v, dict) for v in versions)
 
 
 def _authorization_details(
@@ -405,23 +415,25 @@ def _authorization_details(
     """``aws iam get-account-authorization-details``: every inline policy, every managed
     policy attachment, and the default version of every customer managed policy."""
     for list_key, kind, name_key, policies_key in _DETAIL_LISTS:
-        for i, entity in enumerate(parsed.get((list_key,), []) or []):
+        for i, entity in enumerate(_items(parsed.get((list_key,)))):
             if not isinstance(entity, dict):
                 continue
             label = f"{kind} {entity.get(name_key)}"
-            for j, policy in enumerate(entity.get(policies_key) or []):
+            for j, policy in enumerate(_items(entity.get(policies_key))):
                 if isinstance(policy, dict) and "PolicyDocument" in policy:
                     origin = f"{label} inline policy {policy.get('PolicyName')}"
                     yield _policy(
                         parsed, (list_key, i, policies_key, j, "PolicyDocument"), origin, None
                     )
-            for j, attached in enumerate(entity.get("AttachedManagedPolicies") or []):
+            for j, attached in enumerate(_items(entity.get("AttachedManagedPolicies"))):
                 if isinstance(attached, dict) and isinstance(attached.get("PolicyArn"), str):
                     arn_path: NodePath = (list_key, i, "AttachedManagedPolicies", j, "PolicyArn")
                     yield from _attachments(parsed, arn_path, label, None)
-    data = parsed.data if isinstance(parsed.data, dict) else {}
-    # The diff's reader of the same file knows how to find each policy's default version.
-    for arn, (doc_path, _document) in sorted(_managed_documents(data).items()):
+    # The diff's reader of the same file knows how to find each policy's default version;
+    # it expects the shape AWS writes, so odd entries are blanked (indexes, hence node paths,
+    # stay the same).
+    policies = [p if _well_formed(p) else {} for p in _items(parsed.get(("Policies",)))]
+    for arn, (doc_path, _document) in sorted(_managed_documents({"Policies": policies}).items()):
         if ":iam::aws:policy/" not in arn:  # AWS managed text is AWS's; LP114 covers names
             yield _policy(parsed, doc_path, f"managed policy {arn}", None)
 
@@ -441,7 +453,7 @@ def _unreadable_policies(parsed: ParsedDocument) -> list[Finding]:
     if detect(parsed.data) != "terraform-plan":
         return []
     out = []
-    for i, change in enumerate(parsed.get(("resource_changes",), []) or []):
+    for i, change in enumerate(_items(parsed.get(("resource_changes",)))):
         if not isinstance(change, dict) or change.get("type") not in _TF_POLICY_TYPES:
             continue
         unknown = (change.get("change") or {}).get("after_unknown") or {}

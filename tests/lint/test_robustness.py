@@ -111,3 +111,22 @@ def test_any_statements_in_serverless_and_plans(data: Any) -> None:
         {"format_version": "1.2", "planned_values": {"root_module": {"resources": [resource]}}},
         "plan.json",
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON, JSON)
+def test_any_authorization_details_and_attachments(inline: Any, attached: Any) -> None:
+    role = {
+        "RoleName": "r",
+        "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": inline}],
+        "AttachedManagedPolicies": attached,
+    }
+    _lint({"RoleDetailList": [role], "Policies": attached}, "details.json")
+    _lint(
+        {
+            "Resources": {
+                "R": {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": attached}}
+            }
+        },
+        "t.json",
+    )
