@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from least_priv.trail.errors import TrailUsageError
 
 DEFAULT_DAYS = 90
-# CloudTrail delivers a file within about 15 minutes of the events in it (AWS documents
-# "typically within 5 minutes"), and names the folder by delivery time: events of the last
-# minutes of day D land in day D+1's folder. An hour leaves a wide margin.
-DELIVERY_LAG = dt.timedelta(hours=1)
+# CloudTrail delivers a file within about 5 to 15 minutes of its events, but does not
+# guarantee it, and names the folder by delivery time: events of day D can sit in day D+1's
+# folder. The folder after the last event's day is always read; the window check on each
+# record drops what is outside.
+DELIVERY_LAG = dt.timedelta(days=1)
 
 
 class WindowError(TrailUsageError):
@@ -70,7 +71,7 @@ class Window:
         first = dt.date.fromisoformat(self.since[:10])
         end = dt.datetime.fromisoformat(self.until.replace("Z", "+00:00"))
         # ``until`` is exclusive: the last event is just before it.
-        last = (end - dt.timedelta(seconds=1) + DELIVERY_LAG).date()
+        last = (end - dt.timedelta(seconds=1)).date() + DELIVERY_LAG
         return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
