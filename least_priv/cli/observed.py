@@ -30,7 +30,7 @@ from least_priv.model import Severity
 @click.option("--since", help="Start of the window (ISO date/time; default: 90 days ago).")
 @click.option("--until", help="End of the window (a bare date includes that day).")
 @click.option("--region", help="Only this region (plus us-east-1, where global events land).")
-@click.option("--account", help="Only this account of an organisation trail.")
+@click.option("--account", help="Account folders to read (default: the role's account).")
 @click.option("--profile", help="AWS profile for s3://, lookup-events and athena:// sources.")
 @click.option("--endpoint-url", hidden=True, help="AWS endpoint override (tests, LocalStack).")
 @click.option("--jobs", type=click.IntRange(1), help="Worker processes (default: one per core).")
@@ -59,7 +59,12 @@ def observed(
     print_sql: bool,
     strict: bool,
 ) -> int:
-    """Permissions ROLE used according to CloudTrail (no code analysis)."""
+    """Permissions the role used, read from CloudTrail alone (no code analysis).
+
+    Each permission comes with its count and first/last seen; AccessDenied calls are listed
+    apart as missing permissions and never granted. Exit 1 when a source cannot be read (or,
+    with --strict, on any warning); 2 for usage errors. See docs/cloudtrail.md.
+    """
     from least_priv.render.findings import render_findings
     from least_priv.trail import TrailUsageError, observe
 
