@@ -744,25 +744,35 @@ def build_prefix(prefix: str, iam: IamData, sources: Sources) -> dict[str, Any]:
     }
 
 
-def event_sources(clients: dict[str, dict[str, Any]], overrides: Overrides) -> dict[str, str]:
-    """CloudTrail ``eventSource`` host → client.
+def event_sources(
+    clients: dict[str, dict[str, Any]], overrides: Overrides
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """CloudTrail ``eventSource`` host → preferred client, and → every candidate client.
 
     CloudTrail names the service endpoint (``monitoring.amazonaws.com``); botocore's endpoint
-    prefix and signing name give the candidates. When several clients share a host, the one
-    whose name equals the host label wins, else the alphabetically first (stable).
+    prefix and signing name give the candidates. When several clients share a host
+    (bedrock.amazonaws.com: bedrock, bedrock-runtime, ...), the one whose name equals the
+    host label is preferred, else the alphabetically first (stable); the candidates list
+    keeps them all, preferred first, so an event name can be looked up in each.
     """
     candidates: dict[str, set[str]] = defaultdict(set)
     for name, data in clients.items():
         for label in {data["endpoint_prefix"], data["signing_name"], name}:
             if label:
                 candidates[f"{label}.amazonaws.com"].add(name)
-    out: dict[str, str] = {}
+    preferred: dict[str, str] = {}
     for host, names in candidates.items():
         label = host.removesuffix(".amazonaws.com")
-        out[host] = label if label in names else sorted(names)[0]
+        preferred[host] = label if label in names else sorted(names)[0]
     for host, row in overrides.event_sources.items():
-        out[host] = str(row["client"])
-    return dict(sorted(out.items()))
+        preferred[host] = str(row["client"])
+        candidates[host].add(str(row["client"]))
+    every = {
+        host: [preferred[host], *sorted(names - {preferred[host]})]
+        for host, names in sorted(candidates.items())
+        if len(names) > 1
+    }
+    return dict(sorted(preferred.items())), every
 
 
 def _signature(impl: str) -> list[str]:
@@ -847,6 +857,7 @@ def build(sources: Sources, overrides: Overrides) -> dict[str, bytes]:
         files[f"actions/{prefix}.json"] = dump(build_prefix(prefix, iam, sources))
     for service, model in sources.resource_models().items():
         files[f"resources/{service}.json"] = dump(model)
+    preferred_sources, source_candidates = event_sources(clients, overrides)
     files["_index.json"] = dump(
         {
             "clients": {
@@ -858,7 +869,8 @@ def build(sources: Sources, overrides: Overrides) -> dict[str, bytes]:
                 for n, d in clients.items()
             },
             "prefixes": sorted(iam.prefixes),
-            "event_sources": event_sources(clients, overrides),
+            "event_sources": preferred_sources,
+            "event_source_clients": source_candidates,
             "helpers": build_helpers(overrides, sources),
         }
     )

@@ -64,6 +64,20 @@ class Catalog:
         found = store.index()["event_sources"].get(event_source.lower())
         return str(found) if found else None
 
+    def clients_for_event_source(self, event_source: str) -> list[str]:
+        """Every client a CloudTrail ``eventSource`` may stand for, the preferred one first.
+
+        Several clients share an endpoint (``bedrock.amazonaws.com``: bedrock,
+        bedrock-runtime, bedrock-agent ...); an event name belongs to one of them.
+        """
+        host = event_source.lower()
+        index = store.index()
+        every = index.get("event_source_clients", {}).get(host)
+        if every:
+            return list(every)
+        found = index["event_sources"].get(host)
+        return [str(found)] if found else []
+
     def operations(self, client: str) -> list[str]:
         """Every operation name of a client, sorted (empty for an unknown client)."""
         data = store.client(client)

@@ -215,6 +215,16 @@ def test_event_source_map_covers_lambda_data_services() -> None:
     assert CAT.client_for_event_source("MONITORING.amazonaws.com") == "cloudwatch"
 
 
+def test_shared_event_sources_list_every_client() -> None:
+    clients = CAT.clients_for_event_source("bedrock.amazonaws.com")
+    assert clients[0] == "bedrock"
+    assert "bedrock-runtime" in clients and "bedrock-agent-runtime" in clients
+    # InvokeModel is an operation of one of them, which the trail mapper can find
+    assert any(CAT.operation(c, "InvokeModel") for c in clients)
+    assert CAT.clients_for_event_source("monitoring.amazonaws.com") == ["cloudwatch"]
+    assert CAT.clients_for_event_source("nothing.amazonaws.com") == []
+
+
 def test_shipped_json_is_minified_and_sorted() -> None:
     text = MAPS.joinpath("clients", "s3.json").read_text()
     data = json.loads(text)
