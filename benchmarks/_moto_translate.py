@@ -20,7 +20,10 @@ others; it never changes what the tool emits, only the copy handed to moto:
 4. **DeleteObjects.** moto authorises the batch delete (as ``s3:DeleteObject``) against the
    bucket ARN instead of each key, then refuses every key; the copy also grants
    ``s3:DeleteObject`` on the bucket of each object pattern it holds.
-5. **Patterns.** moto matches with a regular expression built by replacing ``*`` only, so
+5. **GetQueueUrl.** moto takes the queue of an SQS request from its ``QueueUrl`` parameter,
+   which GetQueueUrl does not have (it names the queue), so it evaluates that action against
+   ``*``; the copy grants ``sqs:GetQueueUrl`` on ``*`` (``UNSCOPED_IN_MOTO``).
+6. **Patterns.** moto matches with a regular expression built by replacing ``*`` only, so
    regex metacharacters in a resource (``.``, ``?``, ``+``...) are escaped and ``?`` becomes
    "any one character".
 
@@ -36,6 +39,8 @@ from typing import Any
 
 #: Services for which moto 5.2 compares the request's resource ARN with the policy's.
 RESOURCE_CHECKED = frozenset({"s3", "sqs"})
+#: Actions of those services that moto nevertheless evaluates against ``*``.
+UNSCOPED_IN_MOTO = frozenset({"sqs:getqueueurl"})
 
 OperationsForAction = Callable[[str], Iterable[tuple[str, str]]]
 
@@ -95,7 +100,7 @@ def to_moto(
         resources = [resources] if isinstance(resources, str) else list(resources)
         for action in sorted(actions):
             service = action.split(":", 1)[0].lower()
-            if service in RESOURCE_CHECKED:
+            if service in RESOURCE_CHECKED and action.lower() not in UNSCOPED_IN_MOTO:
                 wanted = set(resources)
                 if action.lower() == "s3:deleteobject":
                     wanted |= {_bucket_of(r) for r in resources}

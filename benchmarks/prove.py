@@ -441,8 +441,12 @@ def _denied(exc: BaseException) -> bool:
                 return True
             if status == 403 and code in ("403", "Forbidden"):  # HEAD: no error body at all
                 return True
-        if isinstance(current, WaiterError) and "AccessDenied" in str(current.last_response):
-            return True
+        if isinstance(current, WaiterError):
+            last = current.last_response or {}
+            code = str(last.get("Error", {}).get("Code", ""))
+            status = last.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in DENIED_CODES or status == 403 or "AccessDenied" in str(last):
+                return True
         current = current.__cause__ or current.__context__
     return False
 

@@ -231,3 +231,33 @@ def test_without_action_drops_empty_statements() -> None:
     assert _moto_translate.without_action(policy, "SQS:sendmessage")["Statement"] == [
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}
     ]
+
+
+def test_get_queue_url_is_granted_on_star_for_moto() -> None:
+    # moto reads an SQS request's queue from QueueUrl, which GetQueueUrl does not carry.
+    out = _to_moto(
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+                    "Resource": "arn:aws:sqs:us-east-1:123456789012:legacy-work",
+                }
+            ]
+        }
+    )
+    resources = {st["Action"][0]: st["Resource"] for st in out["Statement"]}
+    assert resources == {
+        "sqs:GetQueueUrl": ["*"],
+        "sqs:ReceiveMessage": [
+            _moto_translate.moto_pattern("arn:aws:sqs:us-east-1:123456789012:legacy-work")
+        ],
+    }
+
+
+def test_head_and_waiter_forbidden_count_as_denied(moto: prove.Moto) -> None:
+    # HEAD answers 403 without a body; a waiter wraps it: both are AccessDenied to the proof.
+    name = "s3-waiter-collections"
+    policy = _moto_translate.without_action(_expected(name), "s3:GetObject")
+    outcome = prove.run_once(CASES[name], _spec(name), moto, policy)
+    assert outcome.status == "denied", outcome
