@@ -95,9 +95,25 @@ def partition_of(region: str) -> str:
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
+    """A regex matching the template's ARNs, one named group per variable.
+
+    Groups are lazy but the last, so ``arn:aws:s3:::b/k/x.json`` splits as bucket ``b``
+    and key ``k/x.json``; a variable used twice is named once.
+    """
     parts = _VAR.split(template)
-    regex = "".join(re.escape(p) if i % 2 == 0 else ".*" for i, p in enumerate(parts))
-    return re.compile(f"^{regex}$")
+    regex: list[str] = []
+    seen: set[str] = set()
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            regex.append(re.escape(part))
+            continue
+        lazy = "?" if i < len(parts) - 2 or parts[-1] else ""
+        if part in seen or not part.isidentifier():
+            regex.append(f".*{lazy}")
+        else:
+            seen.add(part)
+            regex.append(f"(?P<{part}>.*{lazy})")
+    return re.compile("^" + "".join(regex) + "$")
 
 
 def fill_template(template: str, variables: dict[str, str]) -> str:
@@ -245,9 +261,21 @@ class EventMapper:
         pattern = self._patterns.get(template)
         if pattern is None:
             pattern = self._patterns[template] = _template_pattern(template)
-        arns = sorted({r.ARN for r in record.resources or () if r.ARN and pattern.match(r.ARN)})
-        if arns:
-            return [(arn, True) for arn in arns]
+        listed: set[tuple[str, bool]] = set()
+        for item in record.resources or ():
+            match = pattern.match(item.ARN or "")
+            if match is None:
+                continue
+            found = {k: v for k, v in match.groupdict().items() if v is not None}
+            if any(name in found for name in _UNBOUNDED):
+                for name, collapse in _UNBOUNDED.items():
+                    if name in found:
+                        found[name] = collapse(found[name])
+                listed.add((fill_template(template, found), True))
+            else:
+                listed.add((item.ARN or "", True))
+        if listed:
+            return sorted(listed)
         region = record.awsRegion or ""
         base = {"Partition": partition_of(region)}
         if region:

@@ -161,3 +161,30 @@ def test_unknown_events_are_unmapped(mapper: EventMapper, make_record: Make) -> 
 )
 def test_partition_of(region: str, partition: str) -> None:
     assert partition_of(region) == partition
+
+
+def test_listed_object_arns_are_reduced_to_their_folder_too(
+    mapper: EventMapper, make_record: Make
+) -> None:
+    """S3 data events list the object and the bucket in resources[]."""
+    record = make_record(
+        T,
+        "s3.amazonaws.com",
+        "GetObject",
+        {"bucketName": "acme-report-exports", "key": "in/2026/03/a.json", "Host": "x"},
+        category="Data",
+        resources=[
+            {
+                "type": "AWS::S3::Object",
+                "ARN": "arn:aws:s3:::acme-report-exports/in/2026/03/a.json",
+            },
+            {
+                "accountId": "123456789012",
+                "type": "AWS::S3::Bucket",
+                "ARN": "arn:aws:s3:::acme-report-exports",
+            },
+        ],
+    )
+    assert _uses(mapper, record) == [
+        Use("s3:GetObject", "arn:aws:s3:::acme-report-exports/in/2026/03/*")
+    ]
