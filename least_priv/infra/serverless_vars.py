@@ -54,11 +54,8 @@ class Variables:
         self.stage = self._stage()
         provider = self.config.get("provider")
         region = provider.get("region") if isinstance(provider, dict) else None
-        self.region = self.options.get("region") or (
-            self.resolve(region, ("provider", "region")) if isinstance(region, str) else None
-        )
-        if self.region is not None and _TOKEN.search(self.region):
-            self.region = None
+        resolved = self.resolve(region, ("provider", "region")) if isinstance(region, str) else None
+        self.region = self.options.get("region") or self.known(resolved)
 
     # -- public -----------------------------------------------------------------------------
 
