@@ -41,6 +41,12 @@ def report_options(func: F) -> F:
             "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here."
         ),
         click.option(
+            "--sarif",
+            "sarif_file",
+            type=click.Path(dir_okay=False),
+            help="Also write a SARIF report to this file (one run, two reports).",
+        ),
+        click.option(
             "--fail-on",
             type=click.Choice(["error", "warning", "note", "never"]),
             default="error",
@@ -107,6 +113,9 @@ def finish(
             raise click.UsageError(str(exc)) from exc
         findings, baselined = split_by_baseline(findings, known)
     text = render_findings(findings, kw["fmt"], suppressed=suppressed)
+    if kw["sarif_file"]:
+        sarif = render_findings(findings, "sarif", suppressed=suppressed)
+        Path(kw["sarif_file"]).write_text(sarif, encoding="utf-8")
     if kw["output"]:
         Path(kw["output"]).write_text(text, encoding="utf-8")
     else:

@@ -313,6 +313,8 @@ def _cloudformation(
         if not isinstance(resource, dict):
             continue
         rtype = resource.get("Type")
+        if not isinstance(rtype, str):
+            continue
         props_path = (*base, "Resources", logical_id, "Properties")
         if not isinstance(parsed.get(props_path), dict):
             continue
@@ -383,6 +385,8 @@ def _terraform_module(
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue
         rtype, address = resource.get("type"), str(resource.get("address", ""))
+        if not isinstance(rtype, str):
+            continue
         values = (*module, "resources", i, "values")
         if rtype in _TF_POLICY_TYPES and isinstance(parsed.get((*values, "policy")), str):
             yield _policy(parsed, (*values, "policy"), address, address)
@@ -454,7 +458,7 @@ def _unreadable_policies(parsed: ParsedDocument) -> list[Finding]:
         return []
     out = []
     for i, change in enumerate(_items(parsed.get(("resource_changes",)))):
-        if not isinstance(change, dict) or change.get("type") not in _TF_POLICY_TYPES:
+        if not isinstance(change, dict) or str(change.get("type")) not in _TF_POLICY_TYPES:
             continue
         unknown = (change.get("change") or {}).get("after_unknown") or {}
         if isinstance(unknown, dict) and unknown.get("policy") is True:

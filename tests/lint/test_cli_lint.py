@@ -103,6 +103,22 @@ def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert json.loads(out_file.read_text())["version"] == "2.1.0"
 
 
+def test_sarif_beside_another_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sarif = tmp_path / "lint.sarif"
+    code, out, _ = run(
+        capsys,
+        "lint",
+        str(POLICIES / "ci-deployer.json"),
+        "--format",
+        "github",
+        "--sarif",
+        str(sarif),
+    )
+    assert code == 1 and out.startswith("::")
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert len(results) == len(out.splitlines())
+
+
 def test_baseline_reports_only_new_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
