@@ -49,6 +49,12 @@ def is_skipped(path: str) -> bool:
     return any(f"/{name}/" in f"/{norm}" for name in SKIPPED_FOLDERS)
 
 
+_DIR = re.compile(
+    r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(?P<account>\d{12})(?:/(?P<kind>[A-Za-z-]+)"
+    r"(?:/(?P<region>[a-z0-9-]+)(?:/(?P<y>\d{4})(?:/(?P<m>\d{2})(?:/(?P<d>\d{2}))?)?)?)?)?/?$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class LayoutFilter:
     """Which layout folders to read: the window's delivery days, an account, a region."""
@@ -73,6 +79,26 @@ class LayoutFilter:
         if self.account and key.account != self.account:
             return False
         return not (self.region and key.region not in (self.region, GLOBAL_REGION))
+
+    def wants_dir(self, path: str) -> bool:
+        """False when no file under the folder ``path`` can be wanted (walk pruning)."""
+        match = _DIR.search(path.replace("\\", "/"))
+        if match is None:
+            return True
+        if self.account and match["account"] != self.account:
+            return False
+        kind = match["kind"]
+        if kind is None:
+            return True
+        if kind in SKIPPED_FOLDERS:
+            return False
+        region = match["region"]
+        if region is None or kind != "CloudTrail":
+            return True
+        if self.region and region not in (self.region, GLOBAL_REGION):
+            return False
+        stamp = "/".join(p for p in (match["y"], match["m"], match["d"]) if p)
+        return not stamp or any(f"{day:%Y/%m/%d}".startswith(stamp) for day in self.days)
 
     def regions(self, available: list[str]) -> list[str]:
         """The regions to read among those present (the region asked for, plus global)."""

@@ -56,3 +56,19 @@ def test_filter_by_day_account_and_region_keeps_us_east_1() -> None:
     # IAM and STS global events land in us-east-1 whatever the function's region.
     assert flt.wants(KEY.replace("/eu-west-1/", "/us-east-1/"))
     assert flt.regions(["ap-south-1", "eu-west-1", "us-east-1"]) == ["eu-west-1", "us-east-1"]
+
+
+def test_walk_pruning_by_folder() -> None:
+    flt = LayoutFilter(frozenset({dt.date(2026, 3, 2)}), "123456789012", "eu-west-1")
+    base = "trail/AWSLogs/123456789012/CloudTrail"
+    assert flt.wants_dir("trail/AWSLogs")
+    assert flt.wants_dir("trail/AWSLogs/o-a1b2c3d4e5")
+    assert not flt.wants_dir("trail/AWSLogs/210987654321")
+    assert not flt.wants_dir("trail/AWSLogs/123456789012/CloudTrail-Digest")
+    assert flt.wants_dir(f"{base}/eu-west-1/2026/03")
+    assert not flt.wants_dir(f"{base}/eu-west-1/2026/02")
+    assert not flt.wants_dir(f"{base}/eu-west-1/2025")
+    assert not flt.wants_dir(f"{base}/eu-central-1")
+    assert flt.wants_dir(f"{base}/us-east-1/2026/03/02")
+    assert not flt.wants_dir(f"{base}/us-east-1/2026/03/01")
+    assert flt.wants_dir("exports/lake")

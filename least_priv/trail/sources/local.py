@@ -8,7 +8,7 @@ from pathlib import Path
 from least_priv.model import Finding
 from least_priv.trail import codes
 from least_priv.trail.engine import Input
-from least_priv.trail.layout import SKIPPED_FOLDERS, LayoutFilter
+from least_priv.trail.layout import LayoutFilter
 
 SUFFIXES = (".json", ".json.gz", ".gz", ".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".csv.gz")
 
@@ -27,7 +27,9 @@ def local_inputs(path: str, layout: LayoutFilter) -> tuple[list[Input], list[Fin
         return [], [codes.finding(path, codes.UNREADABLE, "no such file or folder")]
     found: list[Input] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith("."))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and layout.wants_dir(os.path.join(folder, d))
+        )
         for name in sorted(files):
             if name.startswith(".") or not name.lower().endswith(SUFFIXES):
                 continue

@@ -8,6 +8,7 @@ logs costs a handful of LIST calls per account, region and day, never a full lis
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from least_priv.model import Finding
@@ -16,6 +17,7 @@ from least_priv.trail.engine import Input, ScanSpec
 from least_priv.trail.layout import SKIPPED_FOLDERS, LayoutFilter
 from least_priv.trail.sources.local import SUFFIXES
 
+LIST_THREADS = 8
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ORG = re.compile(r"^o-[a-z0-9]+$")
 
@@ -44,13 +46,18 @@ class _Lister:
                 names.append(item["Prefix"][len(prefix) :].rstrip("/"))
         return sorted(names)
 
-    def objects(self, prefix: str) -> None:
+    def listed(self, prefix: str) -> list[Input]:
+        found: list[Input] = []
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
             for item in page.get("Contents", []):
                 key = item["Key"]
                 if key.lower().endswith(SUFFIXES) and self.layout.wants(key):
-                    self.inputs.append(Input(f"s3://{self.bucket}/{key}", int(item["Size"])))
+                    found.append(Input(f"s3://{self.bucket}/{key}", int(item["Size"])))
+        return found
+
+    def objects(self, prefix: str) -> None:
+        self.inputs.extend(self.listed(prefix))
 
     def walk(self, prefix: str) -> None:
         marker = prefix.find("AWSLogs/")
@@ -75,9 +82,16 @@ class _Lister:
             self.walk(f"{prefix}CloudTrail/")
             return
         if len(parts) == 2 and parts[1] == "CloudTrail":
-            for region in self.layout.regions(self.children(prefix)):
-                for day in sorted(self.layout.days):
-                    self.objects(f"{prefix}{region}/{day:%Y/%m/%d}/")
+            days = [
+                f"{prefix}{region}/{day:%Y/%m/%d}/"
+                for region in self.layout.regions(self.children(prefix))
+                for day in sorted(self.layout.days)
+            ]
+            # One LIST per day and region: 90 days x 2 regions is 180 round trips, so
+            # they run side by side (boto3 clients are thread-safe).
+            with ThreadPoolExecutor(LIST_THREADS) as pool:
+                for found in pool.map(self.listed, days):
+                    self.inputs.extend(found)
             return
         if len(parts) >= 2 and parts[1] in SKIPPED_FOLDERS:
             return
