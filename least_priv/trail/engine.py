@@ -46,8 +46,9 @@ class ScanSpec:
     endpoint_url: str | None = None
 
 
-class _Worker:
-    """Per-process state: matcher, mapper (with its caches) and an S3 client."""
+class Worker:
+    """What scanning needs, built once per process: matcher, mapper (with its caches) and,
+    on first use, an S3 client. ``observe`` also uses one for live (non-file) records."""
 
     def __init__(self, spec: ScanSpec, catalog: Any | None = None) -> None:
         self.spec = spec
@@ -115,12 +116,12 @@ class _Worker:
             )
 
 
-_STATE: _Worker | None = None
+_STATE: Worker | None = None
 
 
 def _init_worker(spec: ScanSpec) -> None:
     global _STATE
-    _STATE = _Worker(spec)
+    _STATE = Worker(spec)
 
 
 def _run_batch(batch: Sequence[Input]) -> Tally:
@@ -148,7 +149,7 @@ def scan_inputs(
     workers = jobs if jobs is not None else default_jobs()
     total = Tally()
     if workers <= 1 or len(inputs) < PARALLEL_MIN_FILES:
-        worker = _Worker(spec, catalog)
+        worker = Worker(spec, catalog)
         for item in inputs:
             worker.scan_one(item, total)
             if on_progress is not None:

@@ -11,7 +11,7 @@ from least_priv.model import Finding, Permission, Provenance, Severity
 from least_priv.trail import codes
 from least_priv.trail.aggregate import Seen, Tally
 from least_priv.trail.decode import FileStats
-from least_priv.trail.engine import Input, ScanSpec, _Worker, scan_inputs
+from least_priv.trail.engine import Input, ScanSpec, Worker, scan_inputs
 from least_priv.trail.layout import LayoutFilter
 from least_priv.trail.progress import Progress
 from least_priv.trail.records import Record
@@ -168,7 +168,7 @@ def observe(
     """
     window = Window.parse(since, until, now=now)
     spec = ScanSpec(role_arn, window, session_name, profile, region, endpoint_url)
-    worker = _Worker(spec, catalog)  # validates the role ARN before any I/O
+    worker = Worker(spec, catalog)  # validates the role ARN before any I/O
     days = window.delivery_days()
     # Calls made with the role's credentials are always logged in the role's own account
     # (cross-account resource events are copies), so other accounts' folders can be skipped.
