@@ -128,7 +128,8 @@ def prepare(
     rules = selected_rules(select, ignore) if run_rules else []
     if facts is None and rules and any(item.policies or item.attachments for item in inputs):
         facts = CatalogFacts()
-    pending = Pending(inputs=len(inputs))
+    # Files a directory walk found but that are not ours are not counted as linted.
+    pending = Pending(inputs=sum(1 for item in inputs if item.kind or item.findings))
     if not run_rules:
         load_rules()
         pending.not_run = frozenset(RULES)

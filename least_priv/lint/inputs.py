@@ -21,6 +21,7 @@ and different rules; they are not linted here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,7 +59,19 @@ _DETAIL_LISTS = (
 
 _SUFFIXES = (".json", ".yaml", ".yml", ".template")
 # Directories that hold build output or dependencies, never the user's own policies.
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".aws-sam", ".terraform"})
+_SKIP_DIRS = frozenset(
+    {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", "build", "dist"}
+    # Tool output: SAM's build, serverless's compiled template (the same policies as
+    # serverless.yml), Terraform's providers, caches.
+    | {".aws-sam", ".serverless", ".terraform", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+)
+# Text that only our kinds of input contain: a walked file that does not parse is reported
+# when it looks like one of them (a broken template), skipped otherwise (a Helm chart).
+_OURS = re.compile(
+    r"AWSTemplateFormatVersion|\bResources\s*[:\"]|\"?Statement\"?\s*:|format_version|"
+    r"^\s*provider\s*:",
+    re.MULTILINE,
+)
 
 # CloudFormation resources whose Properties hold identity policies: type -> how to find them.
 _INLINE_POLICIES = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"})
@@ -166,7 +179,9 @@ def read_parsed(
     path = parsed.path
     result = LintInput(path, None, [parsed], findings=list(parsed.findings))
     if parsed.data is None:
-        if not parsed.findings:
+        if not explicit and not _OURS.search(parsed.text):
+            result.findings = []  # found by a directory walk, and not ours (a Helm chart...)
+        elif not parsed.findings:
             result.findings.append(_unrecognised(path, "the file is empty"))
         return result
     kind = input_type or detect(parsed.data)

@@ -189,3 +189,40 @@ def test_input_type_choices_match_the_readers() -> None:
 
     [option] = [p for p in lint.params if p.name == "input_type"]
     assert tuple(option.type.choices) == INPUT_TYPES  # type: ignore[attr-defined]
+
+
+def test_directory_walk_skips_what_is_not_ours_but_reports_broken_templates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "chart" / "templates").mkdir(parents=True)
+    # A Helm template is not YAML until rendered; it is not ours either.
+    (repo / "chart" / "templates" / "deployment.yaml").write_text(
+        "spec:\n  replicas: {{ .Values.replicas }}\n  image: {{ .Values.image | quote }}\n: x\n"
+    )
+    (repo / "empty.yml").write_text("")
+    (repo / ".serverless").mkdir()
+    (repo / ".serverless" / "cloudformation-template-update-stack.json").write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "R": {
+                        "Type": "AWS::IAM::Policy",
+                        "Properties": {
+                            "PolicyDocument": {
+                                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+                            }
+                        },
+                    }
+                }
+            }
+        )
+    )
+    shutil.copy(POLICIES / "clean.json", repo / "policy.json")
+    code, out, err = run(capsys, "lint", str(repo))
+    assert (code, out) == (0, "")
+    assert "in 1 input" in err  # the policy; the chart and the empty file were skipped
+    # A template that does not parse is still reported: it is ours, and unchecked.
+    (repo / "template.yaml").write_text("Resources:\n  Role: [unclosed\n")
+    code, out, _ = run(capsys, "lint", str(repo))
+    assert code == 2 and "template.yaml:" in out and " LP401 " in out
