@@ -224,6 +224,7 @@ class _Tail:
     damage: str = ""
 
     def more(self) -> bytes:
+        """The next chunk; ``b""`` at the end or once damage was met (kept in ``damage``)."""
         if self.damage:
             return b""
         try:

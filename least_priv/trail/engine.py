@@ -57,6 +57,7 @@ class Worker:
         self._s3: Any = None
 
     def open(self, item: Input) -> IO[bytes]:
+        """A binary stream of the input (a local file, or an S3 object spooled)."""
         if not item.label.startswith("s3://"):
             return open(item.label, "rb")
         if self._s3 is None:
@@ -78,12 +79,14 @@ class Worker:
         return spool
 
     def scan_batch(self, batch: Sequence[Input]) -> Tally:
+        """Scan several inputs into one tally (what a worker process returns)."""
         tally = Tally()
         for item in batch:
             self.scan_one(item, tally)
         return tally
 
     def scan_one(self, item: Input, tally: Tally) -> None:
+        """Scan one input into ``tally``; an unreadable one becomes a finding."""
         stats = FileStats()
         try:
             handle = self.open(item)

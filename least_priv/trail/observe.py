@@ -201,6 +201,7 @@ def observe(
     bar = Progress(len(inputs)) if progress else None
 
     def report(stats: FileStats) -> None:
+        """Progress callback of the engine."""
         if bar is not None:
             bar.update(stats.files, stats.records, stats.matched)
 

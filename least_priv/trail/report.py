@@ -120,6 +120,7 @@ def merge_report_markdown(result: MergeResult) -> str:
     lines: list[str] = []
 
     def section(title: str, header: Sequence[str], rows: list[list[str]], empty: str) -> None:
+        """Append one titled Markdown table (or the ``empty`` sentence) to ``lines``."""
         lines.extend(["", f"### {title}", ""])
         if not rows:
             lines.append(empty)

@@ -32,6 +32,8 @@ def parse_url(url: str) -> tuple[str, str]:
 
 
 class _Lister:
+    """Walks one bucket's CloudTrail layout with delimiter listings."""
+
     def __init__(self, client: Any, bucket: str, layout: LayoutFilter) -> None:
         self.client = client
         self.bucket = bucket
@@ -39,6 +41,7 @@ class _Lister:
         self.inputs: list[Input] = []
 
     def children(self, prefix: str) -> list[str]:
+        """The sub-folder names directly under ``prefix`` (one delimiter listing)."""
         names: list[str] = []
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
@@ -47,6 +50,7 @@ class _Lister:
         return sorted(names)
 
     def listed(self, prefix: str) -> list[Input]:
+        """Every wanted trail file under ``prefix``."""
         found: list[Input] = []
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
@@ -57,9 +61,11 @@ class _Lister:
         return found
 
     def objects(self, prefix: str) -> None:
+        """Add every wanted trail file under ``prefix`` to the inputs."""
         self.inputs.extend(self.listed(prefix))
 
     def walk(self, prefix: str) -> None:
+        """Descend the layout from ``prefix``, listing only what the filter wants."""
         marker = prefix.find("AWSLogs/")
         if marker < 0:
             if "AWSLogs" in self.children(prefix):
