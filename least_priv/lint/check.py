@@ -18,8 +18,10 @@ from typing import Any
 
 from least_priv.evaluate import codes as diff_codes
 from least_priv.infra import codes as infra_codes
+from least_priv.infra.positions import NodePath
 from least_priv.lint.engine import INPUT_ERROR_CODES, prepare, resources_base, settle
 from least_priv.lint.inputs import LintInput, read_input
+from least_priv.lint.policy import PolicyView
 from least_priv.lint.suppress import (
     Candidate,
     Suppression,
@@ -84,7 +86,7 @@ def check_template(
     template = read_input(options.template)
     # The template's own parse findings come back through the lint pass; keep one copy.
     pending = prepare([template], select, ignore, run_rules=lint)
-    pending.candidates.extend(_candidates(found, template))
+    pending.candidates.extend(_candidates(found, template, pending.views))
     for path in sorted({f.location.path for f in found} - {options.template}):
         pending.suppressions.extend(_code_comment_suppressions(path))
     result_all = settle(pending, select, ignore, CHECK_INPUT_ERRORS)
@@ -96,17 +98,39 @@ def check_template(
     )
 
 
-def _candidates(found: list[Finding], template: LintInput) -> list[Candidate]:
-    """Check findings as suppression candidates: by line, and by resource in the template."""
+def _candidates(
+    found: list[Finding], template: LintInput, views: list[tuple[int, PolicyView]]
+) -> list[Candidate]:
+    """Check findings as suppression candidates: by line, by the resource and by the
+    statement of the template they are in (so Metadata, comments and Sids all apply)."""
     doc = template.documents[0] if template.documents else None
     base = resources_base(template.kind)
     out = []
     for finding in found:
-        scope = None
+        scope, statement = None, None
+        line = finding.location.line
         if doc is not None and finding.location.path == doc.path:
-            scope = scope_of_line(doc, base, finding.location.line)
-        out.append(Candidate(finding, scope=scope, lines=frozenset({finding.location.line})))
+            scope = scope_of_line(doc, base, line)
+            statement = _statement_at(views, scope, line)
+        policy_id, path = statement if statement else (None, None)
+        out.append(Candidate(finding, scope, policy_id, path, frozenset({line})))
     return out
+
+
+def _statement_at(
+    views: list[tuple[int, PolicyView]], scope: str | None, line: int
+) -> tuple[int, NodePath] | None:
+    """The statement (policy id, path) of resource ``scope`` whose text holds ``line``:
+    the last one starting at or before it."""
+    best: tuple[int, int, NodePath] | None = None
+    for policy_id, policy in views:
+        if scope is None or policy.scope != scope or policy.embedded:
+            continue
+        for st in policy.statements:
+            start = policy.locate(st.path).line
+            if start <= line and (best is None or start > best[0]):
+                best = (start, policy_id, st.path)
+    return (best[1], best[2]) if best else None
 
 
 def _code_comment_suppressions(path: str) -> list[Suppression]:

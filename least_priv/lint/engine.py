@@ -114,6 +114,7 @@ class Pending:
     inputs: int = 0
     policies: int = 0
     not_run: frozenset[str] = frozenset()  # rule codes this run did not look for
+    views: list[tuple[int, PolicyView]] = field(default_factory=list)  # (policy id, policy)
 
 
 def prepare(
@@ -144,6 +145,7 @@ def prepare(
             numbered.append((len(numbered), policy))
     _add(pending, sid_suppressions(numbered))
     pending.policies = len(numbered)
+    pending.views = numbered
     for policy_id, policy in numbered:
         if facts is not None:
             pending.candidates.extend(_check_policy(policy, policy_id, rules, facts))

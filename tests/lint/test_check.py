@@ -141,3 +141,17 @@ def test_no_lint_leaves_lint_suppressions_alone(tmp_path: Path) -> None:
     out = subprocess.run([*argv, "--no-lint"], capture_output=True, text=True, check=False)
     assert ": LP601 " in out.stdout
     assert ": LP191 " not in out.stdout and ": LP104 " not in out.stdout
+
+
+def test_excess_accepted_by_the_statement_sid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = _copy_app(tmp_path)
+    template = app / "template.yaml"
+    sid = "PublishEventsLeastPrivIgnoreLP602BecauseTheNextReleasePublishesEvents"
+    template.write_text(template.read_text().replace("Sid: PublishEvents", f"Sid: {sid}"))
+    lines, err = _check_lines(capsys, template)
+    assert not [line for line in lines if "sns:Publish" in line]
+    # The other statements' excess is not covered by this statement's Sid.
+    assert [line for line in lines if ": LP602 " in line and "Sid ReadOrders" in line]
+    assert "1 suppressed" in err
