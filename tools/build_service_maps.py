@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.catalog_build import ROOT, OverrideError, Overrides, build
+from tools.catalog_build import ROOT, build
+from tools.catalog_overrides import OverrideError, Overrides
 from tools.catalog_sources import Sources
 
 OUT = ROOT / "least_priv" / "service_maps"

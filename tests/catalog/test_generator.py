@@ -19,13 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # tools/ is the maintainer's generator, not part of the installed package.
 sys.path.insert(0, str(ROOT))
 
-from tools.catalog_build import (  # noqa: E402
-    IamData,
-    OverrideError,
-    Overrides,
-    build_client,
-    template_vars,
-)
+from tools.catalog_build import build_client  # noqa: E402
+from tools.catalog_iam import IamData, template_vars  # noqa: E402
+from tools.catalog_overrides import OverrideError, Overrides  # noqa: E402
 from tools.catalog_sources import Sources  # noqa: E402
 
 SOURCES = Sources()
