@@ -21,6 +21,7 @@ from least_priv.evaluate.patterns import matches
 from least_priv.lint.actions import ActionFacts
 from least_priv.lint.policy import Element, PolicyView
 from least_priv.lint.rule import Hit, Rule, allow, listed, register
+from least_priv.lint.rules.passrole import any_role
 from least_priv.lint.rules.wildcards import EVERYTHING, allowed_action_elements
 from least_priv.model import Severity
 
@@ -118,17 +119,22 @@ class PrivilegeEscalation(Rule):
         "`iam:CreatePolicyVersion`, `iam:AttachRolePolicy`, `iam:PutRolePolicy`, "
         "`iam:UpdateAssumeRolePolicy`, `lambda:UpdateFunctionCode` ... — or of `iam:PassRole` "
         "together with an action that starts compute with the passed role "
-        "(`lambda:CreateFunction`, `ec2:RunInstances`, `cloudformation:CreateStack` ...). "
+        "(`lambda:CreateFunction`, `ec2:RunInstances`, `cloudformation:CreateStack` ...); "
+        "`sts:AssumeRole` on every role is a warning (trust policies still decide). "
         "**Why**: whoever controls the function can grant itself administrator access. "
         '**Example**: `{"Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": '
         '"*"}`. **Fix**: move such permissions to a deployment role that the function '
         "cannot use; if the function must do this, scope the resources and add a "
         "permissions boundary."
     )
-    valid = (allow(["iam:GetRole", "lambda:InvokeFunction"], "*"),)
+    valid = (
+        allow(["iam:GetRole", "lambda:InvokeFunction"], "*"),
+        allow("sts:AssumeRole", "arn:aws:iam::111122223333:role/reports-reader"),
+    )
     invalid = (
         allow("iam:PutRolePolicy", "arn:aws:iam::111122223333:role/app"),
         allow(["iam:PassRole", "lambda:CreateFunction"], "*"),
+        allow("sts:AssumeRole", "arn:aws:iam::*:role/*"),
     )
 
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
@@ -148,6 +154,27 @@ class PrivilegeEscalation(Rule):
                     f"{element.text} with iam:PassRole allows privilege escalation: "
                     f"{_through(element.text or '', companions, how)}",
                 )
+        yield from _assume_any_role(policy)
+
+
+def _assume_any_role(policy: PolicyView) -> Iterator[Hit]:
+    """sts:AssumeRole on every role: whichever role trusts this account can be become."""
+    for st in policy.statements:
+        if not st.is_allow:
+            continue
+        assuming = [
+            e
+            for e in st.elements("Action")
+            if e.text not in EVERYTHING and _matching(e.text or "", ("sts:AssumeRole",))
+        ]
+        resource = next((r for r in st.elements("Resource") if any_role(r.text or "")), None)
+        if assuming and resource is not None:
+            yield Hit(
+                resource.path,
+                f'{assuming[0].text} on "{resource.text}" can become any role whose trust '
+                "policy lets this account in",
+                Severity.WARNING,
+            )
 
 
 @register

@@ -33,7 +33,7 @@ def pass_role_elements(st: StatementView) -> list[Element]:
     ]
 
 
-def _any_role(resource: str) -> bool:
+def any_role(resource: str) -> bool:
     """True when ``resource`` matches roles of any name (in its account, or in any)."""
     arn = _ROLE_ARN.match(resource)
     if arn is not None:
@@ -73,7 +73,7 @@ class PassRoleAnyRole(Rule):
             if not granting:
                 continue
             for resource in st.elements("Resource"):
-                if resource.text is not None and _any_role(resource.text):
+                if resource.text is not None and any_role(resource.text):
                     yield Hit(
                         resource.path,
                         f'{granting[0].text} on "{resource.text}" can pass any role, '
