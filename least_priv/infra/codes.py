@@ -59,6 +59,15 @@ BAD_INTRINSIC = _code(
     "resolved and is treated as unknown. Fix the intrinsic.",
     Severity.ERROR,
 )
+TOO_DEEP = _code(
+    "LP406",
+    "document-too-deep",
+    "A document nests too deeply, refers to itself, or its YAML aliases expand too far.",
+    "Templates never nest a hundred levels deep; such input (or a recursive alias, or aliases "
+    "that multiply into millions of nodes) is malformed or hostile. The part beyond the limit "
+    "is read as empty so the rest of the file can still be analysed.",
+    Severity.ERROR,
+)
 UNSUPPORTED_KEY = _code(
     "LP405",
     "unsupported-key",

@@ -73,6 +73,11 @@ _YAML_BINARY = "tag:yaml.org,2002:binary"
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: Deeper nesting is malformed or hostile input; readers recurse, so it is cut here.
+MAX_DEPTH = 100
+#: How many nodes YAML aliases may add by repetition ("billion laughs" input).
+ALIAS_BUDGET = 200_000
+
 
 class ParsedDocument:
     """A parsed YAML/JSON document: plain data, findings, and node positions.
@@ -250,6 +255,11 @@ class _YamlConverter:
         self.values: dict[NodePath, tuple[int, int]] = {}
         self.keys: dict[NodePath, tuple[int, int]] = {}
         self._scalars = SafeConstructor()
+        self._memo: dict[int, tuple[Any, int]] = {}
+        self._active: set[int] = set()
+        self._count = 0
+        self._expanded = 0
+        self._limited: set[str] = set()
 
     def _at(self, node: Node) -> Location:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column)
@@ -259,6 +269,39 @@ class _YamlConverter:
 
     def convert(self, node: Node, path: NodePath) -> Any:
         self.values[path] = (node.start_mark.line + 1, node.start_mark.column)
+        self._count += 1
+        if isinstance(node, ScalarNode):
+            return self._node(node, path)
+        # Collections can be shared through aliases: convert each once, guard the rest.
+        key = id(node)
+        if len(path) > MAX_DEPTH:
+            return self._limit(node, "depth", f"nesting deeper than {MAX_DEPTH} levels")
+        if key in self._active:
+            return self._limit(node, "cycle", "a YAML alias that contains itself")
+        memo = self._memo.get(key)
+        if memo is not None:
+            # Readers walk a shared subtree at every place it is used: count it each time.
+            self._count += memo[1]
+            self._expanded += memo[1]
+            if self._expanded > ALIAS_BUDGET:
+                return self._limit(node, "aliases", "YAML aliases that expand too far")
+            return memo[0]
+        self._active.add(key)
+        before = self._count
+        try:
+            value = self._node(node, path)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = (value, self._count - before)
+        return value
+
+    def _limit(self, node: Node, kind: str, what: str) -> None:
+        if kind not in self._limited:
+            self._limited.add(kind)
+            self._report(codes.TOO_DEEP, node, f"{what}; read as empty", Severity.ERROR)
+        return None
+
+    def _node(self, node: Node, path: NodePath) -> Any:
         tag = node.tag or ""
         if tag.startswith("!") and not tag.startswith("!!") and tag != "!":
             return self._tagged(node, path, tag)
@@ -434,11 +477,16 @@ def _parse_json(text: str, path: str) -> ParsedDocument:
             codes.SYNTAX_ERROR, Location(path), "JSON nested too deeply to read", Severity.ERROR
         )
         return ParsedDocument(path, text, "json", None, [found])
+    findings: list[Finding] = []
+    if _deeper_than(data, MAX_DEPTH):
+        data = _truncated(data, MAX_DEPTH)
+        message = f"nesting deeper than {MAX_DEPTH} levels; read as empty"
+        findings.append(codes.finding(codes.TOO_DEEP, Location(path), message, Severity.ERROR))
     if not duplicates:
-        return ParsedDocument(path, text, "json", data, [])
+        return ParsedDocument(path, text, "json", data, findings)
     index = _JsonIndex(text)
     index.walk()
-    findings = [
+    findings += [
         codes.finding(
             codes.DUPLICATE_KEY,
             Location(path, line, column),
@@ -451,6 +499,50 @@ def _parse_json(text: str, path: str) -> ParsedDocument:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+_BRACKETS = re.compile(r'[\[\]{}"]')
+
+
+def _skip_collection(text: str, idx: int) -> int:
+    """The end of the JSON array/object starting at ``idx``, without recursion."""
+    depth = 0
+    while True:
+        match = _BRACKETS.search(text, idx)
+        if match is None:  # pragma: no cover - json.loads accepted this text
+            return len(text)
+        char = match.group()
+        if char == '"':
+            idx = int(scanstring(text, match.end())[1])
+            continue
+        depth += 1 if char in "[{" else -1
+        idx = match.end()
+        if depth == 0:
+            return idx
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """True when ``data`` nests deeper than ``limit`` (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _truncated(data: Any, limit: int, depth: int = 0) -> Any:
+    """``data`` with every collection deeper than ``limit`` replaced by None."""
+    if not isinstance(data, dict | list):
+        return data
+    if depth > limit:
+        return None
+    if isinstance(data, dict):
+        return {key: _truncated(value, limit, depth + 1) for key, value in data.items()}
+    return [_truncated(value, limit, depth + 1) for value in data]
+
+
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
 
@@ -480,6 +572,8 @@ class _JsonIndex:
         self.values[path] = self._pos(idx)
         text = self.text
         char = text[idx]
+        if len(path) >= MAX_DEPTH and char in "[{":
+            return _skip_collection(text, idx)  # the reader cut this part anyway
         if char == "{":
             return self._object(idx + 1, path)
         if char == "[":

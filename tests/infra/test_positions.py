@@ -241,3 +241,35 @@ def test_empty_documents(text: str) -> None:
     doc = parse_text(text, "e.yaml")
     assert doc.data is None
     assert doc.findings == ()
+
+
+def test_hostile_yaml_is_cut_not_crashed_on() -> None:
+    recursive = parse_text("a: &x [1, *x]\nb: 2\n", "r.yaml")
+    assert recursive.data == {"a": [1, None], "b": 2}
+    assert [f.code for f in recursive.findings] == ["LP406"]
+    # "Billion laughs": each level repeats the previous one nine times.
+    levels = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]\n"
+        for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    laughs = parse_text(levels, "l.yaml")
+    assert [f.code for f in laughs.findings] == ["LP406"]
+    assert laughs.data["a"] == ["x"] * 9
+    deep = parse_text("a: " + "[" * 900 + "]" * 900 + "\nb: ok\n", "d.yaml")
+    assert deep.data["b"] == "ok"
+    assert [f.code for f in deep.findings] == ["LP406"]
+
+
+def test_deep_json_is_cut_and_still_located() -> None:
+    text = '{"a": ' + "[" * 900 + "]" * 900 + ', "b": [1, "x]\\""]}'
+    doc = parse_text(text, "d.json")
+    assert doc.data["b"] == [1, 'x]"']
+    assert [f.code for f in doc.findings] == ["LP406"]
+    assert doc.location(("b", 1)) == Location("d.json", 1, text.index('"x'))
+
+
+def test_aliases_share_values_and_point_at_their_anchor() -> None:
+    doc = parse_text("base: &d {a: 1, b: [1, 2]}\nuse: *d\nmany: [*d, *d]\n", "a.yaml")
+    assert doc.data["use"] == doc.data["many"][1] == {"a": 1, "b": [1, 2]}
+    assert doc.findings == ()
+    assert doc.location(("many", 1)).line == 1  # the anchor's text
