@@ -28,7 +28,6 @@ _INNERMOST = re.compile(r"\$\{([^${}]*)\}")
 _TOKEN = re.compile("\x00(\\d+)\x00")
 _SOURCE = re.compile(r"^(self|opt|sls|env|param|aws|file\([^)]*\)|ssm|cf|s3|strToBool)")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_MAX_PASSES = 20
 
 
 class Variables:
@@ -122,7 +121,8 @@ class Variables:
 
     def _string(self, text: str, path: NodePath) -> Any:
         """Resolve the variables of one string, innermost first."""
-        for _ in range(_MAX_PASSES):
+        # Each pass replaces one ${...} by text without variables, so this many suffice.
+        for _ in range(text.count("${") + 1):
             match = _INNERMOST.search(text)
             if match is None:
                 return text

@@ -236,3 +236,16 @@ def test_resources_as_a_list_of_file_includes(tmp_path: Path) -> None:
     assert dict(fn.env)["TABLE"].pattern() == "shop-orders"
     assert sorted(template.resources) == ["Jobs", "Orders"]
     assert not template.findings
+
+
+def test_strings_with_many_variables(tmp_path: Path) -> None:
+    parts = "-".join("${self:custom.p" + str(i) + "}" for i in range(40))
+    custom = "".join(f"  p{i}: v{i}\n" for i in range(40))
+    template = _load(
+        tmp_path,
+        "service: s\nprovider: {name: aws}\ncustom:\n"
+        + custom
+        + f"functions:\n  f: {{handler: h.main, environment: {{LONG: '{parts}'}}}}\n",
+    )
+    (fn,) = template.functions
+    assert dict(fn.env)["LONG"].text == "-".join(f"v{i}" for i in range(40))
