@@ -8,9 +8,12 @@ others; it never changes what the tool emits, only the copy handed to moto:
 1. **Action names.** moto builds the action from the request's signing name and the API
    operation (``monitoring:PutMetricData``, ``sqs:SendMessageBatch``, ``s3:HeadBucket``,
    ``dynamodb:TransactWriteItems``) where IAM uses other names. Every action is kept and the
-   moto spelling of each operation the catalog maps to it is added
+   moto spelling of each operation that the catalog maps to it is added
    (``Catalog.operations_for_action``), so removing an IAM action removes its moto spellings
-   too (the minimality runs depend on that).
+   too (the minimality runs depend on that). The caller chooses which operations spell an
+   action: ``prove.translate`` keeps those of the action's own service that always need it
+   (SageMaker jobs also need ``iam:PassRole``, CreateTable needs ``TagResource`` only with
+   tags: granting their moto spelling would grant the operation itself).
 2. **Resources.** moto checks the resource ARN only for S3 and SQS (and IAM roles); every
    other service is evaluated against ``*``, so a scoped resource would be wrongly denied. For
    those services the copy uses ``*``: the proof is action-level there, resource-level for S3

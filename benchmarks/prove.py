@@ -20,7 +20,9 @@ whose services moto serves), the harness:
    pointed at moto through the standard variables (``AWS_ENDPOINT_URL``, keys, region) and
    its default session reset; the handler code is not modified;
 4. **sufficiency**: the run completes without AccessDenied;
-5. **minimality**: for every action of the policy, a run without it either fails with
+5. **calibration**: a run with an empty policy must be denied; when it is not, the handler
+   made no call moto enforces and the table says the proof is vacuous for that case;
+6. **minimality**: for every action of the policy, a run without it either fails with
    AccessDenied (``needed``) or does not (``not exercised``: this event does not use it, or
    moto does not check it, e.g. configuration permissions such as CloudWatch Logs).
 
@@ -537,8 +539,20 @@ def translate(policy: Mapping[str, Any]) -> dict[str, Any]:
     cat = get_catalog()
     signing: dict[str, str] = {}
 
+    def spells(action: str, client: str, operation: str) -> bool:
+        # Only operations of the action's own service (iam:PassRole and kms:Decrypt are also
+        # needed by hundreds of other services' operations), and only those that always
+        # need this action (CreateTable needs TagResource only with tags) — unless the
+        # operation has no always-required action at all (TransactWriteItems: its per-item
+        # actions are all the IAM names moto's single check can stand for).
+        if (cat.prefix(client) or "").lower() != action.split(":", 1)[0].lower():
+            return False
+        info = cat.operation(client, operation)
+        required = {a.lower() for a in (info.actions if info else ())}
+        return not required or action.lower() in required
+
     def operations(action: str) -> list[tuple[str, str]]:
-        pairs = cat.operations_for_action(action)
+        pairs = [(c, op) for c, op in cat.operations_for_action(action) if spells(action, c, op)]
         for client, _ in pairs:
             if client not in signing:
                 signing[client] = _signing_name(client)
@@ -552,6 +566,13 @@ def translate(policy: Mapping[str, Any]) -> dict[str, Any]:
     return _moto_translate.to_moto(policy, operations, signing)
 
 
+# IAM rejects an empty Statement list; GetCallerIdentity needs no permission anyway.
+_NOTHING = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}],
+}
+
+
 @dataclass
 class CaseProof:
     """The proof of one case; ``actions`` maps each policy action to its minimality verdict."""
@@ -559,6 +580,7 @@ class CaseProof:
     name: str
     sufficient: bool
     outcome: Outcome
+    baseline: str = ""  # outcome status with an empty policy: "ok" means nothing was enforced
     actions: dict[str, str] = field(default_factory=dict)
     services: dict[str, str] = field(default_factory=dict)
     error: str = ""
@@ -569,6 +591,7 @@ class CaseProof:
             "name": self.name,
             "sufficient": self.sufficient,
             "outcome": {"status": self.outcome.status, "detail": self.outcome.detail},
+            "empty_policy": self.baseline,
             "actions": dict(sorted(self.actions.items())),
             "services": dict(sorted(self.services.items())),
             "error": self.error,
@@ -646,6 +669,9 @@ def prove_case(
     proof = CaseProof(case.name, full.status == "ok", full, services=coverage(actions))
     if not proof.sufficient:
         return proof
+    # Calibration: with no permission at all the run must be denied, unless the handler makes
+    # no call that moto enforces; then the proof is vacuous and the table says so.
+    proof.baseline = run_once(case, spec, moto, _NOTHING).status
     for action in actions:
         reduced = _moto_translate.without_action(policy, action)
         outcome = run_once(case, spec, moto, reduced)
@@ -687,17 +713,25 @@ def policy_for(case: accuracy.Case, which: str) -> dict[str, Any]:
 def render(proofs: Sequence[CaseProof]) -> str:
     """A text table: sufficiency, needed / not exercised counts, coverage per service."""
     width = max([len("function"), *(len(p.name) for p in proofs)])
-    head = f"{'function':<{width}}  sufficient  needed  unexercised  coverage"
+    head = f"{'function':<{width}}  sufficient  empty-policy  needed  unexercised  coverage"
     lines = [head, "-" * len(head)]
     for p in proofs:
         needed = sum(1 for v in p.actions.values() if v == "needed")
         idle = sum(1 for v in p.actions.values() if v == "not exercised")
         cover = ", ".join(f"{k}={v}" for k, v in sorted(p.services.items()))
         verdict = "yes" if p.sufficient else f"NO ({p.outcome.status})"
-        lines.append(f"{p.name:<{width}}  {verdict:<10}  {needed:>6}  {idle:>11}  {cover}")
+        lines.append(
+            f"{p.name:<{width}}  {verdict:<10}  {p.baseline or '-':<12}  {needed:>6}  {idle:>11}"
+            f"  {cover}"
+        )
     sufficient = sum(1 for p in proofs if p.sufficient)
+    vacuous = sorted(p.name for p in proofs if p.baseline == "ok")
     lines.append("-" * len(head))
     lines.append(f"sufficient: {sufficient}/{len(proofs)}")
+    lines.append(
+        "not denied with an empty policy (nothing moto enforces was called): "
+        + (", ".join(vacuous) or "none")
+    )
     for p in proofs:
         if not p.sufficient:
             lines.append(f"  {p.name}: {p.outcome.status}: {p.outcome.detail} {p.error}".rstrip())

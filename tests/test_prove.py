@@ -261,3 +261,21 @@ def test_head_and_waiter_forbidden_count_as_denied(moto: prove.Moto) -> None:
     policy = _moto_translate.without_action(_expected(name), "s3:GetObject")
     outcome = prove.run_once(CASES[name], _spec(name), moto, policy)
     assert outcome.status == "denied", outcome
+
+
+def test_translation_adds_only_the_actions_own_service() -> None:
+    # iam:PassRole is implied by hundreds of operations of other services; granting their moto
+    # spellings would let the proof pass calls the policy does not allow.
+    out = prove.translate(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+                {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+            ],
+        }
+    )
+    actions = sorted(a for st in out["Statement"] for a in st["Action"])
+    assert "sagemaker:CreateProcessingJob" not in actions
+    assert {a.split(":")[0] for a in actions} == {"iam", "cloudwatch", "monitoring"}
+    assert "monitoring:PutMetricData" in actions
