@@ -91,6 +91,21 @@ def _plain(name: str, var: str, post: Callable[[str], str] = str) -> None:
     OUTPUTS[name] = frozenset({var})
 
 
+def _from_arn(
+    text: str, service: str, var: str, *prefixes: str, post: Callable[[str], str] = str
+) -> dict[str, str] | None:
+    """``var`` (+ Region, Account) from an ARN of ``service`` whose resource part starts with
+    one of ``prefixes``; None when ``text`` is not such an ARN."""
+    arn = _split_arn(text, service)
+    if arn is None:
+        return None
+    region, account, resource = arn
+    rest = _after(resource, *prefixes) if prefixes else resource
+    if rest is None:
+        return None
+    return _located(region, account, **{var: post(rest) if rest != "*" else "*"})
+
+
 def _name_or_arn(
     name: str,
     var: str,
@@ -111,14 +126,7 @@ def _name_or_arn(
             if names or text == "*":
                 return {var: text}
             return None
-        arn = _split_arn(text, service)
-        if arn is None:
-            return None
-        region, account, resource = arn
-        rest = _after(resource, *prefixes) if prefixes else resource
-        if rest is None:
-            return None
-        return _located(region, account, **{var: post(rest) if rest != "*" else "*"})
+        return _from_arn(text, service, var, *prefixes, post=post)
 
     _REGISTRY[name] = transform
     OUTPUTS[name] = frozenset({var, "Region", "Account"})
@@ -347,14 +355,7 @@ def _lambda_function(text: str) -> dict[str, str] | None:
     # account:function:name[:qualifier] (partial ARN) and the full ARN. A qualified name
     # authorises against the qualified ARN, so the qualifier stays in FunctionName.
     if text.startswith("arn:"):
-        arn = _split_arn(text, "lambda")
-        if arn is None:
-            return None
-        region, account, resource = arn
-        name = _after(resource, "function:")
-        if name is None:
-            return None
-        return _located(region, account, FunctionName=name)
+        return _from_arn(text, "lambda", "FunctionName", "function:")
     account, sep, rest = text.partition(":function:")
     if sep:
         return _located("", account, FunctionName=rest)
@@ -381,29 +382,24 @@ def _with_secret_suffix(name: str) -> str:
 def _secretsmanager_secret(text: str) -> dict[str, str] | None:
     if not text.startswith("arn:"):
         return {"SecretId": _with_secret_suffix(text)}
-    arn = _split_arn(text, "secretsmanager")
-    if arn is None:
-        return None
-    region, account, resource = arn
-    name = _after(resource, "secret:")
-    if name is None:
-        return None
-    if not _SECRET_SUFFIX.search(name):
-        name = _with_secret_suffix(name)
-    return _located(region, account, SecretId=name)
+
+    def complete(name: str) -> str:
+        return name if _SECRET_SUFFIX.search(name) else _with_secret_suffix(name)
+
+    return _from_arn(text, "secretsmanager", "SecretId", "secret:", post=complete)
 
 
 @_transform("ssm_parameter", "ParameterNameWithoutLeadingSlash", "Region", "Account")
 def _ssm_parameter(text: str) -> dict[str, str] | None:
     if text.startswith("arn:"):
-        arn = _split_arn(text, "ssm")
-        if arn is None:
-            return None
-        region, account, resource = arn
-        name = _after(resource, "parameter/", "parameter")
-        if name is None:
-            return None
-        return _located(region, account, ParameterNameWithoutLeadingSlash=name.lstrip("/"))
+        return _from_arn(
+            text,
+            "ssm",
+            "ParameterNameWithoutLeadingSlash",
+            "parameter/",
+            "parameter",
+            post=lambda name: name.lstrip("/"),
+        )
     # "/app/db" and "app" are both valid names; the ARN joins them with one slash.
     return {"ParameterNameWithoutLeadingSlash": text.lstrip("/") or "*"}
 
@@ -514,17 +510,8 @@ def _bedrock_profile_model(text: str) -> dict[str, str] | None:
     return {"ResourceId": "*", "Region": "*"}
 
 
-@_transform("ses_identity", "IdentityName", "Region", "Account")
-def _ses_identity(text: str) -> dict[str, str] | None:
-    # An identity as managed (an address or a domain), or its ARN.
-    if text.startswith("arn:"):
-        arn = _split_arn(text, "ses")
-        if arn is None:
-            return None
-        region, account, resource = arn
-        name = _after(resource, "identity/")
-        return None if name is None else _located(region, account, IdentityName=name)
-    return {"IdentityName": text}
+# An identity as managed (an address or a domain), or its ARN.
+_name_or_arn("ses_identity", "IdentityName", "ses", "identity/")
 
 
 @_transform("ses_sender", "IdentityName", "Region", "Account")
@@ -533,7 +520,7 @@ def _ses_sender(text: str) -> dict[str, str] | None:
     # its domain, or a parent domain (whose verification covers subdomains). "*" + the last
     # two labels matches all of them: "Shop <noreply@mail.acme.example>" → *acme.example.
     if text.startswith("arn:"):
-        return _ses_identity(text)
+        return _from_arn(text, "ses", "IdentityName", "identity/")
     match = re.search(r"<([^<>]*)>\s*$", text)
     address = match.group(1) if match else text.strip()
     _, at, domain = address.rpartition("@")
