@@ -13,8 +13,12 @@ from least_priv.lint.rule import RULES, Rule, example_document
 ALL_RULES = selected_rules()
 
 
-def _cases(kind: str) -> list[tuple[Rule, int]]:
-    return [(rule, i) for rule in ALL_RULES for i in range(len(getattr(rule, kind)))]
+def _cases(kind: str) -> list[object]:
+    return [
+        pytest.param(rule, i, id=f"{rule.code}-{rule.name}-{i}")
+        for rule in ALL_RULES
+        for i in range(len(getattr(rule, kind)))
+    ]
 
 
 def _codes_for(rule: Rule, example: dict[str, object]) -> list[str]:
@@ -26,12 +30,12 @@ def _codes_for(rule: Rule, example: dict[str, object]) -> list[str]:
     return [f.code for f in result.findings]
 
 
-@pytest.mark.parametrize(("rule", "index"), _cases("invalid"), ids=lambda v: str(v))
+@pytest.mark.parametrize(("rule", "index"), _cases("invalid"))
 def test_invalid_example_is_flagged(rule: Rule, index: int) -> None:
     assert rule.code in _codes_for(rule, rule.invalid[index])
 
 
-@pytest.mark.parametrize(("rule", "index"), _cases("valid"), ids=lambda v: str(v))
+@pytest.mark.parametrize(("rule", "index"), _cases("valid"))
 def test_valid_example_is_not_flagged(rule: Rule, index: int) -> None:
     assert rule.code not in _codes_for(rule, rule.valid[index])
 
