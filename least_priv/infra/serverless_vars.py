@@ -28,6 +28,7 @@ _INNERMOST = re.compile(r"\$\{([^${}]*)\}")
 _TOKEN = re.compile("\x00(\\d+)\x00")
 _SOURCE = re.compile(r"^(self|opt|sls|env|param|aws|file\([^)]*\)|ssm|cf|s3|strToBool)")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_KEPT = re.compile("\x01(\\d+)\x01")
 
 
 class Variables:
@@ -121,16 +122,24 @@ class Variables:
 
     def _string(self, text: str, path: NodePath) -> Any:
         """Resolve the variables of one string, innermost first."""
+        # ${AWS::Region} and ${LogicalId} are CloudFormation's (Fn::Sub), not the
+        # framework's: they are set aside and put back untouched.
+        kept: list[str] = []
         # Each pass replaces one ${...} by text without variables, so this many suffice.
         for _ in range(text.count("${") + 1):
             match = _INNERMOST.search(text)
             if match is None:
-                return text
+                break
+            if not _is_variable(match.group(1)):
+                kept.append(match.group(0))
+                replacement = f"\x01{len(kept) - 1}\x01"
+                text = text[: match.start()] + replacement + text[match.end() :]
+                continue
             value = self._variable(match.group(1), path)
             if match.group(0) == text and not isinstance(value, str):
                 return value  # the whole string is one variable holding a list/map/number
             text = text[: match.start()] + _as_text(value, self) + text[match.end() :]
-        return text
+        return _KEPT.sub(lambda m: kept[int(m.group(1))], text) if kept else text
 
     def _variable(self, body: str, path: NodePath) -> Any:
         """The value of one ``${...}`` body: the first alternative that resolves."""
@@ -225,6 +234,14 @@ class Variables:
         for key in address.split(".") if address else []:
             node = node.get(key) if isinstance(node, dict) else None
         return self.resolve(node, path) if node is not None else None
+
+
+def _is_variable(body: str) -> bool:
+    """True when ``${body}`` is a framework variable (its first alternative names a source);
+    anything else (``AWS::Region``, ``Bucket.Arn``) belongs to CloudFormation."""
+    first = _split_alternatives(body)[0].strip()
+    match = _SOURCE.match(first)
+    return match is not None and (match.end() == len(first) or first[match.end()] == ":")
 
 
 def _split_alternatives(body: str) -> list[str]:

@@ -249,3 +249,35 @@ def test_strings_with_many_variables(tmp_path: Path) -> None:
     )
     (fn,) = template.functions
     assert dict(fn.env)["LONG"].text == "-".join(f"v{i}" for i in range(40))
+
+
+def test_cloudformation_sub_syntax_is_left_to_cloudformation(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        """
+        service: s
+        provider:
+          name: aws
+          iam:
+            role:
+              statements:
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: !Sub "arn:${AWS::Partition}:s3:::${Bucket}/${self:service}/*"
+        functions:
+          f:
+            handler: h.main
+            environment:
+              WHERE: !Sub "${AWS::Region}-${self:service}"
+              RAW: "${AWS::AccountId}"
+        resources:
+          Resources:
+            Bucket: {Type: AWS::S3::Bucket, Properties: {BucketName: data}}
+        """,
+    )
+    (statement,) = template.role_policies("f")[0].document["Statement"]
+    assert statement["Resource"] == "arn:${AWS::Partition}:s3:::data/s/*"
+    env = dict(template.functions[0].env)
+    assert env["WHERE"].parts == (TemplateRef("AWS::Region"), "-s")
+    assert env["RAW"].text == "${AWS::AccountId}"  # not in Fn::Sub: literal text in Lambda
+    assert not template.findings
