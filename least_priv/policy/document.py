@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from least_priv.evaluate.patterns import contains
+from least_priv.evaluate.patterns import contains, has_wildcard
 from least_priv.model import (
     Condition,
     Finding,
@@ -131,9 +131,27 @@ def _statement_order(st: Statement) -> tuple[object, ...]:
 def _without_covered(resources: set[str]) -> tuple[str, ...]:
     # Only plain patterns are compared: a template expression (``${Table.Arn}``) names a
     # resource whose ARN is not known here, so nothing can be said to cover it.
-    plain = [r for r in resources if "${" not in r]
-    kept = {r for r in resources if "${" in r or not any(o != r and contains(o, r) for o in plain)}
+    # Only a pattern with a wildcard can cover another: the rest are compared by equality
+    # (already one set), which keeps this linear for a thousand named resources.
+    wild = [(o, *_literal_ends(o)) for o in resources if "${" not in o and has_wildcard(o)]
+    kept = {
+        r
+        for r in resources
+        if "${" in r
+        or not any(
+            # Cheap necessary test first: a cover's literal ends are r's ends.
+            o != r and r.startswith(head) and r.endswith(tail) and contains(o, r)
+            for o, head, tail in wild
+        )
+    }
     return tuple(sorted(kept))
+
+
+def _literal_ends(pattern: str) -> tuple[str, str]:
+    """The text before the first and after the last wildcard of ``pattern``."""
+    head = re.match(r"[^*?]*", pattern)
+    tail = re.search(r"[^*?]*$", pattern)
+    return (head.group(0) if head else "", tail.group(0) if tail else "")
 
 
 _WORD = re.compile(r"[A-Z][a-z0-9]*|[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -299,20 +317,25 @@ def follow_split(
     """
     if len(documents) <= 1:
         return (PolicyDocument(statements(permissions, key, expand)),)
-    grants = [
-        [(a.lower(), r) for st in doc.statements for a in st.actions for r in st.resources]
-        for doc in documents
-    ]
+    exact: dict[tuple[str, str], int] = {}
+    wild: list[tuple[str, str, int]] = []
+    for index, doc in enumerate(documents):
+        for st in doc.statements:
+            for action in st.actions:
+                for resource in st.resources:
+                    exact.setdefault((action.lower(), resource), index)
+                    if has_wildcard(resource):
+                        wild.append((action.lower(), resource, index))
     groups: list[list[Permission]] = [[] for _ in documents]
     for perm in permissions:
         action = perm.action.lower()
-        index = next(
-            (
-                i
-                for i, doc_grants in enumerate(grants)
-                if any(a == action and contains(r, perm.resource) for a, r in doc_grants)
-            ),
-            len(documents) - 1,  # unreachable when the JSON documents grant everything
-        )
+        found = exact.get((action, perm.resource))
+        index = found if found is not None else len(documents) - 1
+        if found is None:
+            # Left out as covered by a broader resource: it goes where that one went.
+            index = next(
+                (i for a, r, i in wild if a == action and contains(r, perm.resource)),
+                len(documents) - 1,  # unreachable when the JSON documents grant everything
+            )
         groups[index].append(perm)
     return tuple(PolicyDocument(statements(group, key, expand)) for group in groups)
