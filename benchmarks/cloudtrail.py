@@ -487,12 +487,64 @@ def _child_peak_mib(target: Callable[[], object]) -> float:
     return value
 
 
+def huge_file(root: Path, mib: int, role: tuple[str, str]) -> None:
+    """One ``mib``-MiB (decompressed) file: streamed record by record, memory flat."""
+    from isal import igzip
+
+    from least_priv.trail.engine import Input, ScanSpec, scan_inputs
+    from least_priv.trail.window import Window
+
+    rng = random.Random(7)
+    block = [
+        make_record(
+            rng,
+            ACCOUNTS[0],
+            f"svc-{i % 50:02d}-role",
+            REGIONS[0],
+            f"2026-03-02T02:{i % 60:02d}:00Z",
+        )
+        for i in range(999)
+    ]
+    block.append(make_record(rng, role[0], role[1], REGIONS[0], "2026-03-02T03:00:00Z"))
+    body = b",".join(msgspec.json.encode(r) for r in block)
+    path = root / "huge.json.gz"
+    written = 0
+    with igzip.open(path, "wb", compresslevel=1) as out:
+        out.write(b'{"Records":[')
+        while written < mib * 2**20:
+            out.write((b"," if written else b"") + body)
+            written += len(body) + 1
+        out.write(b"]}")
+    records = (written // (len(body) + 1)) * len(block)
+    spec = ScanSpec(
+        f"arn:aws:iam::{role[0]}:role/{role[1]}", Window.parse("2026-03-01", "2026-03-31")
+    )
+    holder: dict[str, Any] = {}
+
+    def run() -> int:
+        holder["t"] = scan_inputs([Input(str(path))], spec, jobs=1)
+        return int(holder["t"].stats.matched)
+
+    print(
+        f"one {written / 2**20:.0f} MiB file ({path.stat().st_size / 2**20:.0f} MiB gzip, {records:,} records):"
+    )
+    timed("streamed in batches", run, records)
+    codes = sorted({f.code for f in holder["t"].stats.findings})
+    print(f"    matched {holder['t'].stats.matched:,}; findings {codes}")
+    peak = _child_peak_mib(lambda: scan_inputs([Input(str(path))], spec, jobs=1))
+    print(f"    peak RSS {peak:.0f} MiB")
+    path.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--records", type=int, default=1000, help="records per file")
     parser.add_argument("--dir", help="corpus folder (kept); default: a temporary one")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved runs for the ratio")
+    parser.add_argument(
+        "--huge-mib", type=int, default=1024, help="size of the one-file test (0: skip)"
+    )
     args = parser.parse_args(argv)
 
     from least_priv.trail.engine import Input, ScanSpec, default_jobs, scan_inputs
@@ -600,6 +652,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  1 worker, {len(tenth)} files: {peak_tenth:.0f} MiB")
     print(f"  1 worker, {len(inputs)} files: {peak_all:.0f} MiB")
     print(f"  {cores} workers, {len(inputs)} files: {peak_par:.0f} MiB (max of one process)")
+    if args.huge_mib:
+        huge_file(root, args.huge_mib, hot)
 
     # The ratio from interleaved runs on a sample, best of N each: on a shared machine a
     # burst of load during one long run would otherwise decide it.

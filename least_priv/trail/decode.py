@@ -17,7 +17,7 @@ damage plus a finding; it never stops the run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -27,11 +27,14 @@ from isal import isal_zlib
 from least_priv.model import Finding, Severity
 from least_priv.trail import codes
 from least_priv.trail.identity import Matcher, may_contain
-from least_priv.trail.records import LookupFile, RawTrailFile, Record, TrailFile
+from least_priv.trail.records import LookupEvent, LookupFile, RawTrailFile, Record, TrailFile
 from least_priv.trail.tabular import iter_csv_records, iter_lake_records
 
-WHOLE_LIMIT = 64 * 1024 * 1024
+# Real CloudTrail files stay far below this; bigger inputs (exports, concatenations) are
+# streamed so that memory is bounded by a few batches, not by the file.
+WHOLE_LIMIT = 16 * 1024 * 1024
 CHUNK = 4 * 1024 * 1024
+BATCH = 4 * 1024 * 1024
 MAX_RECORD = 16 * 1024 * 1024
 
 _RECORD_DECODER = msgspec.json.Decoder(Record)
@@ -171,9 +174,8 @@ def scan(label: str, raw: IO[bytes], matcher: Matcher, stats: FileStats) -> Iter
     damage = ""
     eof = False
     try:
-        # Read whole files in as few calls as possible: one join, no growing buffer.
         while size <= WHOLE_LIMIT:
-            chunk = _read(stream, WHOLE_LIMIT + 1 - size if not pieces else CHUNK)
+            chunk = _read(stream, CHUNK)
             if not chunk:
                 eof = True
                 break
@@ -183,25 +185,21 @@ def scan(label: str, raw: IO[bytes], matcher: Matcher, stats: FileStats) -> Iter
         damage, eof = str(exc), True
     stats.bytes += size
     if eof and not damage:
-        yield from _whole(
-            label, pieces[0] if len(pieces) == 1 else b"".join(pieces), matcher, stats
-        )
+        yield from _whole(label, b"".join(pieces), matcher, stats)
         return
-    buf = bytearray(b"".join(pieces))
-    del pieces
     if not eof:
         stats.findings.append(
             codes.finding(
                 label,
                 codes.LARGE_INPUT,
-                f"more than {WHOLE_LIMIT / 2**20:g} MiB decompressed: read record by record",
+                f"more than {WHOLE_LIMIT / 2**20:g} MiB decompressed: read in batches",
                 Severity.NOTE,
             )
         )
     before = stats.records
-    tail = _Tail(stream, stats) if not eof else None
-    yield from _streamed(label, buf, tail, matcher, stats)
-    if tail is not None and tail.damage:
+    tail = _Tail(None if eof else stream, stats, pieces)
+    yield from _streamed(label, tail, matcher, stats)
+    if tail.damage:
         damage = tail.damage
     if damage:
         kind = "compressed stream" if compressed else "file"
@@ -217,15 +215,18 @@ def scan(label: str, raw: IO[bytes], matcher: Matcher, stats: FileStats) -> Iter
 
 @dataclass(slots=True)
 class _Tail:
-    """The rest of a stream after the first buffer, read on demand."""
+    """The input not decoded yet: chunks already read, then the rest of the stream."""
 
-    stream: IO[bytes]
+    stream: IO[bytes] | None
     stats: FileStats
+    pending: list[bytes] = field(default_factory=list)
     damage: str = ""
 
     def more(self) -> bytes:
         """The next chunk; ``b""`` at the end or once damage was met (kept in ``damage``)."""
-        if self.damage:
+        if self.pending:
+            return self.pending.pop(0)
+        if self.stream is None or self.damage:
             return b""
         try:
             chunk = _read(self.stream, CHUNK)
@@ -301,7 +302,7 @@ def _whole(label: str, data: bytes, matcher: Matcher, stats: FileStats) -> Itera
             document = _decode_document(label, data, shape.group(1), stats)
         except _Invalid as exc:
             before = stats.records
-            yield from _streamed(label, bytearray(data), None, matcher, stats)
+            yield from _streamed(label, _Tail(None, stats, [data]), matcher, stats)
             stats.findings.append(
                 codes.finding(
                     label,
@@ -396,111 +397,144 @@ def _decode_lines_or_list(label: str, data: bytes, stats: FileStats) -> list[Rec
     return out
 
 
-def _streamed(
-    label: str, buf: bytearray, tail: _Tail | None, matcher: Matcher, stats: FileStats
-) -> Iterator[Record]:
-    """Split a big or damaged buffer into records without decoding it whole."""
-    shape = _ARRAY_START.match(bytes(buf[:256]))
+def _streamed(label: str, tail: _Tail, matcher: Matcher, stats: FileStats) -> Iterator[Record]:
+    """Decode a big or damaged input batch by batch, memory bounded by a few batches.
+
+    A batch ends at a candidate record boundary (``}`` then ``,{`` or ``]``) and is decoded
+    as one JSON array; a candidate inside a string or a nested object leaves the array
+    unbalanced, fails to decode, and the previous candidate is tried. A record bigger than
+    a batch is found candidate by candidate.
+    """
+    data = tail.more()
+    shape = _ARRAY_START.match(data[:256])
     if shape is None:
-        yield from _streamed_lines(label, buf, tail, matcher, stats)
+        yield from _streamed_lines(label, data, tail, matcher, stats)
         return
     lookup = shape.group(1) == b"Events"
-    data = bytes(buf[shape.end() :])
-    del buf[:]
-    token = matcher.token
+    data = data[shape.end() :]
     start = 0
-    scan_from = 0
+    eof = False
     while True:
-        match = _BOUNDARY.search(data, scan_from)
-        if match is None:
-            if len(data) - start > MAX_RECORD:
-                stats.findings.append(
-                    codes.finding(
-                        label,
-                        codes.OVERSIZED_RECORD,
-                        f"a record exceeds {MAX_RECORD // 2**20} MiB; the rest of the file "
-                        "was not read",
-                    )
-                )
-                return
-            more = tail.more() if tail is not None else b""
+        while not eof and len(data) - start < 2 * BATCH:
+            more = tail.more()
             if not more:
-                return  # end of input; a partial last record is the damage reported above
+                eof = True
+                break
             data = data[start:] + more
-            scan_from = max(0, scan_from - start)
             start = 0
-            continue
-        piece = data[start : match.start() + 1]
-        scan_from = match.end()
-        if not (may_contain(piece, token) or lookup):
-            # Still has to be whole JSON for the boundary to be real.
-            whole = _is_json(piece)
-            if whole is None:
-                continue
-            stats.records += 1
-            stats.malformed += not whole
-        else:
-            record = _decode_piece(piece, lookup)
-            if record is None:
-                continue
-            if _accept(record, matcher, stats):
-                yield record
+        if not data[start:].strip():
+            return
+        candidates = list(_BOUNDARY.finditer(data, start, min(len(data), start + BATCH)))
+        found = None
+        for match in reversed(candidates[-4:]):
+            records = _batch(data[start : match.start() + 1], lookup, matcher, stats)
+            if records is not None:
+                found = match, records
+                break
+        if found is None:
+            # One record bigger than a batch, or a batch of false candidates only.
+            scan_from = start
+            while found is None:
+                next_match = _BOUNDARY.search(data, scan_from)
+                if next_match is None:
+                    if len(data) - start > MAX_RECORD:
+                        stats.findings.append(
+                            codes.finding(
+                                label,
+                                codes.OVERSIZED_RECORD,
+                                f"a record exceeds {MAX_RECORD // 2**20} MiB; the rest of "
+                                "the file was not read",
+                            )
+                        )
+                        return
+                    more = b"" if eof else tail.more()
+                    if not more:
+                        return  # a partial last record: the damage is reported by the caller
+                    data = data[start:] + more
+                    scan_from -= start
+                    start = 0
+                    continue
+                scan_from = next_match.end()
+                records = _batch(data[start : next_match.start() + 1], lookup, matcher, stats)
+                if records is not None:
+                    found = next_match, records
+        match, records = found
+        yield from _accept_all(records, matcher, stats)
         start = match.end()
         if data[match.start() : match.end()].rstrip().endswith(b"]"):
             return
 
 
-class _AnyObject(msgspec.Struct):
-    """Decodes any JSON object while keeping none of it: validates a boundary cheaply."""
+_RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
+_LOOKUP_LIST_DECODER = msgspec.json.Decoder(list[LookupEvent])
 
 
-_SKIP_DECODER = msgspec.json.Decoder(_AnyObject)
+def _batch(body: bytes, lookup: bool, matcher: Matcher, stats: FileStats) -> list[Record] | None:
+    """The records of ``body`` (array elements without brackets), None if it is cut short.
 
-
-def _is_json(piece: bytes) -> bool | None:
-    """True for a JSON object, False for other valid JSON, None for text cut mid-value.
-
-    Only None means "not a boundary": a valid value of the wrong shape is a real element of
-    the array (a malformed record), and treating it as a false boundary would glue every
-    later record to it.
+    Only text that is not whole JSON means "not a boundary"; a whole element of the wrong
+    shape is a real (malformed) record, counted, so it can never glue later records to it.
+    Batches that cannot hold the role are only checked and counted.
     """
-    try:
-        _SKIP_DECODER.decode(piece)
-    except msgspec.ValidationError:
-        return False
-    except msgspec.DecodeError:
-        return None
-    return True
-
-
-def _decode_piece(piece: bytes, lookup: bool) -> Record | None:
-    """The record in ``piece``; None when the piece is not whole JSON (a false boundary).
-
-    Whole JSON that is not a record decodes to an empty ``Record``, counted as malformed.
-    """
+    wrapped = b"[" + body + b"]"
+    if not lookup and not may_contain(body, matcher.token):
+        try:
+            count = len(_RAW_LIST_DECODER.decode(wrapped))
+        except msgspec.DecodeError:
+            return None
+        stats.records += count
+        return []
     try:
         if not lookup:
-            return _RECORD_DECODER.decode(piece)
-        inner = msgspec.json.decode(piece)
+            return _LIST_DECODER.decode(wrapped)
+        events = _LOOKUP_LIST_DECODER.decode(wrapped)
+        texts = [event.CloudTrailEvent or "" for event in events]
     except msgspec.ValidationError:
-        return Record()
+        texts = None
     except msgspec.DecodeError:
         return None
-    text = inner.get("CloudTrailEvent") if isinstance(inner, dict) else None
+    if texts is None:
+        # Some element has the wrong shape: decode one by one to keep the others.
+        try:
+            raws = _RAW_LIST_DECODER.decode(wrapped)
+        except msgspec.DecodeError:
+            return None
+        if lookup:
+            items = [_lookup_text(raw) for raw in raws]
+            texts = [t for t in items if t is not None]
+            stats.records += len(items) - len(texts)
+            stats.malformed += len(items) - len(texts)
+        else:
+            return _decode_each(raws, stats)
+    return _decode_each(texts, stats)
+
+
+def _lookup_text(raw: msgspec.Raw) -> str | None:
     try:
-        return _RECORD_DECODER.decode(text or "")
+        event: LookupEvent = msgspec.json.decode(raw, type=LookupEvent)
     except msgspec.DecodeError:
-        return Record()
+        return None
+    return event.CloudTrailEvent
+
+
+def _decode_each(items: Sequence[msgspec.Raw | str], stats: FileStats) -> list[Record]:
+    out: list[Record] = []
+    for item in items:
+        try:
+            out.append(_RECORD_DECODER.decode(item))
+        except msgspec.DecodeError:
+            stats.records += 1
+            stats.malformed += 1
+    return out
 
 
 def _streamed_lines(
-    label: str, buf: bytearray, tail: _Tail | None, matcher: Matcher, stats: FileStats
+    label: str, first: bytes, tail: _Tail, matcher: Matcher, stats: FileStats
 ) -> Iterator[Record]:
-    pending = bytes(buf)
-    del buf[:]
+    pending = first
     bad = 0
     while True:
-        more = tail.more() if tail is not None else b""
+        more = tail.more()
         lines = (pending + more).split(b"\n")
         pending = lines.pop() if more else b""
         for line in lines:
