@@ -11,6 +11,7 @@ the role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +95,9 @@ def cfn_resource(parts: tuple[Part, ...]) -> object:
     return Tagged("!Sub", sub_text(parts, sub_reference))
 
 
-def statement_dict(statement: Statement, resource: Any, *, sid: bool = True) -> dict[str, object]:
+def statement_dict(
+    statement: Statement, resource: Callable[[str], object], *, sid: bool = True
+) -> dict[str, object]:
     """A statement as a mapping, resources converted by ``resource(key)``."""
     out: dict[str, object] = {}
     if sid and statement.sid:
@@ -113,7 +116,9 @@ def statement_dict(statement: Statement, resource: Any, *, sid: bool = True) -> 
     return out
 
 
-def template_documents(policy: FunctionPolicy, resource: Any = None) -> list[dict[str, object]]:
+def template_documents(
+    policy: FunctionPolicy, resource: Callable[[tuple[Part, ...]], object] | None = None
+) -> list[dict[str, object]]:
     """The function's documents with template references, as CloudFormation mappings."""
     convert = resource or cfn_resource
 
