@@ -165,6 +165,8 @@ def _switch_resource(cat: Catalog, req: Requirement, call: CallSite) -> list[Req
     prefix = req.action.split(":", 1)[0]
     if req.resource_type == "key":
         return [_kms_request_alias(cat, req, call)]
+    if req.resource_type == "function" and call.arg("Qualifier") is not None:
+        return [_lambda_qualified(req, call)]
     if prefix == "s3" and req.resource_type in ("object", "bucket"):
         return _s3_access_point(cat, req, call)
     if prefix == "bedrock" and req.resource_type in _BEDROCK_MODEL_TYPES:
@@ -197,6 +199,29 @@ def _ses_sender_identities(req: Requirement, call: CallSite) -> list[Requirement
             binding = ParamBinding(CONSTANT + identity, "ses_identity")
             out.append(replace(req, bindings=tuple(sorted((*rest, binding)))))
     return out
+
+
+def _lambda_qualified(req: Requirement, call: CallSite) -> Requirement:
+    """A call with a Qualifier is authorised against the qualified function ARN.
+
+    An unqualified ARN in a policy does not cover ``name:alias`` (Lambda developer guide,
+    "Resources and conditions for Lambda actions"), so the binding becomes the qualified
+    name when both parts are known, else the function at any qualifier.
+    """
+    function = next((b for b in req.bindings if b.transform == "lambda_function"), None)
+    if function is None:
+        return req
+    name = call.arg(function.param)
+    qualifier = call.arg("Qualifier")
+    known = name.text if name is not None else None
+    suffix = qualifier.text if qualifier is not None else None
+    if known is not None and suffix is not None and known.count(":") in (0, 2, 6):
+        # name, acct:function:name or the full ARN: none carries a qualifier yet.
+        binding = ParamBinding(f"{CONSTANT}{known}:{suffix}", "lambda_function")
+    else:
+        binding = ParamBinding(function.param, "lambda_function_any_qualifier")
+    rest = tuple(b for b in req.bindings if b != function)
+    return replace(req, bindings=tuple(sorted((*rest, binding))))
 
 
 def _kms_request_alias(cat: Catalog, req: Requirement, call: CallSite) -> Requirement:

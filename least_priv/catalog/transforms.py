@@ -163,6 +163,18 @@ _name_or_arn("events_rule", "RuleName", "events", "rule/", post=lambda r: r.rspl
 _plain("scheduler_group", "GroupName")
 _plain("scheduler_schedule", "ScheduleName")
 _plain("lambda_qualifier", "Qualifier")
+
+
+@_transform("lambda_function_any_qualifier", "FunctionName", "Region", "Account")
+def _lambda_function_any_qualifier(text: str) -> dict[str, str] | None:
+    # A call that passes a Qualifier not known statically: the function at any version or
+    # alias ("name:*"); a qualifier already in the name is kept.
+    found = _lambda_function(text)
+    if found is None or ":" in found["FunctionName"] or found["FunctionName"] == "*":
+        return found
+    return {**found, "FunctionName": found["FunctionName"] + ":*"}
+
+
 # LayerName takes a name or a layer ARN (…:layer:name[:version]).
 _name_or_arn("lambda_layer", "LayerName", "lambda", "layer:", post=_first(":"))
 # AppConfig identifiers may be an id or a name, but ARNs hold ids (7 lower-case letters and
@@ -406,8 +418,10 @@ def _ssm_parameter(text: str) -> dict[str, str] | None:
 
 @_transform("ssm_parameter_path", "ParameterNameWithoutLeadingSlash")
 def _ssm_parameter_path(text: str) -> dict[str, str] | None:
-    # GetParametersByPath authorises against the path itself (parameter/app for "/app").
-    return {"ParameterNameWithoutLeadingSlash": text.strip("/") or "*"}
+    # GetParametersByPath authorises against the path (parameter/app for "/app"); "app*"
+    # also covers the parameters below it, should a reader check those, without guessing.
+    path = text.strip("/")
+    return {"ParameterNameWithoutLeadingSlash": path + "*" if path and path != "*" else "*"}
 
 
 @_transform("kms_alias", "Alias", "Region", "Account")

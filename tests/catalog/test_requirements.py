@@ -589,3 +589,17 @@ def test_sms_publish_names_no_topic() -> None:
     assert (req.action, req.resource_type) == ("sns:Publish", None)
     info = CAT.operation("sns", "Publish")
     assert info is not None and info.actions == ("sns:Publish",)
+
+
+def test_invoke_with_a_qualifier_is_scoped_to_the_qualified_function() -> None:
+    # lambda_.invoke(FunctionName="resize", Qualifier="live", Payload=...)
+    (req,) = CAT.requirements(
+        call("lambda", "Invoke", FunctionName=lit("resize"), Qualifier=lit("live"))
+    )
+    assert req.bindings == (ParamBinding("=resize:live", "lambda_function"),)
+    (env,) = CAT.requirements(
+        call("lambda", "Invoke", FunctionName=Value((EnvRef("FN"),)), Qualifier=lit("live"))
+    )
+    assert env.bindings == (ParamBinding("FunctionName", "lambda_function_any_qualifier"),)
+    (plain,) = CAT.requirements(call("lambda", "Invoke", FunctionName=lit("resize")))
+    assert plain.bindings == (ParamBinding("FunctionName", "lambda_function"),)

@@ -172,7 +172,10 @@ from least_priv.catalog.transforms import apply
                 "Account": "123456789012",
             },
         ),
-        ("ssm_parameter_path", "/app/prod/", {"ParameterNameWithoutLeadingSlash": "app/prod"}),
+        ("ssm_parameter_path", "/app/prod/", {"ParameterNameWithoutLeadingSlash": "app/prod*"}),
+        ("ssm_parameter_path", "/", {"ParameterNameWithoutLeadingSlash": "*"}),
+        ("lambda_function_any_qualifier", "resize", {"FunctionName": "resize:*"}),
+        ("lambda_function_any_qualifier", "resize:live", {"FunctionName": "resize:live"}),
         (
             "kms_key",
             "1234abcd-12ab-34cd-56ef-1234567890ab",
