@@ -342,6 +342,14 @@ class _Reader:
                 "point least-priv at the source directory",
             )
             return "", self._handler(handler, where)
+        if text.endswith((".zip", ".jar")):
+            self._report(
+                codes.MISSING_CODE,
+                where,
+                f"{logical_id}: code is the built archive {text}; point least-priv at the "
+                "source directory it was built from",
+            )
+            return "", self._handler(handler, where)
         return self._checked(self._local(text), where), self._handler(handler, where)
 
     def _image(

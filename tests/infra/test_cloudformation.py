@@ -111,6 +111,9 @@ def test_code_locations_that_cannot_be_analysed(tmp_path: Path) -> None:
           Missing:
             Type: AWS::Serverless::Function
             Properties: {CodeUri: build/missing/, Handler: a.b, Runtime: python3.12}
+          Archive:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: dist/function.zip, Handler: a.b, Runtime: python3.12}
           Image:
             Type: AWS::Serverless::Function
             Properties: {PackageType: Image}
@@ -124,10 +127,11 @@ def test_code_locations_that_cannot_be_analysed(tmp_path: Path) -> None:
     by_name = {f.name: f for f in template.functions}
     assert by_name["FromS3"].code_root == ""
     assert by_name["Inline"].code_root == ""
+    assert by_name["Archive"].code_root == ""
     assert by_name["Missing"].code_root == str(tmp_path / "build" / "missing")
     assert (by_name["Image"].code_root, by_name["Image"].handler) == (str(tmp_path / "src"), "")
     assert by_name["ImageWithCommand"].handler == "app.handler"
-    assert sorted(_codes(template)) == ["LP414", "LP414", "LP414", "LP415"]
+    assert sorted(_codes(template)) == ["LP414", "LP414", "LP414", "LP414", "LP415"]
 
 
 def test_bad_property_shapes_are_findings(tmp_path: Path) -> None:
