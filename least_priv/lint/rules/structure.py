@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from least_priv.evaluate.conditions import is_known_operator
 from least_priv.lint.actions import ActionFacts
 from least_priv.lint.policy import (
     DOCUMENT_KEYS,
@@ -278,3 +279,56 @@ class ComputedElement(Rule):
                 for element in st.elements(key):
                     if not element.is_literal and is_intrinsic(element.raw):
                         yield Hit(element.path, f"{key} entry is computed; it was not checked")
+
+
+@register
+class InvalidCondition(Rule):
+    """Condition operators that do not exist, and condition blocks of the wrong shape."""
+
+    code = "LP125"
+    name = "invalid-condition"
+    severity = Severity.ERROR
+    summary = "A Condition uses an operator IAM does not know, or is not operator -> key -> value."
+    doc = (
+        "**What**: a condition operator that does not exist (`StringEqual`, `ArnLikes`, "
+        "`ForAllValue:StringLike`), or an operator whose value is not an object of condition "
+        "keys, or a key without values. **Why**: IAM rejects the policy — or, when the typo "
+        "is in a template deployed by a tool that skips validation, the condition meant to "
+        "narrow a grant is not there. **Example**: "
+        '`"Condition": {"StringEqual": {"iam:PassedToService": "states.amazonaws.com"}}`. '
+        "**Fix**: use the operator's exact name (`StringEquals`)."
+    )
+    tags = ("correctness",)
+    valid = (
+        allow(
+            "s3:ListBucket",
+            "arn:aws:s3:::b",
+            Condition={"ForAnyValue:StringLikeIfExists": {"s3:prefix": ["home/*"]}},
+        ),
+    )
+    invalid = (
+        allow(
+            "iam:PassRole",
+            "arn:aws:iam::111122223333:role/sfn",
+            Condition={"StringEqual": {"iam:PassedToService": "states.amazonaws.com"}},
+        ),
+        allow("s3:GetObject", "arn:aws:s3:::b/*", Condition={"Bool": "true"}),
+        allow("s3:GetObject", "arn:aws:s3:::b/*", Condition={"StringEquals": {"s3:prefix": []}}),
+    )
+
+    def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
+        for st in policy.statements:
+            for operator, block in st.condition.items():
+                path = (*st.path, "Condition", operator)
+                if is_intrinsic(block) or (
+                    isinstance(operator, str) and operator.startswith("Fn::")
+                ):
+                    continue  # computed by the template
+                if not is_known_operator(str(operator)):
+                    yield Hit(path, f"unknown condition operator {operator!r}")
+                elif not isinstance(block, dict):
+                    yield Hit(path, f"{operator} must map condition keys to values")
+                else:
+                    for key, values in block.items():
+                        if values in ([], "", None):
+                            yield Hit((*path, key), f"{operator} {key} has no value")
