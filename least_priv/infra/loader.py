@@ -189,7 +189,7 @@ def _load_cdk_out(directory: str, *, parameters: Mapping[str, str] | None) -> Te
             documents=only.documents,
             function_policies={f.name: only.role_policies(f.name) for f in only.functions},
             extra_policies=only.policies,
-            aliases=dict(only._aliases),
+            aliases=dict(only.aliases),
         )
     functions: list[Function] = []
     resources: list[TemplateResource] = []
@@ -212,7 +212,7 @@ def _load_cdk_out(directory: str, *, parameters: Mapping[str, str] | None) -> Te
                 for p in template.role_policies(function.name)
             ]
             short.setdefault(function.name, set()).add(qualified)
-        for alias, target in template._aliases.items():
+        for alias, target in template.aliases.items():
             aliases[alias if alias.startswith(f"{stack}/") else f"{stack}/{alias}"] = (
                 f"{stack}/{target}"
             )

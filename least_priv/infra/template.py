@@ -113,6 +113,11 @@ class Template:
     _aliases: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
+    def aliases(self) -> Mapping[str, str]:
+        """Other names that select a function (deployed name, CDK path ...) → its name."""
+        return self._aliases
+
+    @property
     def document(self) -> ParsedDocument | None:
         """The parsed main file (positions for findings), None for an unreadable input."""
         return self.documents[0] if self.documents else None
