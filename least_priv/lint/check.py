@@ -87,11 +87,13 @@ def check_template(
     # The template's own parse findings come back through the lint pass; keep one copy.
     pending = prepare([template], select, ignore, run_rules=lint)
     pending.candidates.extend(_candidates(found, template, pending.views))
-    for path in sorted({f.location.path for f in found} - {options.template}):
-        pending.suppressions.extend(_code_comment_suppressions(path))
+    for path in sorted({f.location.path for f in found} - {options.template, ""}):
+        sups, bad = _code_comment_suppressions(path)
+        pending.suppressions.extend(sups)
+        pending.problems.extend(bad)
     result_all = settle(pending, select, ignore, CHECK_INPUT_ERRORS)
     return CheckResult(
-        findings=tuple(sorted({_relabel(f) for f in result_all.findings})),
+        findings=tuple(sorted({_placed(f, options.template) for f in result_all.findings})),
         suppressed=result_all.suppressed,
         functions=tuple(fp.name for fp in generated.functions),
         input_error=result_all.input_error,
@@ -133,18 +135,17 @@ def _statement_at(
     return (best[1], best[2]) if best else None
 
 
-def _code_comment_suppressions(path: str) -> list[Suppression]:
-    # `# least-priv: ignore LP601 -- granted by the bucket policy` beside a call in the code.
-    # Malformed ones are not reported here: lint owns reporting on the files it reads.
+def _code_comment_suppressions(path: str) -> tuple[list[Suppression], list[Finding]]:
+    """``# least-priv: ignore LP601 -- granted by the bucket policy`` beside a call."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return []
-    return comment_suppressions(path, text)[0]
+        return [], []  # not a readable source file: nothing can be suppressed in it
+    return comment_suppressions(path, text)
 
 
-def _relabel(finding: Finding) -> Finding:
-    # A finding without a file (e.g. about "the role") still needs a stable path to render.
+def _placed(finding: Finding, template: str) -> Finding:
+    """A finding about no file in particular (the role as a whole) is about the template."""
     if finding.location.path:
         return finding
-    return replace(finding, location=replace(finding.location, path="<template>"))
+    return replace(finding, location=replace(finding.location, path=template))

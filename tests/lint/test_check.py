@@ -155,3 +155,18 @@ def test_excess_accepted_by_the_statement_sid(
     # The other statements' excess is not covered by this statement's Sid.
     assert [line for line in lines if ": LP602 " in line and "Sid ReadOrders" in line]
     assert "1 suppressed" in err
+
+
+def test_reasonless_suppression_in_the_code_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = _copy_app(tmp_path)
+    code = app / "src" / "app.py"
+    code.write_text(
+        code.read_text().replace(
+            "    TABLE.put_item(", "    # least-priv: ignore LP601\n    TABLE.put_item("
+        )
+    )
+    lines, _ = _check_lines(capsys, app / "template.yaml")
+    assert [line for line in lines if "app.py:18:" in line and ": LP190 " in line]
+    assert [line for line in lines if "app.py:19:" in line and "dynamodb:PutItem" in line]
