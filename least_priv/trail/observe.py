@@ -141,6 +141,33 @@ def _findings(tally: Tally, where: str, window: Window) -> list[Finding]:
     return out
 
 
+def _plan(
+    sources: Sequence[str],
+    spec: ScanSpec,
+    layout: LayoutFilter,
+    account: str | None,
+    findings: list[Finding],
+) -> tuple[list[Input], list[Iterable[Record]]]:
+    """Files to scan (local and S3), and record streams of live sources (lazy)."""
+    inputs: list[Input] = []
+    live: list[Iterable[Record]] = []
+    days = [f"{d:%Y/%m/%d}" for d in sorted(layout.days)]
+    for source in sources:
+        if source == LOOKUP_SOURCE:
+            live.append(lookup_records(spec, findings))
+            continue
+        if source.startswith("athena://"):
+            live.append(athena_records(source, spec, findings, days=days, account=account))
+            continue
+        if source.startswith("s3://"):
+            found, problems = s3_inputs(source, layout, spec)
+        else:
+            found, problems = local_inputs(source, layout)
+        inputs.extend(found)
+        findings.extend(problems)
+    return inputs, live
+
+
 def observe(
     sources: Sequence[str],
     *,
@@ -169,35 +196,12 @@ def observe(
     window = Window.parse(since, until, now=now)
     spec = ScanSpec(role_arn, window, session_name, profile, region, endpoint_url)
     worker = Worker(spec, catalog)  # validates the role ARN before any I/O
-    days = window.delivery_days()
     # Calls made with the role's credentials are always logged in the role's own account
     # (cross-account resource events are copies), so other accounts' folders can be skipped.
     layout_account = account or worker.matcher.account
-    layout = LayoutFilter(frozenset(days), layout_account, region)
-    inputs: list[Input] = []
+    layout = LayoutFilter(frozenset(window.delivery_days()), layout_account, region)
     tally = Tally()
-    live: list[Iterable[Record]] = []
-    for source in sources:
-        if source.startswith("s3://"):
-            found, problems = s3_inputs(source, layout, spec)
-        elif source == LOOKUP_SOURCE:
-            live.append(lookup_records(spec, tally.stats.findings))
-            continue
-        elif source.startswith("athena://"):
-            live.append(
-                athena_records(
-                    source,
-                    spec,
-                    tally.stats.findings,
-                    days=[f"{d:%Y/%m/%d}" for d in days],
-                    account=account,
-                )
-            )
-            continue
-        else:
-            found, problems = local_inputs(source, layout)
-        inputs.extend(found)
-        tally.stats.findings.extend(problems)
+    inputs, live = _plan(sources, spec, layout, account, tally.stats.findings)
     bar = Progress(len(inputs)) if progress else None
 
     def report(stats: FileStats) -> None:
