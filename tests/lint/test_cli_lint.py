@@ -90,15 +90,8 @@ def test_formats(
 
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "lint.sarif"
-    code, out, _ = run(
-        capsys,
-        "lint",
-        str(POLICIES / "ci-deployer.json"),
-        "-f" if False else "--format",
-        "sarif",
-        "-o",
-        str(out_file),
-    )
+    deployer = str(POLICIES / "ci-deployer.json")
+    code, out, _ = run(capsys, "lint", deployer, "--format", "sarif", "-o", str(out_file))
     assert code == 1 and out == ""
     assert json.loads(out_file.read_text())["version"] == "2.1.0"
 
