@@ -338,3 +338,54 @@ def test_sam_connectors_are_declared_but_not_expanded(tmp_path: Path) -> None:
     ]
     assert connectors[0].name == "FnToTable (Read, Write on Table)"
     assert [f.code for f in template.findings] == ["LP435", "LP435"]
+
+
+def test_conditional_policy_entries(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Stage: {Type: String, Default: dev}
+          Tier: {Type: String}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+          Premium: !Equals [!Ref Tier, premium]
+        Resources:
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument: {}
+              ManagedPolicyArns:
+                - !If [IsProd, arn:aws:iam::aws:policy/ReadOnlyAccess, !Ref AWS::NoValue]
+                - !If [Premium, arn:aws:iam::aws:policy/A, arn:aws:iam::aws:policy/B]
+              Policies:
+                - !If
+                  - IsProd
+                  - PolicyName: prod-only
+                    PolicyDocument: {Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+                  - PolicyName: dev-only
+                    PolicyDocument: {Statement: [{Effect: Allow, Action: s3:*, Resource: "*"}]}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: a.b
+              Runtime: python3.12
+              Role: !GetAtt Role.Arn
+          Sam:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: a.b
+              Runtime: python3.12
+              Policies:
+                - !If [IsProd, AmazonS3FullAccess, !Ref AWS::NoValue]
+                - !If [IsProd, !Ref AWS::NoValue, {SQSPollerPolicy: {QueueName: jobs}}]
+        """,
+    )
+    names = sorted(p.name for p in template.role_policies("Fn"))
+    # Dev: no ReadOnlyAccess; Premium depends on a parameter without value: both branches.
+    assert names == ["A", "B", "dev-only"]
+    sam = [p.name for p in template.role_policies("Sam") if "added by SAM" not in p.name]
+    assert sam == ["SQSPollerPolicy"]
