@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -70,7 +71,13 @@ JSON = st.recursive(
 
 
 def _lint(data: Any, path: str, input_type: str | None = None) -> list[Finding]:
-    return list(lint_text(json.dumps(data), path, input_type=input_type).findings)
+    """Lint ``data``; whatever it is, the result is a sorted list of well-formed findings."""
+    findings = list(lint_text(json.dumps(data), path, input_type=input_type).findings)
+    assert findings == sorted(set(findings))
+    for f in findings:
+        assert f.location.path == path and f.location.line >= 0
+        assert re.fullmatch(r"LP\d{3}", f.code) and f.message
+    return findings
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
