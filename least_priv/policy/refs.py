@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from least_priv.evaluate.patterns import contains
 from least_priv.infra.parts import ACCOUNT, PARAMETER, PARTITION, REGION, is_pseudo
 from least_priv.infra.resource_types import CLOUDFORMATION, TERRAFORM, ResourceKind
 from least_priv.model import TemplateRef
@@ -52,6 +51,17 @@ def _shape(pattern: str) -> str:
     return _PLACEHOLDER.sub("*", pattern)
 
 
+def _same_resource(template: str, fmt: str) -> bool:
+    """True when ARN format ``fmt`` names a resource of ARN template ``template``'s type.
+
+    A template variable stands for one ARN segment (no ``/`` or ``:``), so a table template
+    does not take a stream ARN (``table/T/stream/S``) while a secret template takes the
+    secret format's ``name-??????``.
+    """
+    segments = [re.escape(piece) for piece in _shape(template).split("*")]
+    return re.fullmatch("[^/:]*".join(segments), _shape(fmt)) is not None
+
+
 def yields_name(ref: TemplateRef) -> bool:
     """True when ``ref`` evaluates to a plain name (pseudo parameters and parameters too)."""
     if is_pseudo(ref) or ref.resource_type == PARAMETER:
@@ -71,12 +81,11 @@ def arn_ref(ref: TemplateRef, arn_template: str | None) -> TemplateRef | None:
     kind = _kind(ref)
     if kind is None or arn_template is None:
         return None
-    wanted = _shape(arn_template)
     current = kind.format(ref.attribute)
-    if current is not None and current.startswith("arn:") and contains(wanted, _shape(current)):
+    if current is not None and current.startswith("arn:") and _same_resource(arn_template, current):
         return ref
     for attribute, fmt in _attributes(ref, kind):
-        if fmt.startswith("arn:") and contains(wanted, _shape(fmt)):
+        if fmt.startswith("arn:") and _same_resource(arn_template, fmt):
             return TemplateRef(ref.logical_id, attribute, ref.resource_type, None)
     return None
 
