@@ -158,6 +158,24 @@ class Evaluator:
             return [item for item in items if item is not NO_VALUE]
         return node
 
+    def items(self, node: Any, path: NodePath) -> list[tuple[Any, NodePath]]:
+        """The entries of a policy list with item-level ``Fn::If`` decided: the chosen
+        branch, nothing for ``AWS::NoValue``, and both branches when the condition cannot be
+        decided offline (the role may get either, so both count as declared)."""
+        out: list[tuple[Any, NodePath]] = []
+        for i, item in enumerate(node if isinstance(node, list) else ()):
+            out.extend(self._branches(item, (*path, i)))
+        return out
+
+    def _branches(self, item: Any, path: NodePath) -> list[tuple[Any, NodePath]]:
+        arg = item.get("Fn::If") if isinstance(item, dict) and len(item) == 1 else None
+        if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
+            return [] if item == {"Ref": "AWS::NoValue"} else [(item, path)]
+        inner = (*path, "Fn::If")
+        decided = self.condition(arg[0], (*inner, 0))
+        chosen = [1] if decided is True else [2] if decided is False else [1, 2]
+        return [pair for i in chosen for pair in self._branches(arg[i], (*inner, i))]
+
     def value(self, node: Any, path: NodePath) -> Value:
         """``node`` as a :class:`Value` (references kept as ``TemplateRef`` parts)."""
         return to_value(self.resolve(node, path))

@@ -79,24 +79,6 @@ class RoleReader:
     ) -> None:
         self.report(codes.finding(code, self.doc.location(path), message, severity))
 
-    def items(self, node: Any, path: NodePath) -> list[tuple[Any, NodePath]]:
-        """The entries of a policy list with item-level ``Fn::If`` decided: the chosen
-        branch, nothing for ``AWS::NoValue``, and both branches when the condition cannot be
-        decided offline (the role may get either, so both count as declared)."""
-        out: list[tuple[Any, NodePath]] = []
-        for i, item in enumerate(node if isinstance(node, list) else ()):
-            out.extend(self._branches(item, (*path, i)))
-        return out
-
-    def _branches(self, item: Any, path: NodePath) -> list[tuple[Any, NodePath]]:
-        arg = item.get("Fn::If") if isinstance(item, dict) and len(item) == 1 else None
-        if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
-            return [] if item == {"Ref": "AWS::NoValue"} else [(item, path)]
-        inner = (*path, "Fn::If")
-        decided = self.ev.condition(arg[0], (*inner, 0))
-        chosen = [1] if decided is True else [2] if decided is False else [1, 2]
-        return [pair for i in chosen for pair in self._branches(arg[i], (*inner, i))]
-
     # -- SAM functions without Role ---------------------------------------------------------
 
     def sam_function_policies(
@@ -112,11 +94,11 @@ class RoleReader:
         policies = props.get("Policies")
         entries: list[tuple[Any, NodePath]]
         if isinstance(policies, list):
-            entries = self.items(policies, where("Policies"))
+            entries = self.ev.items(policies, where("Policies"))
         elif policies is None:
             entries = []
         else:
-            entries = self.items([policies], where("Policies"))
+            entries = self.ev.items([policies], where("Policies"))
             entries = [(item, where("Policies")) for item, _ in entries]
         for index, (entry, path) in enumerate(entries):
             policy = self._sam_entry(entry, path, role, f"{logical_id}RolePolicy{index}")
@@ -269,7 +251,7 @@ class RoleReader:
         assert isinstance(props, dict)
         out: list[DeclaredPolicy] = []
         inline = props.get("Policies")
-        for i, (item, path) in enumerate(self.items(inline, (*base, "Policies"))):
+        for i, (item, path) in enumerate(self.ev.items(inline, (*base, "Policies"))):
             if not isinstance(item, dict) or "PolicyDocument" not in item:
                 self._finding(codes.BAD_POLICY_DOCUMENT, path, "role policy without PolicyDocument")
                 continue
@@ -278,7 +260,7 @@ class RoleReader:
                 self._inline(item["PolicyDocument"], (*path, "PolicyDocument"), role_id, name)
             )
         managed = props.get("ManagedPolicyArns")
-        for item, path in self.items(managed, (*base, "ManagedPolicyArns")):
+        for item, path in self.ev.items(managed, (*base, "ManagedPolicyArns")):
             out.append(self._managed(item, path, role_id))
         if "PermissionsBoundary" in props:
             path = (*base, "PermissionsBoundary")

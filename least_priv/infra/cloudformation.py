@@ -421,8 +421,8 @@ class _Reader:
             self._report(codes.BAD_PROPERTY, props.path("Layers"), "Layers must be a list")
             return ()
         out: list[str] = []
-        for i, node in enumerate(layers):
-            path = props.path("Layers", i)
+        for node, steps in self.ev.items(layers, ()):
+            path = props.path("Layers", *steps)
             local = self._layer_dir(node, path)
             if local is not None:
                 out.append(local)
