@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from least_priv.lint.actions import ActionFacts
@@ -10,12 +11,21 @@ from least_priv.lint.rule import Hit, Rule, allow, deny, register
 from least_priv.lint.rules.wildcards import EVERYTHING
 from least_priv.model import Severity
 
+_WILD = re.compile(r"[*?]")
+
 
 def _action_elements(policy: PolicyView) -> Iterator[Element]:
     # Deny and NotAction too: a typo there silently removes a protection.
     for st in policy.statements:
         for key in ("Action", "NotAction"):
             yield from (e for e in st.elements(key) if e.text is not None)
+
+
+def _known_prefix(prefix: str, facts: ActionFacts) -> bool:
+    """True for a service prefix the catalog knows, or a prefix pattern (``s3*``) matching one."""
+    if _WILD.search(prefix):
+        return bool(facts.expand(f"{prefix}:*"))
+    return facts.known_service(prefix)
 
 
 def _suggestion(candidates: list[str]) -> str:
@@ -39,10 +49,15 @@ class UnknownAction(Rule):
         "the action's exact name (`s3:GetObject`)."
     )
     tags = ("correctness",)
-    valid = (allow("s3:getobject", "arn:aws:s3:::b/*"), deny("s3:Delete*", "*"))
+    valid = (
+        allow("s3:getobject", "arn:aws:s3:::b/*"),
+        deny("s3:Delete*", "*"),
+        deny("*:Delete*", "*"),
+    )
     invalid = (
         allow("s3:GetObjects", "arn:aws:s3:::b/*"),
         deny("dynamodb:DropTable*", "*"),
+        deny("s3*:Frobnicate*", "*"),
         allow("s3GetObject", "*"),
     )
 
@@ -55,10 +70,10 @@ class UnknownAction(Rule):
             if not sep or not prefix or not name:
                 yield Hit(element.path, f"{text!r} is not of the form service:Action")
                 continue
-            if not facts.known_service(prefix) or facts.expand(text):
+            if not _known_prefix(prefix, facts) or facts.expand(text):
                 continue
-            if "*" in name or "?" in name:
-                yield Hit(element.path, f"{text} matches no {prefix} action")
+            if _WILD.search(text):
+                yield Hit(element.path, f"{text} matches no known action")
             else:
                 hint = _suggestion(facts.closest(text))
                 yield Hit(element.path, f"{text} is not a known {prefix} action{hint}")
@@ -81,8 +96,15 @@ class UnknownService(Rule):
         "(`states:StartExecution`); the message suggests the closest ones."
     )
     tags = ("correctness",)
-    valid = (allow("states:StartExecution", "arn:aws:states:*:*:stateMachine:orders"),)
-    invalid = (allow("stepfunctions:StartExecution", "*"), deny("dynamdb:DeleteTable", "*"))
+    valid = (
+        allow("states:StartExecution", "arn:aws:states:*:*:stateMachine:orders"),
+        deny("s3*:Delete*", "*"),
+    )
+    invalid = (
+        allow("stepfunctions:StartExecution", "*"),
+        deny("dynamdb:DeleteTable", "*"),
+        deny("dynamdb*:Delete*", "*"),
+    )
 
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
         for element in _action_elements(policy):
@@ -90,6 +112,6 @@ class UnknownService(Rule):
             prefix, sep, name = text.partition(":")
             if text in EVERYTHING or not (sep and prefix and name):
                 continue
-            if not facts.known_service(prefix):
-                hint = _suggestion(facts.closest(text))
+            if not _known_prefix(prefix, facts):
+                hint = "" if _WILD.search(prefix) else _suggestion(facts.closest(text))
                 yield Hit(element.path, f"{prefix!r} is not an IAM service prefix{hint}")
