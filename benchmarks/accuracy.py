@@ -19,7 +19,8 @@ Service Authorization Reference). For each case the script runs the whole pipeli
   resources whose name is knowable (see ``is_knowable``);
 - **conditions**: differences are listed apart, they never change the action figures;
 - **findings**: the codes ``case.json`` expects (``"LP2xx"`` matches any code of that range)
-  against the codes raised.
+  against the codes raised; analysis findings (LP2xx) on a case that expects none are listed
+  as unexpected (the analysis could not see part of the code).
 
 Containment of IAM wildcards comes from ``least_priv.evaluate.contains`` (the same code the
 diff uses). The output is deterministic: cases, actions and resources are sorted and no time
@@ -256,6 +257,7 @@ class CaseResult:
     expected_findings: list[str] = field(default_factory=list)
     raised_findings: list[str] = field(default_factory=list)
     missing_findings: list[str] = field(default_factory=list)
+    unexpected_findings: list[str] = field(default_factory=list)
     error: str = ""
 
     @property
@@ -288,6 +290,7 @@ class CaseResult:
             "expected_findings": self.expected_findings,
             "raised_findings": self.raised_findings,
             "missing_findings": self.missing_findings,
+            "unexpected_findings": self.unexpected_findings,
         }
 
 
@@ -328,6 +331,16 @@ def compare(
         for e in result.expected_findings
         if not any(_finding_matches(e, c) for c in raised_findings)
     ]
+    # Analysis findings (LP2xx) say the tool could not see part of the code; on a case that
+    # expects none they point at an analysis gap even when the policy came out right.
+    result.unexpected_findings = sorted(
+        {
+            c
+            for c in raised_findings
+            if c.startswith("LP2")
+            and not any(_finding_matches(e, c) for e in result.expected_findings)
+        }
+    )
     by_action: dict[str, list[Grant]] = {}
     for g in got:
         by_action.setdefault(g.action, []).append(g)
@@ -424,6 +437,7 @@ def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
         "resource_results": dict(sorted(verdicts.items())),
         "findings_expected": sum(len(r.expected_findings) for r in results),
         "findings_missing": sum(len(r.missing_findings) for r in results),
+        "findings_unexpected": sum(len(r.unexpected_findings) for r in results),
         "condition_differences": sum(len(r.conditions) for r in results),
     }
 
@@ -475,6 +489,8 @@ def render_table(results: Sequence[CaseResult], summary: dict[str, Any]) -> str:
                 )
         for code in r.missing_findings:
             details.append(f"  {r.name}: FINDING {code} not raised")
+        for code in r.unexpected_findings:
+            details.append(f"  {r.name}: UNEXPECTED FINDING {code} (analysis could not see a call)")
     if details:
         lines.append("details:")
         lines.extend(details)

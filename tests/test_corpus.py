@@ -237,6 +237,9 @@ def test_finding_ranges_and_exact_codes() -> None:
         raised_findings=["LP204", "LP302"],
     )
     assert result.missing_findings == ["LP301"]
+    assert result.unexpected_findings == []
+    quiet = accuracy.compare("quiet", _EXPECTED, [_EXPECTED], raised_findings=["LP211", "LP300"])
+    assert quiet.unexpected_findings == ["LP211"]  # LP3xx (scoping) findings are normal
 
 
 def test_knowable_resources() -> None:
