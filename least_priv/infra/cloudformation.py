@@ -398,6 +398,15 @@ class _Reader:
         if environment is None:
             return ()
         variables = environment.get("Variables") if isinstance(environment, dict) else None
+        if _is_intrinsic(environment) or _is_intrinsic(variables):
+            # !If [Cond, {Variables: ...}, ...]: evaluate the whole block first.
+            resolved = self.ev.resolve(environment, props.path("Environment"))
+            whole = resolved.get("Variables") if isinstance(resolved, dict) else None
+            if isinstance(whole, dict):
+                return tuple(sorted((name, to_value(value)) for name, value in whole.items()))
+            if resolved is NO_VALUE:
+                return ()
+            variables, environment = whole, resolved
         if not isinstance(variables, dict):
             if variables is not None or not isinstance(environment, dict):
                 self._report(
@@ -758,6 +767,14 @@ def _is_plain_map(node: Any) -> bool:
         (len(node) == 1 and next(iter(node)) in ("Ref", "Condition"))
         or any(key.startswith("Fn::") for key in node)
     )
+
+
+def _is_intrinsic(node: Any) -> bool:
+    """A ``{"Ref": ...}`` / ``{"Fn::...": ...}`` node (one key)."""
+    if not (isinstance(node, dict) and len(node) == 1):
+        return False
+    key = str(next(iter(node)))
+    return key == "Ref" or key.startswith("Fn::")
 
 
 def _ref_target(node: Any) -> str | None:

@@ -389,3 +389,39 @@ def test_conditional_policy_entries(tmp_path: Path) -> None:
     assert names == ["A", "B", "dev-only"]
     sam = [p.name for p in template.role_policies("Sam") if "added by SAM" not in p.name]
     assert sam == ["SQSPollerPolicy"]
+
+
+def test_environment_chosen_by_a_condition(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        """
+        Parameters:
+          Stage: {Type: String, Default: dev}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code: src
+              Handler: a.b
+              Runtime: python3.12
+              Role: arn:aws:iam::123456789012:role/r
+              Environment:
+                Variables: !If [IsProd, {MODE: live}, {MODE: test, DEBUG: "1"}]
+          Other:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code: src
+              Handler: a.b
+              Runtime: python3.12
+              Role: arn:aws:iam::123456789012:role/r
+              Environment: !If [IsProd, {Variables: {A: x}}, !Ref AWS::NoValue]
+        """,
+    )
+    fn = template.function("Fn")
+    assert fn is not None
+    assert dict(fn.env) == {"DEBUG": Value.literal("1"), "MODE": Value.literal("test")}
+    other = template.function("Other")
+    assert other is not None and other.env == ()
+    assert [f.code for f in template.findings] == ["LP432", "LP432"]
