@@ -2,11 +2,15 @@
 
 Steps, each of which may only keep or widen what is granted when the call's content is not
 known:
-1. rows with ``when``/``unless`` selectors (DynamoDB Query on an index vs. the table);
+1. rows with ``when``/``unless`` selectors (DynamoDB Query on an index vs. the table, a
+   role ARN that is passed, tags given at creation; ``@kms`` rows on request);
 2. request-content rules (``rules.py``): conditional rows kept when the call needs them, or
    all of them — with the reason saying so — when the arguments do not tell;
-3. resource switches decided by parameter values (an S3 access-point ARN in ``Bucket``, a
-   Bedrock inference-profile id in ``modelId``).
+3. service defaults (``=primary``) for parameters the call may leave out, and alternative
+   bindings of one ARN variable split into separate requirements;
+4. resource switches decided by parameter values: an S3 access-point ARN in ``Bucket``, a
+   Bedrock inference-profile id in ``modelId``, a KMS alias (``kms:RequestAlias``), a Lambda
+   ``Qualifier``, the identities a literal SES sender may be verified as.
 """
 
 from __future__ import annotations
