@@ -500,7 +500,7 @@ class _Reader:
         return tuple(out)
 
     def _role(self, logical_id: str, res: dict[str, Any], props: _Props) -> str | None:
-        node = props.get("Role")
+        node = self._decided(props.get("Role"), props.path("Role"))
         if node is None:
             return f"{logical_id}Role" if res["Type"] == SERVERLESS_FUNCTION else None
         target = _ref_target(node)
@@ -624,7 +624,7 @@ class _Reader:
                 logical_id, props.data, props.path, function
             )
             return [*policies, *self._connectors(logical_id, function.role)]
-        role_node = props.get("Role")
+        role_node = self._decided(props.get("Role"), props.path("Role"))
         target = _ref_target(role_node)
         if target is not None and self.ev.resource_type(target) == "AWS::IAM::Role":
             return [*self.roles.role_policies(target), *self._connectors(logical_id, target)]
@@ -639,6 +639,11 @@ class _Reader:
             Severity.NOTE,
         )
         return []
+
+    def _decided(self, node: Any, path: NodePath) -> Any:
+        """``node``, or the branch of its ``Fn::If`` when the condition is decided."""
+        branches = self.ev.items([node], path)
+        return branches[0][0] if len(branches) == 1 else node
 
     def _connectors(self, function_id: str, role: str | None) -> list[DeclaredPolicy]:
         """SAM connectors whose source is the function: each grants its role what SAM's

@@ -425,3 +425,33 @@ def test_environment_chosen_by_a_condition(tmp_path: Path) -> None:
     other = template.function("Other")
     assert other is not None and other.env == ()
     assert [f.code for f in template.findings] == ["LP432", "LP432"]
+
+
+def test_role_chosen_by_a_condition(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        """
+        Parameters:
+          Stage: {Type: String, Default: dev}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+        Resources:
+          DevRole:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument: {}
+              Policies:
+                - PolicyName: dev
+                  PolicyDocument: {Statement: [{Effect: Allow, Action: s3:*, Resource: "*"}]}
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code: src
+              Handler: a.b
+              Runtime: python3.12
+              Role: !If [IsProd, arn:aws:iam::123456789012:role/prod, !GetAtt DevRole.Arn]
+        """,
+    )
+    fn = template.function("Fn")
+    assert fn is not None and fn.role == "DevRole"
+    assert [p.name for p in template.role_policies("Fn")] == ["dev"]
