@@ -36,7 +36,10 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the pipeline is imported only when a case runs
+    from least_priv.api import GenerateOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "functions"
@@ -372,12 +375,11 @@ def compare(
     return result
 
 
-def run_case(case: Case) -> CaseResult:
-    """Run the pipeline on one case and compare; an exception of the tool becomes ``error``."""
-    from least_priv.api import GenerateOptions, generate
+def generate_options(case: Case) -> GenerateOptions:
+    """The pipeline options that run one case (shared by the accuracy and proof scripts)."""
+    from least_priv.api import GenerateOptions
 
-    expected = json.loads((case.directory / "expected.json").read_text(encoding="utf-8"))
-    options = GenerateOptions(
+    return GenerateOptions(
         paths=tuple(str(p) for p in case.paths),
         handler=case.handler,
         template=str(case.template) if case.template else None,
@@ -387,8 +389,15 @@ def run_case(case: Case) -> CaseResult:
         account=case.account,
         partition=case.partition,
     )
+
+
+def run_case(case: Case) -> CaseResult:
+    """Run the pipeline on one case and compare; an exception of the tool becomes ``error``."""
+    from least_priv.api import generate
+
+    expected = json.loads((case.directory / "expected.json").read_text(encoding="utf-8"))
     try:
-        outcome = generate(options)
+        outcome = generate(generate_options(case))
     except Exception as exc:  # a crash of the tool is a result to report, not to hide
         failed = compare(case.name, expected, [], expected_findings=case.expect_findings)
         failed.error = f"{type(exc).__name__}: {exc}"

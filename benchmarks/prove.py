@@ -689,20 +689,9 @@ def policy_for(case: accuracy.Case, which: str) -> dict[str, Any]:
         data = json.loads((case.directory / "expected.json").read_text(encoding="utf-8"))
         assert isinstance(data, dict)
         return data
-    from least_priv.api import GenerateOptions, generate
+    from least_priv.api import generate
 
-    result = generate(
-        GenerateOptions(
-            paths=tuple(str(p) for p in case.paths),
-            handler=case.handler,
-            template=str(case.template) if case.template else None,
-            function=case.function,
-            env=case.env,
-            region=case.region,
-            account=case.account,
-            partition=case.partition,
-        )
-    )
+    result = generate(accuracy.generate_options(case))
     statements: list[Any] = []
     for fp in result.functions:
         for doc in fp.documents:
