@@ -156,7 +156,7 @@ class Scoper:
                 codes.MISSING_PARAMETER,
                 call,
                 f"{req.action}: {call.service}.{call.operation} does not pass {binding.param} "
-                f"visibly (arguments built elsewhere?); granted on {self._typed_wildcard(req)}",
+                f"visibly (arguments built elsewhere?); {_left_open(binding, req)}",
             )
             return [self._bind_value(call, req, binding, Value.unknown(), report=False)]
         if not found:
@@ -189,7 +189,7 @@ class Scoper:
                     codes.UNSCOPED_RESOURCE,
                     call,
                     f"{req.action}: {binding.param} is a structure, not the string the "
-                    f"parameter takes; granted on {self._typed_wildcard(req)}",
+                    f"parameter takes; {_left_open(binding, req)}",
                 )
             value = Value.unknown(f"{binding.param} is not a string")
         # An environment variable still unresolved here has no trustworthy value: its code
@@ -206,7 +206,7 @@ class Scoper:
                     codes.UNINTERPRETABLE_VALUE,
                     call,
                     f"{req.action}: {binding.param}={text!r} does not fit {binding.transform}; "
-                    f"granted on {self._typed_wildcard(req)}",
+                    f"{_left_open(binding, req)}",
                 )
             json_vars = transforms.apply(binding.transform, "*") or {}
         if from_template:
@@ -359,7 +359,7 @@ class Scoper:
             codes.UNSCOPED_RESOURCE,
             call,
             f"{req.action}: {binding.param} is not known statically{why}; "
-            f"granted on {self._typed_wildcard(req)}",
+            + _left_open(binding, req),
         )
 
     def _report(
@@ -395,6 +395,13 @@ def _bindings_in_use(call: CallSite, requirement: Requirement) -> list[ParamBind
         absent |= names
         out.append(binding)
     return out
+
+
+def _left_open(binding: ParamBinding, requirement: Requirement) -> str:
+    """What a finding says stays open in the ARN because of this binding."""
+    used = set(arn.variables(requirement.arn_template or ""))
+    names = sorted(_names(binding) & used) or ["the resource name"]
+    return f"{', '.join(names)} stay{'s' if len(names) == 1 else ''} '*' in the resource"
 
 
 def _names(binding: ParamBinding) -> frozenset[str]:
