@@ -282,6 +282,9 @@ class _Reader:
             source = self._archive_source(reference)
             if source is not None:
                 return self._checked(self._local(source), resource)
+        source = self._module_source_path(resource)
+        if source is not None:
+            return self._checked(self._local(source), resource)
         filename = values.get("filename")
         if isinstance(filename, str):
             local = self._local(filename)
@@ -307,6 +310,17 @@ class _Reader:
             f"{resource.address}: {what} is {where}; there is no local source to analyse",
         )
         return ""
+
+    def _module_source_path(self, resource: PlannedResource) -> str | None:
+        """``source_path`` given to the module that builds the function: how the popular
+        terraform-aws-modules/lambda module is told where the code is (a path, or the first
+        ``{path = ...}`` of a list)."""
+        inputs = self.plan.module_inputs.get(resource.module)
+        expression = inputs.get("source_path") if inputs else None
+        value = expression.get("constant_value") if isinstance(expression, dict) else None
+        if isinstance(value, list) and value:
+            value = value[0].get("path") if isinstance(value[0], dict) else value[0]
+        return value if isinstance(value, str) else None
 
     def _checked(self, root: str, resource: PlannedResource) -> str:
         if not os.path.exists(root):

@@ -63,6 +63,8 @@ class PlanIndex:
         self._by_config: dict[str, list[PlannedResource]] = {}
         self._of_type: dict[tuple[str, ...], list[PlannedResource]] = {}
         self._references: dict[tuple[str, tuple[str | int, ...]], list[Reference]] = {}
+        #: ``module.a.module.b.`` → the expressions its module call passes (its inputs).
+        self.module_inputs: dict[str, dict[str, Any]] = {}
         variables = plan.get("variables")
         self.variables: dict[str, Any] = {}
         if isinstance(variables, dict):
@@ -146,6 +148,9 @@ class PlanIndex:
         calls = module.get("module_calls")
         for name, call in calls.items() if isinstance(calls, dict) else ():
             inner = call.get("module") if isinstance(call, dict) else None
+            inputs = call.get("expressions") if isinstance(call, dict) else None
+            if isinstance(inputs, dict):
+                self.module_inputs[f"{prefix}module.{name}."] = inputs
             if isinstance(inner, dict):
                 inner_path = (*path, "module_calls", name, "module")
                 self._walk_configuration(inner, f"{prefix}module.{name}.", inner_path)

@@ -172,3 +172,46 @@ def test_every_fixture_policy_is_listed_for_lint() -> None:
     template = load_template(FIXTURE / "plan.json")
     names = {p.name for p in template.policies}
     assert {"aws_iam_policy.worker", "aws_iam_role_policy.api", "xray", "reports"} <= names
+
+
+def test_code_from_the_lambda_module_source_path(tmp_path: Path) -> None:
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "child_modules": [
+                    {
+                        "address": "module.orders",
+                        "resources": [
+                            _resource(
+                                "aws_lambda_function.this[0]",
+                                {
+                                    "function_name": "orders",
+                                    "handler": "index.lambda_handler",
+                                    "runtime": "python3.12",
+                                    "filename": "builds/5f3c.zip",
+                                },
+                                module="module.orders.",
+                            )
+                        ],
+                    }
+                ]
+            }
+        },
+        "configuration": {
+            "root_module": {
+                "module_calls": {
+                    "orders": {
+                        "source": "terraform-aws-modules/lambda/aws",
+                        "expressions": {"source_path": {"constant_value": "src"}},
+                        "module": {"resources": []},
+                    }
+                }
+            }
+        },
+    }
+    template = _write(tmp_path, plan)
+    (fn,) = template.functions
+    assert fn.name == "module.orders.aws_lambda_function.this[0]"
+    assert fn.code_root == str(tmp_path / "src")
+    assert template.function("module.orders.aws_lambda_function.this") is fn
