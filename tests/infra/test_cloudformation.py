@@ -19,6 +19,15 @@ def _load(tmp_path: Path, text: str, **options: object) -> Template:
     return load_template(path, **options)  # type: ignore[arg-type]
 
 
+# Stage defaults to dev, so IsProd is false.
+STAGE_CONDITIONS = """
+        Parameters:
+          Stage: {Type: String, Default: dev}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+"""
+
+
 def _codes(template: Template) -> list[str]:
     return [f.code for f in template.findings]
 
@@ -394,11 +403,8 @@ def test_conditional_policy_entries(tmp_path: Path) -> None:
 def test_environment_chosen_by_a_condition(tmp_path: Path) -> None:
     template = _load(
         tmp_path,
-        """
-        Parameters:
-          Stage: {Type: String, Default: dev}
-        Conditions:
-          IsProd: !Equals [!Ref Stage, prod]
+        STAGE_CONDITIONS
+        + """
         Resources:
           Fn:
             Type: AWS::Lambda::Function
@@ -430,11 +436,8 @@ def test_environment_chosen_by_a_condition(tmp_path: Path) -> None:
 def test_role_chosen_by_a_condition(tmp_path: Path) -> None:
     template = _load(
         tmp_path,
-        """
-        Parameters:
-          Stage: {Type: String, Default: dev}
-        Conditions:
-          IsProd: !Equals [!Ref Stage, prod]
+        STAGE_CONDITIONS
+        + """
         Resources:
           DevRole:
             Type: AWS::IAM::Role
