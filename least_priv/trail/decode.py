@@ -27,7 +27,7 @@ from isal import isal_zlib
 from least_priv.model import Finding, Severity
 from least_priv.trail import codes
 from least_priv.trail.identity import Matcher, may_contain
-from least_priv.trail.records import LookupEvent, LookupFile, RawTrailFile, Record, TrailFile
+from least_priv.trail.records import LookupEvent, LookupFile, RawTrailFile, Record
 from least_priv.trail.tabular import iter_csv_records, iter_lake_records
 
 # Real CloudTrail files stay far below this; bigger inputs (exports, concatenations) are
@@ -38,7 +38,6 @@ BATCH = 4 * 1024 * 1024
 MAX_RECORD = 16 * 1024 * 1024
 
 _RECORD_DECODER = msgspec.json.Decoder(Record)
-_FILE_DECODER = msgspec.json.Decoder(TrailFile)
 _RAW_FILE_DECODER = msgspec.json.Decoder(RawTrailFile)
 _LOOKUP_DECODER = msgspec.json.Decoder(LookupFile)
 _LIST_DECODER = msgspec.json.Decoder(list[Record])
@@ -299,7 +298,7 @@ def _whole(label: str, data: bytes, matcher: Matcher, stats: FileStats) -> Itera
             stats.prefiltered_files += 1
             return
         try:
-            document = _decode_document(label, data, shape.group(1), stats)
+            document = _decode_document(label, data, shape.group(1), matcher, stats)
         except _Invalid as exc:
             before = stats.records
             yield from _streamed(label, _Tail(None, stats, [data]), matcher, stats)
@@ -327,31 +326,38 @@ def _whole(label: str, data: bytes, matcher: Matcher, stats: FileStats) -> Itera
             yield record
 
 
-def _decode_document(label: str, data: bytes, kind: bytes, stats: FileStats) -> list[Record]:
+def _decode_document(
+    label: str, data: bytes, kind: bytes, matcher: Matcher, stats: FileStats
+) -> list[Record]:
+    """The records of a whole ``{"Records": [...]}`` or ``{"Events": [...]}`` document.
+
+    Delivered files are split into raw records (a structural parse, no objects built) and
+    only records that can name the role are decoded; the others are just counted.
+    """
     try:
         if kind == b"Events":
             return _lookup_records(label, _LOOKUP_DECODER.decode(data), stats)
-        return _FILE_DECODER.decode(data).Records
-    except msgspec.ValidationError:
-        pass  # one record of the wrong shape: isolate it below
+        raws = _RAW_FILE_DECODER.decode(data).Records
+    except msgspec.ValidationError as exc:
+        what = "lookup-events output of an unknown shape" if kind == b"Events" else "'Records'"
+        stats.findings.append(_not_cloudtrail(label, f"{what} is not a list of records ({exc})"))
+        return []
     except msgspec.DecodeError as exc:
         raise _Invalid(str(exc)) from exc
-    if kind == b"Events":
-        stats.findings.append(_not_cloudtrail(label, "lookup-events output of an unknown shape"))
-        return []
-    try:
-        raws = _RAW_FILE_DECODER.decode(data).Records
-    except msgspec.DecodeError as exc:
-        stats.findings.append(_not_cloudtrail(label, f"'Records' is not a list ({exc})"))
-        return []
-    out: list[Record] = []
-    for raw in raws:
-        try:
-            out.append(_RECORD_DECODER.decode(raw))
-        except msgspec.DecodeError:
-            stats.records += 1
-            stats.malformed += 1
-    return out
+    return _candidates(raws, matcher, stats, escapes=b"\\u" in data)
+
+
+def _candidates(
+    raws: list[msgspec.Raw], matcher: Matcher, stats: FileStats, *, escapes: bool
+) -> list[Record]:
+    """Decode the raw records that can name the role; count the others.
+
+    The test is the prefilter's, per record: the role name verbatim, or a ``\\u`` escape.
+    """
+    search = matcher.prefilter(escapes).search
+    hits = [raw for raw in raws if search(raw)]
+    stats.records += len(raws) - len(hits)
+    return _decode_each(hits, stats)
 
 
 def _lookup_records(label: str, doc: LookupFile, stats: FileStats) -> list[Record]:
@@ -477,35 +483,24 @@ def _batch(body: bytes, lookup: bool, matcher: Matcher, stats: FileStats) -> lis
     Batches that cannot hold the role are only checked and counted.
     """
     wrapped = b"[" + body + b"]"
-    if not lookup and not may_contain(body, matcher.token):
-        try:
-            count = len(_RAW_LIST_DECODER.decode(wrapped))
-        except msgspec.DecodeError:
-            return None
-        stats.records += count
-        return []
     try:
         if not lookup:
-            return _LIST_DECODER.decode(wrapped)
+            raws = _RAW_LIST_DECODER.decode(wrapped)
+            return _candidates(raws, matcher, stats, escapes=b"\\u" in body)
         events = _LOOKUP_LIST_DECODER.decode(wrapped)
         texts = [event.CloudTrailEvent or "" for event in events]
     except msgspec.ValidationError:
-        texts = None
-    except msgspec.DecodeError:
-        return None
-    if texts is None:
-        # Some element has the wrong shape: decode one by one to keep the others.
+        # A lookup item of the wrong shape: decode one by one to keep the others.
         try:
             raws = _RAW_LIST_DECODER.decode(wrapped)
         except msgspec.DecodeError:
             return None
-        if lookup:
-            items = [_lookup_text(raw) for raw in raws]
-            texts = [t for t in items if t is not None]
-            stats.records += len(items) - len(texts)
-            stats.malformed += len(items) - len(texts)
-        else:
-            return _decode_each(raws, stats)
+        items = [_lookup_text(raw) for raw in raws]
+        texts = [t for t in items if t is not None]
+        stats.records += len(items) - len(texts)
+        stats.malformed += len(items) - len(texts)
+    except msgspec.DecodeError:
+        return None
     return _decode_each(texts, stats)
 
 

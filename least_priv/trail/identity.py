@@ -7,6 +7,7 @@ role name is unique in its account whatever its path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from least_priv.trail.errors import TrailUsageError
@@ -46,6 +47,7 @@ class Matcher:
     session_name: str
     window: Window
     issuers: dict[str, bool] = field(default_factory=dict)  # issuer ARN → is the role
+    _patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
 
     @staticmethod
     def build(role_arn: str, window: Window, session_name: str | None = None) -> Matcher:
@@ -62,6 +64,22 @@ class Matcher:
         may spell any character): callers check for those too.
         """
         return self.role_name.encode()
+
+    def prefilter(self, escapes: bool) -> re.Pattern[bytes]:
+        """A search for raw record bytes that can be the role's.
+
+        ``escapes`` says whether the text holds ``\\u`` escapes at all (one cheap test per
+        file): without them the pattern is the bare :attr:`token`, which ``re`` searches as
+        a literal; with them any record holding an escape is a candidate too.
+        """
+        index = int(escapes)
+        pattern = self._patterns[index] if self._patterns else None
+        if pattern is None:
+            literal = re.compile(re.escape(self.token))
+            escaped = re.compile(re.escape(self.token) + rb"|\\u")
+            self._patterns = (literal, escaped)
+            pattern = self._patterns[index]
+        return pattern
 
     def is_role(self, issuer_arn: str) -> bool:
         """True when a session issuer ARN names this role (path ignored)."""

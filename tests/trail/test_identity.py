@@ -70,6 +70,8 @@ def test_prefilter_never_skips_a_record_of_the_role(name: str, escape_slashes: b
     if escape_slashes:
         text = text.replace("/", "\\/")
     assert may_contain(text.encode(), name.encode())
+    matcher = Matcher.build(f"arn:aws:iam::123456789012:role/{name}", WINDOW)
+    assert matcher.prefilter(b"\\u" in text.encode()).search(text.encode())
 
 
 def test_prefilter_skips_text_without_the_name() -> None:
@@ -77,3 +79,6 @@ def test_prefilter_skips_text_without_the_name() -> None:
     assert not may_contain(text.encode(), b"report-exporter-role")
     # A \\u escape could spell the name: such text is never skipped.
     assert may_contain(b'{"a": "\\u0072eport-exporter-role"}', b"report-exporter-role")
+    matcher = Matcher.build(ROLE, WINDOW)
+    assert matcher.prefilter(True).search(b'{"a": "\\u0072eport-exporter-role"}')
+    assert not matcher.prefilter(False).search(text.encode())
