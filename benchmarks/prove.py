@@ -226,9 +226,12 @@ def _signature_recheck_off() -> Iterator[None]:
 
 
 def _sub(value: object, parameters: Mapping[str, str]) -> str | None:
-    """A template string value: literals and ``Fn::Sub`` over parameter defaults only."""
+    """A template string value: literals and ``Fn::Sub`` over parameter defaults only.
+
+    A plain string that still holds ``${...}`` (a serverless.yml variable) is not a name.
+    """
     if isinstance(value, str):
-        return value
+        return None if "${" in value else value
     if isinstance(value, dict) and "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
         text = value["Fn::Sub"]
         names = _VAR.findall(text)
