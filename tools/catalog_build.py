@@ -391,6 +391,7 @@ def _side_effect_rows(
         *side_effects.s3_location_rows(client, operation, spec.get("s3_locations", {}), rows_for),
         *side_effects.kms_rows(client, operation, spec.get("kms", {}), rows_for),
         *side_effects.call_rows(client, operation, spec.get("calls", {}), rows_for),
+        *side_effects.versioned_rows(client, operation, spec.get("versioned", {}), rows_for),
     ]
 
 

@@ -241,3 +241,20 @@ def call_rows(
                 raise OverrideError(f"side effect {client.name}.{operation}: no member {param}")
         out.extend(rows_for(row["action"], bindings, "side-effect", str(row["reason"])))
     return out
+
+
+def versioned_rows(
+    client: ClientModel, operation: str, spec: dict[str, Any], rows_for: RowMaker
+) -> list[dict[str, Any]]:
+    """The version action of an operation, when the request names a version."""
+    action = (spec or {}).get(client.name, {}).get(operation)
+    member = (spec or {}).get("member", "VersionId")
+    if action is None or member not in client.input_members(operation):
+        return []
+    return rows_for(
+        action,
+        None,
+        "conditional",
+        f"{member} names an object version, which needs {action}",
+        when=member,
+    )

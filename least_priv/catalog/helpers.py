@@ -115,4 +115,7 @@ def _copy_source_string(value: Value) -> Value:
     bucket: Value = value.get("Bucket") or Value.unknown("bucket")
     key: Value = value.get("Key") or Value.unknown("key")
     parts: tuple[Part, ...] = (*bucket.parts, "/", *key.parts)
+    version = value.get("VersionId")
+    if version is not None:
+        parts = (*parts, "?versionId=", *version.parts)
     return Value(parts)

@@ -171,6 +171,8 @@ def _switch_resource(cat: Catalog, req: Requirement, call: CallSite) -> list[Req
         return [_kms_request_alias(cat, req, call)]
     if req.resource_type == "function" and call.arg("Qualifier") is not None:
         return [_lambda_qualified(req, call)]
+    if any(b.transform == "s3_copy_source" for b in req.bindings):
+        req = _copy_source_members(req, call)
     if prefix == "s3" and req.resource_type in ("object", "bucket"):
         return _s3_access_point(cat, req, call)
     if prefix == "bedrock" and req.resource_type in _BEDROCK_MODEL_TYPES:
@@ -203,6 +205,20 @@ def _ses_sender_identities(req: Requirement, call: CallSite) -> list[Requirement
             binding = ParamBinding(CONSTANT + identity, "ses_identity")
             out.append(replace(req, bindings=tuple(sorted((*rest, binding)))))
     return out
+
+
+def _copy_source_members(req: Requirement, call: CallSite) -> Requirement:
+    """``CopySource={"Bucket": ..., "Key": ...}`` binds through its members, not as text."""
+    source = next(b for b in req.bindings if b.transform == "s3_copy_source")
+    found = values_at(call, source.param)
+    if not found or any(v.mapping is None for v in found):
+        return req
+    members = (
+        ParamBinding(f"{source.param}.Bucket", "s3_bucket"),
+        ParamBinding(f"{source.param}.Key", "s3_key"),
+    )
+    rest = tuple(b for b in req.bindings if b != source)
+    return replace(req, bindings=tuple(sorted((*rest, *members))))
 
 
 def _lambda_qualified(req: Requirement, call: CallSite) -> Requirement:

@@ -146,6 +146,25 @@ def _decide_delete_objects(call: CallSite) -> frozenset[str] | None:
     return frozenset()
 
 
+def _decide_copy_source_version(call: CallSite) -> frozenset[str] | None:
+    # CopySource "bucket/key?versionId=..." or {"Bucket", "Key", "VersionId"} copies a
+    # specific version, which needs s3:GetObjectVersion on the source.
+    source = call.arg("CopySource")
+    if source is None:
+        return frozenset()
+    if source.mapping is not None:
+        keys = [k.text for k, _ in source.mapping]
+        if None in keys:
+            return None
+        return frozenset({"s3:GetObjectVersion"}) if "VersionId" in keys else frozenset()
+    known = "".join(p for p in source.parts if isinstance(p, str))
+    if "versionId=" in known:
+        return frozenset({"s3:GetObjectVersion"})
+    # A wholly literal source without versionId copies the current version; a partly
+    # unknown one might carry "?versionId=" in its unknown part.
+    return frozenset() if source.is_literal else None
+
+
 def _decide_transact_get(call: CallSite) -> frozenset[str] | None:
     # GetItem is always required; nothing conditional beyond it.
     return frozenset()
@@ -171,6 +190,12 @@ RULES: dict[str, Rule] = {
         actions=tuple(sorted(set(_PARTIQL.values()))),
         reason="PartiQL statements need the action of their SQL verb",
         decide=_decide_partiql,
+    ),
+    "s3_copy_source_version": Rule(
+        actions=("s3:GetObjectVersion",),
+        reason="a CopySource naming a versionId needs s3:GetObjectVersion on the source",
+        decide=_decide_copy_source_version,
+        bindings={"s3:GetObjectVersion": ("CopySource",)},
     ),
     "s3_delete_objects": Rule(
         actions=("s3:DeleteObjectVersion",),

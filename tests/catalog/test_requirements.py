@@ -639,3 +639,59 @@ def test_tagging_dependents_only_with_tags() -> None:
         call("sagemaker", "CreateProcessingJob", Tags=list_value(Value.unknown()), **base)
     )
     assert "sagemaker:AddTags" in actions(tagged)
+
+
+# -- object versions -----------------------------------------------------------------------------
+
+
+def test_reading_a_version_needs_the_version_action() -> None:
+    reqs = CAT.requirements(
+        call("s3", "GetObject", Bucket=lit("b"), Key=lit("k"), VersionId=lit("3HL4kqtJ"))
+    )
+    assert actions(reqs) == ["s3:GetObject", "s3:GetObjectVersion"]
+    (version,) = only(reqs, "s3:GetObjectVersion")
+    assert set(version.bindings) == {
+        ParamBinding("Bucket", "s3_bucket"),
+        ParamBinding("Key", "s3_key"),
+    }
+    assert actions(CAT.requirements(call("s3", "GetObject", Bucket=lit("b"), Key=lit("k")))) == [
+        "s3:GetObject"
+    ]
+
+
+def test_copying_a_source_version() -> None:
+    versioned = lit("src/in/a.csv?versionId=3HL4kqtJ")
+    reqs = CAT.requirements(
+        call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("a.csv"), CopySource=versioned)
+    )
+    (version,) = only(reqs, "s3:GetObjectVersion")
+    assert version.bindings == (ParamBinding("CopySource", "s3_copy_source"),)
+    current = CAT.requirements(
+        call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("a.csv"), CopySource=lit("src/a.csv"))
+    )
+    assert "s3:GetObjectVersion" not in actions(current)
+    unknown = CAT.requirements(
+        call(
+            "s3", "CopyObject", Bucket=lit("d"), Key=lit("k"), CopySource=Value(("src/", Unknown()))
+        )
+    )
+    assert "s3:GetObjectVersion" in actions(unknown)
+
+
+def test_copy_source_as_a_dict_binds_its_members() -> None:
+    source = dict_value(Bucket=lit("src"), Key=lit("in/a.csv"), VersionId=lit("v1"))
+    reqs = CAT.requirements(
+        call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("a.csv"), CopySource=source)
+    )
+    (get,) = only(reqs, "s3:GetObject")
+    assert set(get.bindings) == {
+        ParamBinding("CopySource.Bucket", "s3_bucket"),
+        ParamBinding("CopySource.Key", "s3_key"),
+    }
+    assert "s3:GetObjectVersion" in actions(reqs)
+
+
+def test_copy_helper_with_a_source_version() -> None:
+    src = dict_value(Bucket=lit("src"), Key=lit("k"), VersionId=lit("v1"))
+    c = call("s3", "copy", CallKind.HELPER, CopySource=src, Bucket=lit("dst"), Key=lit("k"))
+    assert "s3:GetObjectVersion" in actions(CAT.requirements(c))
