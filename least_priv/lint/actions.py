@@ -35,7 +35,7 @@ class ActionFacts(Protocol):
         ...
 
     def scopable(self, action: str) -> bool:
-        """True when the action supports resource-level permissions (has resource types)."""
+        """True when the action can be limited to resources (not only ``Resource: "*"``)."""
         ...
 
     def resource_arns(self, action: str) -> tuple[str, ...]:
@@ -59,6 +59,7 @@ class CatalogFacts:
         self._prefixes = frozenset(self._catalog.prefixes())
         self._expand = lru_cache(maxsize=4096)(self._expand_uncached)
         self._level = lru_cache(maxsize=16384)(self._level_uncached)
+        self._scopable = lru_cache(maxsize=16384)(self._scopable_uncached)
 
     def _expand_uncached(self, pattern: str) -> tuple[str, ...]:
         return tuple(self._catalog.expand(pattern))
@@ -84,9 +85,27 @@ class CatalogFacts:
         return next((lvl for lvl in ACCESS_LEVEL_ORDER if lvl in levels), info.access_level)
 
     def scopable(self, action: str) -> bool:
-        """True when the catalog lists resource types for ``action``."""
+        """True when the action has resource types and its own service's calls are scoped.
+
+        Some actions list only an optional resource type for a special case
+        (``cloudwatch:PutMetricData`` and datasets): the catalog, like ``generate``, grants
+        their calls on ``"*"``, and lint agrees with it rather than flag what the generator
+        writes.
+        """
+        return self._scopable(action)
+
+    def _scopable_uncached(self, action: str) -> bool:
         info = self._catalog.action(action)
-        return info is not None and bool(info.resource_types)
+        if info is None or not info.resource_types:
+            return False
+        prefix = info.action.split(":", 1)[0]
+        kinds: list[str | None] = []
+        for client, operation in self._catalog.operations_for_action(info.action):
+            op = self._catalog.operation(client, operation)
+            if op is None or op.prefix != prefix:
+                continue  # another service's call needing this action as a side effect
+            kinds += [r.resource_type for r in op.requirements if r.action == info.action]
+        return not kinds or any(kind is not None for kind in kinds)
 
     def resource_arns(self, action: str) -> tuple[str, ...]:
         """ARN templates of the action's resource types (those the catalog has an ARN for)."""
