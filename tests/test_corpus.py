@@ -291,3 +291,21 @@ def test_pipeline_meets_the_accuracy_targets() -> None:
     assert accuracy.meets_targets(summary), report
     missing = [(r.name, r.missing_findings) for r in results if r.missing_findings]
     assert not missing, report
+
+
+def test_report_json_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    pytest.importorskip("least_priv.api", reason="the generate pipeline has not landed yet")
+    cases = ["api-orders-crud", "unreachable-code", "dynamic-getattr"]
+    argv = [a for name in cases for a in ("--case", name)]
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    accuracy.main([*argv, "--json", str(first)])
+    accuracy.main([*argv, "--json", str(second)])
+    assert first.read_bytes() == second.read_bytes()
+    report = json.loads(first.read_text())
+    assert [c["name"] for c in report["cases"]] == sorted(cases)
+    assert report["summary"]["cases"] == len(cases)
+
+
+def test_unknown_case_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert accuracy.main(["--case", "no-such-function"]) == 2
+    assert "unknown case" in capsys.readouterr().err
