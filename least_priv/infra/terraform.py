@@ -342,6 +342,14 @@ class _Reader:
                 Severity.NOTE,
             )
         refs = [r for r in self.plan.references(resource, *keys) if r.attribute is not None]
+        if not refs and dig(resource.expressions, *keys) is None:
+            # A dynamic environment block is not in the plan's configuration; modules such as
+            # terraform-aws-modules/lambda take the map as their environment_variables input.
+            refs = [
+                r
+                for r in self.plan.module_input_references(resource, "environment_variables")
+                if r.attribute is not None
+            ]
         out: dict[str, Value] = {}
         pending: list[str] = []
         used: set[Reference] = set()

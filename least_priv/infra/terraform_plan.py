@@ -189,37 +189,27 @@ class PlanIndex:
         self, resource: PlannedResource, keys: tuple[str | int, ...]
     ) -> list[Reference]:
         expression = dig(resource.expressions, *keys)
-        found = expression.get("references") if isinstance(expression, dict) else None
-        out: list[Reference] = []
-        for text in found if isinstance(found, list) else ():
-            if not isinstance(text, str):
-                continue
-            match = _REFERENCE.match(text)
-            if match is None or text.startswith(("var.", "local.", "path.", "each.", "count.")):
-                continue
-            module = resource.module + match.group("module")
-            target = match.group("resource")
-            rtype = target.split(".")[-2]
-            if rtype == "module":
-                continue  # a module output: the plan does not say which resource it is
-            reference = Reference(module + target, match.group("attribute"), rtype)
-            if reference not in out:
-                out.append(reference)
-        return sorted(out, key=lambda r: r.attribute is None)
+        refs = _parse(expression, resource.module)
+        # A module's input (var.NAME) carries the references its caller passed in: follow
+        # them one level up, so a table given to the lambda module is still known.
+        for name in _variables(expression):
+            inputs = self.module_inputs.get(resource.module, {})
+            parent = _parent(resource.module)
+            refs.extend(r for r in _parse(inputs.get(name), parent) if r not in refs)
+        return sorted(refs, key=lambda r: r.attribute is None)
+
+    def module_input_references(self, resource: PlannedResource, name: str) -> list[Reference]:
+        """The references the caller of ``resource``'s module passes as input ``name``."""
+        inputs = self.module_inputs.get(resource.module, {})
+        refs = _parse(inputs.get(name), _parent(resource.module))
+        return sorted(refs, key=lambda r: r.attribute is None)
 
     def variable_references(self, resource: PlannedResource, *keys: str | int) -> list[str]:
         """Names of the root-module variables (``var.NAME``) the expression at ``keys`` uses;
         a module's variables are not in the plan's ``variables``, so they are left out."""
         if resource.module:
             return []
-        expression = dig(resource.expressions, *keys)
-        found = expression.get("references") if isinstance(expression, dict) else None
-        names = [
-            text[len("var.") :].split(".")[0]
-            for text in (found if isinstance(found, list) else ())
-            if isinstance(text, str) and text.startswith("var.")
-        ]
-        return sorted(set(names))
+        return _variables(dig(resource.expressions, *keys))
 
     def constant(self, resource: PlannedResource, *keys: str | int) -> Any:
         """The ``constant_value`` of the expression at ``keys``, if it is a constant."""
@@ -236,3 +226,44 @@ class PlanIndex:
         if target is None or reference.attribute is None:
             return None
         return target.values.get(reference.attribute)
+
+
+def _parse(expression: Any, module: str) -> list[Reference]:
+    """The resource references of a configuration expression, made absolute from the
+    module (``module.a.``) the expression is written in."""
+    found = expression.get("references") if isinstance(expression, dict) else None
+    out: list[Reference] = []
+    for text in found if isinstance(found, list) else ():
+        if not isinstance(text, str):
+            continue
+        match = _REFERENCE.match(text)
+        if match is None or text.startswith(("var.", "local.", "path.", "each.", "count.")):
+            continue
+        target = match.group("resource")
+        rtype = target.split(".")[-2]
+        if rtype == "module":
+            continue  # a module output: the plan does not say which resource it is
+        reference = Reference(
+            module + match.group("module") + target, match.group("attribute"), rtype
+        )
+        if reference not in out:
+            out.append(reference)
+    return out
+
+
+def _variables(expression: Any) -> list[str]:
+    """The ``var.NAME`` names an expression uses."""
+    found = expression.get("references") if isinstance(expression, dict) else None
+    names = {
+        text[len("var.") :].split(".")[0]
+        for text in (found if isinstance(found, list) else ())
+        if isinstance(text, str) and text.startswith("var.")
+    }
+    return sorted(names)
+
+
+def _parent(module: str) -> str:
+    """``module.a.module.b.`` → ``module.a.``; the root module is ``""``."""
+    parts = module.split(".")
+    # module.a.module.b. splits into [module, a, module, b, ""]: drop the last call.
+    return ".".join(parts[:-3]) + "." if len(parts) > 3 else ""

@@ -130,8 +130,16 @@ def test_fixture_module_function_and_rebuilt_policy_document() -> None:
     assert reports is not None
     assert reports.role == "module.reports.aws_iam_role.this"
     assert template.function("orders-reports-dev") is reports  # by function_name
+    # var.dlq_arn inside the module is followed to what the root passes in.
     dead_letter = dict(reports.settings)["DeadLetterConfig"].get("TargetArn")
-    assert dead_letter is not None and dead_letter.pattern() == "*"  # a module variable
+    assert dead_letter is not None
+    assert dead_letter.parts == (
+        TemplateRef("aws_sqs_queue.dlq", "arn", "aws_sqs_queue", "arn:*:sqs:*:*:orders-dev-dlq"),
+    )
+    bucket = dict(reports.env)["BUCKET"]
+    assert bucket.parts == (
+        TemplateRef("aws_s3_bucket.reports", "bucket", "aws_s3_bucket", "acme-reports-dev"),
+    )
     api_policy = template.role_policies("aws_lambda_function.api")[0]
     statements = {s["Sid"]: s for s in api_policy.document["Statement"]}
     assert statements["Queue"]["Resource"] == [
@@ -215,3 +223,71 @@ def test_code_from_the_lambda_module_source_path(tmp_path: Path) -> None:
     assert fn.name == "module.orders.aws_lambda_function.this[0]"
     assert fn.code_root == str(tmp_path / "src")
     assert template.function("module.orders.aws_lambda_function.this") is fn
+
+
+def test_environment_given_to_the_lambda_module(tmp_path: Path) -> None:
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [_resource("aws_sqs_queue.jobs", {"name": "jobs"})],
+                "child_modules": [
+                    {
+                        "address": "module.worker",
+                        "resources": [
+                            _resource(
+                                "aws_lambda_function.this[0]",
+                                {
+                                    "handler": "index.handler",
+                                    "filename": "builds/x.zip",
+                                    "environment": [{"variables": {"MODE": "batch"}}],
+                                },
+                                module="module.worker.",
+                            )
+                        ],
+                    }
+                ],
+            }
+        },
+        "resource_changes": [
+            {
+                "address": "module.worker.aws_lambda_function.this[0]",
+                "change": {"after_unknown": {"environment": [{"variables": {"QUEUE_URL": True}}]}},
+            }
+        ],
+        "configuration": {
+            "root_module": {
+                "module_calls": {
+                    "worker": {
+                        "source": "terraform-aws-modules/lambda/aws",
+                        "expressions": {
+                            "source_path": {"constant_value": "src"},
+                            "environment_variables": {
+                                "references": ["aws_sqs_queue.jobs.url", "aws_sqs_queue.jobs"]
+                            },
+                        },
+                        "module": {
+                            "resources": [
+                                {
+                                    "address": "aws_lambda_function.this",
+                                    "mode": "managed",
+                                    "type": "aws_lambda_function",
+                                    "name": "this",
+                                    "expressions": {"handler": {"references": ["var.handler"]}},
+                                }
+                            ]
+                        },
+                    }
+                }
+            }
+        },
+    }
+    template = _write(tmp_path, plan)
+    (fn,) = template.functions
+    queue = dict(fn.env)["QUEUE_URL"]
+    assert queue.parts == (
+        TemplateRef(
+            "aws_sqs_queue.jobs", "url", "aws_sqs_queue", "https://sqs.*.amazonaws.com/*/jobs"
+        ),
+    )
+    assert dict(fn.env)["MODE"].text == "batch"
