@@ -42,7 +42,7 @@ from least_priv.infra.template import (
     make_template,
     managed_policy,
 )
-from least_priv.infra.terraform_plan import PlanIndex, PlannedResource, Reference
+from least_priv.infra.terraform_plan import INDEX, PlanIndex, PlannedResource, Reference
 from least_priv.model import EventSource, Finding, Function, Part, Severity, TemplateRef, Value
 
 _VERSION = "2012-10-17"
@@ -315,7 +315,7 @@ class _Reader:
         """``source_path`` given to the module that builds the function: how the popular
         terraform-aws-modules/lambda module is told where the code is (a path, or the first
         ``{path = ...}`` of a list)."""
-        inputs = self.plan.module_inputs.get(resource.module)
+        inputs = self.plan.module_inputs.get(INDEX.sub("", resource.module))
         expression = inputs.get("source_path") if inputs else None
         value = expression.get("constant_value") if isinstance(expression, dict) else None
         if isinstance(value, list) and value:

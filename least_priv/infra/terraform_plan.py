@@ -17,7 +17,8 @@ from typing import Any
 from least_priv.infra.cloudformation import dig
 from least_priv.infra.positions import NodePath
 
-_INDEX = re.compile(r"\[[^\]]*\]")
+#: An instance key in an address (``[0]``, ``["blue"]``).
+INDEX = re.compile(r"\[[^\]]*\]")
 _REFERENCE = re.compile(
     r"^(?P<module>(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*)"
     r"(?P<resource>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?"
@@ -42,7 +43,7 @@ class PlannedResource:
     config_address: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.config_address = _INDEX.sub("", self.address)
+        self.config_address = INDEX.sub("", self.address)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ class PlanIndex:
         first) instance."""
         if address in self.resources:
             return self.resources[address]
-        instances = self._by_config.get(_INDEX.sub("", address), [])
+        instances = self._by_config.get(INDEX.sub("", address), [])
         return instances[0] if instances else None
 
     def references(self, resource: PlannedResource, *keys: str | int) -> list[Reference]:
@@ -193,14 +194,14 @@ class PlanIndex:
         # A module's input (var.NAME) carries the references its caller passed in: follow
         # them one level up, so a table given to the lambda module is still known.
         for name in _variables(expression):
-            inputs = self.module_inputs.get(resource.module, {})
+            inputs = self.module_inputs.get(INDEX.sub("", resource.module), {})
             parent = _parent(resource.module)
             refs.extend(r for r in _parse(inputs.get(name), parent) if r not in refs)
         return sorted(refs, key=lambda r: r.attribute is None)
 
     def module_input_references(self, resource: PlannedResource, name: str) -> list[Reference]:
         """The references the caller of ``resource``'s module passes as input ``name``."""
-        inputs = self.module_inputs.get(resource.module, {})
+        inputs = self.module_inputs.get(INDEX.sub("", resource.module), {})
         refs = _parse(inputs.get(name), _parent(resource.module))
         return sorted(refs, key=lambda r: r.attribute is None)
 
