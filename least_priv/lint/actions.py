@@ -38,6 +38,11 @@ class ActionFacts(Protocol):
         """True when the action can be limited to resources (not only ``Resource: "*"``)."""
         ...
 
+    def unscoped_requests(self, action: str) -> bool:
+        """True when some requests needing the action name no resource (``sns:Publish`` to a
+        phone number), so ``Resource: "*"`` may be the only way to allow them."""
+        ...
+
     def resource_arns(self, action: str) -> tuple[str, ...]:
         """ARN templates of the action's resource types, as far as they are known."""
         ...
@@ -59,7 +64,7 @@ class CatalogFacts:
         self._prefixes = frozenset(self._catalog.prefixes())
         self._expand = lru_cache(maxsize=4096)(self._expand_uncached)
         self._level = lru_cache(maxsize=16384)(self._level_uncached)
-        self._scopable = lru_cache(maxsize=16384)(self._scopable_uncached)
+        self._kinds = lru_cache(maxsize=16384)(self._kinds_uncached)
 
     def _expand_uncached(self, pattern: str) -> tuple[str, ...]:
         return tuple(self._catalog.expand(pattern))
@@ -92,20 +97,28 @@ class CatalogFacts:
         their calls on ``"*"``, and lint agrees with it rather than flag what the generator
         writes.
         """
-        return self._scopable(action)
-
-    def _scopable_uncached(self, action: str) -> bool:
         info = self._catalog.action(action)
         if info is None or not info.resource_types:
             return False
-        prefix = info.action.split(":", 1)[0]
-        kinds: list[str | None] = []
-        for client, operation in self._catalog.operations_for_action(info.action):
+        kinds = self._kinds(info.action)
+        return not kinds or any(kind is not None for kind in kinds)
+
+    def unscoped_requests(self, action: str) -> bool:
+        """True when the catalog scopes some of the action's own calls and not others."""
+        info = self._catalog.action(action)
+        return info is not None and None in self._kinds(info.action)
+
+    def _kinds_uncached(self, action: str) -> frozenset[str | None]:
+        # The resource types the catalog binds the action to in its own service's calls
+        # (None where a call names no resource).
+        prefix = action.split(":", 1)[0]
+        kinds: set[str | None] = set()
+        for client, operation in self._catalog.operations_for_action(action):
             op = self._catalog.operation(client, operation)
             if op is None or op.prefix != prefix:
                 continue  # another service's call needing this action as a side effect
-            kinds += [r.resource_type for r in op.requirements if r.action == info.action]
-        return not kinds or any(kind is not None for kind in kinds)
+            kinds.update(r.resource_type for r in op.requirements if r.action == action)
+        return frozenset(kinds)
 
     def resource_arns(self, action: str) -> tuple[str, ...]:
         """ARN templates of the action's resource types (those the catalog has an ARN for)."""

@@ -98,3 +98,18 @@ def test_pass_role_on_every_role(resource: str, flagged: bool) -> None:
 )
 def test_resource_type_mismatch(action: str, resource: str, flagged: bool) -> None:
     assert ("LP113" in _findings(_allow(action, resource))) is flagged
+
+
+def test_resource_wildcard_on_an_action_some_requests_cannot_scope_is_a_warning() -> None:
+    # sns:Publish to a phone number (SMS) has no topic: "*" may be the only way.
+    level, message = _findings(_allow("sns:Publish"))["LP104"]
+    assert level is Severity.WARNING
+    assert message.endswith("some sns:Publish requests name no resource")
+    # With an action that is always scoped beside it, it is an error again.
+    level, _ = _findings(_allow(["sns:Publish", "sqs:SendMessage"]))["LP104"]
+    assert level is Severity.ERROR
+
+
+def test_actions_the_catalog_grants_on_star_are_not_flagged() -> None:
+    # cloudwatch:PutMetricData lists an optional resource type; the catalog grants it on "*".
+    assert "LP104" not in _findings(_allow("cloudwatch:PutMetricData"))

@@ -158,6 +158,12 @@ class ResourceWildcard(Rule):
                 f"resources ({which}{listed(shown, 4)})"
             )
             severity = Severity.ERROR if writes else Severity.WARNING
+            loose = [a for a in writes if facts.unscoped_requests(a)]
+            if writes and loose == writes:
+                # Every writing action also has requests without a resource (sns:Publish to a
+                # phone number): "*" may be needed, so it is a warning with the reason.
+                message += f"; some {listed(loose, 2)} requests name no resource"
+                severity = Severity.WARNING
             scoping = st.resource_scoping_keys()
             if scoping:
                 # Attribute-based access control: the condition limits the resources, which
