@@ -60,6 +60,7 @@ class Pieces:
 
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_DYNAMIC = re.compile(r"\{\{resolve:([a-z-]+):[^}]*\}\}")
 _OFFLINE_ONLY = {
     "Fn::ImportValue": "an export of another stack",
     "Fn::GetAZs": "the availability zones of the deploy region",
@@ -156,6 +157,8 @@ class Evaluator:
         if isinstance(node, list):
             items = [self.resolve(child, (*path, i)) for i, child in enumerate(node)]
             return [item for item in items if item is not NO_VALUE]
+        if isinstance(node, str) and "{{resolve:" in node:
+            return _pieces_or_text(self._dynamic(node, path))
         return node
 
     def items(self, node: Any, path: NodePath) -> list[tuple[Any, NodePath]]:
@@ -329,6 +332,27 @@ class Evaluator:
         )
         return Pieces((Unknown(f"Ref {arg}"),))
 
+    def _dynamic(self, text: str, path: NodePath) -> list[Part]:
+        """Text with ``{{resolve:ssm:...}}`` / ``{{resolve:secretsmanager:...}}`` dynamic
+        references as unknown parts: CloudFormation reads them at deploy time."""
+        if "{{resolve:" not in text:
+            return [text]
+        parts: list[Part] = []
+        pos = 0
+        for match in _DYNAMIC.finditer(text):
+            parts.append(text[pos : match.start()])
+            parts.append(Unknown(match.group(0)))
+            self.report(
+                codes.UNRESOLVED_VARIABLE,
+                path,
+                f"{match.group(0)} is read from {match.group(1)} at deploy time; "
+                "its value is unknown offline",
+                Severity.NOTE,
+            )
+            pos = match.end()
+        parts.append(text[pos:])
+        return parts
+
     def _parameter(self, name: str, path: NodePath) -> Any:
         spec = _dict(self.parameters.get(name))
         ptype = str(spec.get("Type", "String"))
@@ -396,7 +420,7 @@ class Evaluator:
         parts: list[Part] = []
         pos = 0
         for match in _SUB_VAR.finditer(template):
-            parts.append(template[pos : match.start()])
+            parts.extend(self._dynamic(template[pos : match.start()], path))
             pos = match.end()
             name = match.group(1).strip()
             if name.startswith("!"):
@@ -410,7 +434,7 @@ class Evaluator:
             else:
                 resolved = self._ref(name, path)
             parts.extend(string_parts(resolved))
-        parts.append(template[pos:])
+        parts.extend(self._dynamic(template[pos:], path))
         return _pieces_or_text(parts)
 
     def _join(self, arg: Any, path: NodePath) -> Any:

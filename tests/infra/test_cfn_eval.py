@@ -179,3 +179,12 @@ def test_find_in_map_default_value() -> None:
     ev = _ev()
     node = _node("{Fn::FindInMap: [Sizes, staging, Memory, {DefaultValue: 256}]}")
     assert ev.document(node, ()) == 256
+
+
+def test_dynamic_references_are_read_at_deploy_time() -> None:
+    ev = _ev()
+    value = ev.value(_node("'{{resolve:ssm:/app/table}}'"), ("x",))
+    assert value.parts == (Unknown("{{resolve:ssm:/app/table}}"),)
+    mixed = ev.value(_node('!Sub "arn:aws:s3:::{{resolve:ssm:/app/bucket:3}}/${Stage}/*"'), ("y",))
+    assert mixed.pattern() == "arn:aws:s3:::*/dev/*"
+    assert [f.code for f in ev.findings] == ["LP412", "LP412"]
