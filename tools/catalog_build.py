@@ -314,6 +314,12 @@ def build_client(
         }
         attach_defaults(rows, defaults)
         rows.extend(_side_effect_rows(client, name, actions, overrides, iam, candidates))
+        versioned = overrides.side_effects.get("versioned", {})
+        if name in versioned.get(client.name, {}):
+            member = versioned.get("member", "VersionId")
+            for row in rows:
+                if row["a"] in actions and "k" not in row and "w" not in row and "x" not in row:
+                    row["x"] = member  # the version action stands in for it (see above)
         # A side-effect row binds the resource (the passed role, the object read); the
         # unbound dependent row for the same action would grant it on every resource.
         bound = {r["a"] for r in rows if r.get("k") == "side-effect" and r.get("b")}

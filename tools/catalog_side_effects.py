@@ -246,7 +246,11 @@ def call_rows(
 def versioned_rows(
     client: ClientModel, operation: str, spec: dict[str, Any], rows_for: RowMaker
 ) -> list[dict[str, Any]]:
-    """The version action of an operation, when the request names a version."""
+    """The version action of an operation, when the request names a version.
+
+    It replaces the plain action (IAM checks only the version action for such a request);
+    the caller marks the plain rows ``unless`` the member.
+    """
     action = (spec or {}).get(client.name, {}).get(operation)
     member = (spec or {}).get("member", "VersionId")
     if action is None or member not in client.input_members(operation):
@@ -254,7 +258,7 @@ def versioned_rows(
     return rows_for(
         action,
         None,
-        "conditional",
-        f"{member} names an object version, which needs {action}",
+        "required",
+        f"{member} names an object version, which is authorised by {action}",
         when=member,
     )

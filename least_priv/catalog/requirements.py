@@ -136,8 +136,16 @@ def _apply_rule(
         return rows
     rule = RULES[name]
     needed = rule.decide(call)
+    # A needed action that stands in for another (s3:GetObjectVersion for s3:GetObject on a
+    # versioned copy source) drops the other's rows on the same parameters.
+    replaced = {rule.replaces[a]: a for a in needed or () if a in rule.replaces}
     out: list[dict[str, Any]] = []
     for row in rows:
+        stand_in = replaced.get(row["a"])
+        if stand_in is not None and "k" not in row:
+            params = {b[0] for b in row.get("b", [])}
+            if params and params <= set(rule.bindings.get(stand_in, ())):
+                continue
         narrowed = dict(row)
         keep = rule.bindings.get(row["a"])
         if keep is not None and "b" in row:

@@ -7,6 +7,8 @@ then keeps every row (the union) and says so in the reason, so nothing is under-
 
 ``bindings`` narrows, per action, which request parameters locate its resource (the Put
 item of a transaction names the table PutItem needs, not the Delete item's table).
+``replaces`` names the always-required action a needed one stands in for on those same
+parameters (IAM authorises a copy from a source version by s3:GetObjectVersion alone).
 
 Sources: DynamoDB Developer Guide, "Using IAM with DynamoDB transactions" and "IAM security
 policies with PartiQL for DynamoDB"; S3 API Reference, DeleteObjects ("Permissions").
@@ -31,6 +33,7 @@ class Rule:
     reason: str
     decide: Decide
     bindings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    replaces: dict[str, str] = field(default_factory=dict)
 
 
 def _items(value: Value | None) -> tuple[Value, ...] | None:
@@ -196,6 +199,7 @@ RULES: dict[str, Rule] = {
         reason="a CopySource naming a versionId needs s3:GetObjectVersion on the source",
         decide=_decide_copy_source_version,
         bindings={"s3:GetObjectVersion": ("CopySource",)},
+        replaces={"s3:GetObjectVersion": "s3:GetObject"},
     ),
     "s3_delete_objects": Rule(
         actions=("s3:DeleteObjectVersion",),

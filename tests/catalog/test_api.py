@@ -76,7 +76,7 @@ def test_operation_info_fields() -> None:
     assert {"Bucket", "Key", "VersionId"} <= set(info.inputs)
     assert ParamBinding("Bucket", "s3_bucket") in info.bindings
     assert ParamBinding("Key", "s3_key") in info.bindings
-    (req,) = [r for r in info.requirements if r.kind == "required"]
+    (req,) = [r for r in info.requirements if r.action == "s3:GetObject"]
     assert req.resource_type == "object"
     assert req.arn_template == "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
 

@@ -648,8 +648,10 @@ def test_reading_a_version_needs_the_version_action() -> None:
     reqs = CAT.requirements(
         call("s3", "GetObject", Bucket=lit("b"), Key=lit("k"), VersionId=lit("3HL4kqtJ"))
     )
-    assert actions(reqs) == ["s3:GetObject", "s3:GetObjectVersion"]
+    # IAM authorises a versioned read by s3:GetObjectVersion alone
+    assert actions(reqs) == ["s3:GetObjectVersion"]
     (version,) = only(reqs, "s3:GetObjectVersion")
+    assert version.kind == "required"
     assert set(version.bindings) == {
         ParamBinding("Bucket", "s3_bucket"),
         ParamBinding("Key", "s3_key"),
@@ -666,6 +668,7 @@ def test_copying_a_source_version() -> None:
     )
     (version,) = only(reqs, "s3:GetObjectVersion")
     assert version.bindings == (ParamBinding("CopySource", "s3_copy_source"),)
+    assert only(reqs, "s3:GetObject") == []  # the version action stands in for it
     current = CAT.requirements(
         call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("a.csv"), CopySource=lit("src/a.csv"))
     )
@@ -679,16 +682,32 @@ def test_copying_a_source_version() -> None:
 
 
 def test_copy_source_as_a_dict_binds_its_members() -> None:
-    source = dict_value(Bucket=lit("src"), Key=lit("in/a.csv"), VersionId=lit("v1"))
-    reqs = CAT.requirements(
-        call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("a.csv"), CopySource=source)
-    )
-    (get,) = only(reqs, "s3:GetObject")
-    assert set(get.bindings) == {
+    members = {
         ParamBinding("CopySource.Bucket", "s3_bucket"),
         ParamBinding("CopySource.Key", "s3_key"),
     }
-    assert "s3:GetObjectVersion" in actions(reqs)
+    current = dict_value(Bucket=lit("src"), Key=lit("in/a.csv"))
+    reqs = CAT.requirements(
+        call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("a.csv"), CopySource=current)
+    )
+    (get,) = only(reqs, "s3:GetObject")
+    assert set(get.bindings) == members
+    version = dict_value(Bucket=lit("src"), Key=lit("in/a.csv"), VersionId=lit("v1"))
+    reqs = CAT.requirements(
+        call("s3", "CopyObject", Bucket=lit("dst"), Key=lit("a.csv"), CopySource=version)
+    )
+    (get_version,) = only(reqs, "s3:GetObjectVersion")
+    assert set(get_version.bindings) == members
+    assert only(reqs, "s3:GetObject") == []
+
+
+def test_deleting_a_version() -> None:
+    reqs = CAT.requirements(
+        call("s3", "DeleteObject", Bucket=lit("b"), Key=lit("k"), VersionId=Value.unknown())
+    )
+    assert actions(reqs) == ["s3:DeleteObjectVersion"]
+    info = CAT.operation("s3", "DeleteObject")
+    assert info is not None and info.actions == ("s3:DeleteObject",)
 
 
 def test_copy_helper_with_a_source_version() -> None:
