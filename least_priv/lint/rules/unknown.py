@@ -14,11 +14,16 @@ from least_priv.model import Severity
 _WILD = re.compile(r"[*?]")
 
 
-def _action_elements(policy: PolicyView) -> Iterator[Element]:
-    # Deny and NotAction too: a typo there silently removes a protection.
+def _actions(policy: PolicyView) -> Iterator[tuple[Element, str, str, str]]:
+    """Literal Action/NotAction entries other than ``*``, split as (entry, text, prefix,
+    name); Deny and NotAction too, since a typo there silently removes a protection."""
     for st in policy.statements:
         for key in ("Action", "NotAction"):
-            yield from (e for e in st.elements(key) if e.text is not None)
+            for element in st.elements(key):
+                text = element.text
+                if text is not None and text not in EVERYTHING:
+                    prefix, _, name = text.partition(":")
+                    yield element, text, prefix, name
 
 
 def _known_prefix(prefix: str, facts: ActionFacts) -> bool:
@@ -62,12 +67,8 @@ class UnknownAction(Rule):
     )
 
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
-        for element in _action_elements(policy):
-            text = element.text or ""
-            if text in EVERYTHING:
-                continue
-            prefix, sep, name = text.partition(":")
-            if not sep or not prefix or not name:
+        for element, text, prefix, name in _actions(policy):
+            if not prefix or not name:
                 yield Hit(element.path, f"{text!r} is not of the form service:Action")
                 continue
             if not _known_prefix(prefix, facts) or facts.expand(text):
@@ -107,11 +108,9 @@ class UnknownService(Rule):
     )
 
     def check(self, policy: PolicyView, facts: ActionFacts) -> Iterator[Hit]:
-        for element in _action_elements(policy):
-            text = element.text or ""
-            prefix, sep, name = text.partition(":")
-            if text in EVERYTHING or not (sep and prefix and name):
-                continue
+        for element, text, prefix, name in _actions(policy):
+            if not (prefix and name):
+                continue  # not of the form service:Action: LP111 says so
             if not _known_prefix(prefix, facts):
                 hint = "" if _WILD.search(prefix) else _suggestion(facts.closest(text))
                 yield Hit(element.path, f"{prefix!r} is not an IAM service prefix{hint}")
