@@ -309,3 +309,49 @@ def test_report_json_is_byte_identical_across_runs(tmp_path: Path) -> None:
 def test_unknown_case_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert accuracy.main(["--case", "no-such-function"]) == 2
     assert "unknown case" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# The peer comparison's matching (benchmarks/peers.py), on autopilot's real output shape
+# ---------------------------------------------------------------------------------------------
+
+
+def test_peer_calls_match_by_method_and_candidate_service() -> None:
+    import peers
+
+    peer = peers.parse_peer_output(
+        '[{"Name":"publish","PossibleServices":["sns","iot-data"]},'
+        '{"Name":"batch_write_item","PossibleServices":["dynamodb"]},'
+        '{"Name":"delete_table","PossibleServices":["dynamodb"]},'
+        '{"Name":"publish","PossibleServices":["sns","iot-data"]}]'
+    )
+    assert [p.label() for p in peer] == [
+        "dynamodb.batch_write_item",
+        "dynamodb.delete_table",
+        "iot-data|sns.publish",
+    ]
+    ours = [("dynamodb", "batch_write_item"), ("sns", "publish"), ("s3", "head_object")]
+    row = peers.compare("case", ours, peer)
+    assert row.only_ours == ["s3.head_object"]
+    assert row.only_peer == ["dynamodb.delete_table"]  # e.g. an unreachable helper
+    assert row.ours == ["dynamodb.batch_write_item", "s3.head_object", "sns.publish"]
+
+
+def test_peer_output_that_is_not_a_list_is_rejected() -> None:
+    import peers
+
+    with pytest.raises(ValueError):
+        peers.parse_peer_output('{"error": "boom"}')
+
+
+def test_peer_files_cover_code_root_and_layers() -> None:
+    import peers
+
+    case = CASES[CASE_IDS.index("layer-shared-client")]
+    files = peers.python_files(case)
+    assert files == sorted(files)
+    assert [f.relative_to(case.directory).as_posix() for f in files] == [
+        "layers/common/python/acme_common/__init__.py",
+        "layers/common/python/acme_common/storage.py",
+        "src/app.py",
+    ]
