@@ -64,8 +64,11 @@ def _same_resource(template: str, fmt: str) -> bool:
 
 def yields_name(ref: TemplateRef) -> bool:
     """True when ``ref`` evaluates to a plain name (pseudo parameters and parameters too)."""
-    if is_pseudo(ref) or ref.resource_type == PARAMETER:
+    if is_pseudo(ref):
         return True
+    if ref.resource_type == PARAMETER:
+        # A parameter is a plain string; it is a name unless its value is an ARN or a URL.
+        return not (ref.known or "").startswith(("arn:", "https://", "http://"))
     kind = _kind(ref)
     return kind is not None and kind.format(ref.attribute) == "{name}"
 

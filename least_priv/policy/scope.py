@@ -51,6 +51,7 @@ _SUB_RESOURCE_VARIABLES = frozenset(
 )
 _SENTINEL = "lpref{}sentinel"
 _TEMPLATE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}+")
+_ARN_PARTITION = re.compile(r"arn:(aws[a-z-]*):")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +210,10 @@ class Scoper:
                     f"{_left_open(binding, req)}",
                 )
             json_vars = transforms.apply(binding.transform, "*") or {}
+        partition = _ARN_PARTITION.match(text)
+        if partition is not None and json_vars:
+            # An ARN names its partition; the transforms give region and account only.
+            json_vars = {"Partition": partition.group(1), **json_vars}
         if from_template:
             # A template resource lives in the stack's partition, region and account: where
             # its ARN pattern says "*" for them, the deployment context knows better.
@@ -220,7 +225,11 @@ class Scoper:
         if not template_refs:
             return _Bound.of(plain)
         if len(value.parts) == 1:
-            whole = refs.arn_ref(template_refs[0], req.arn_template)
+            ref = template_refs[0]
+            whole = refs.arn_ref(ref, req.arn_template)
+            if whole is None and (ref.known or "").startswith("arn:"):
+                # A parameter (or any reference) whose value is the ARN itself.
+                whole = ref
             if whole is not None:
                 return _Bound.of(plain, whole)
         return _Bound.of(self._reference_variables(binding, value, plain))

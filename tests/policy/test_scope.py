@@ -273,7 +273,7 @@ def test_pass_role_is_conditioned_on_the_receiving_service() -> None:
     (perm,) = Scoper(NO_ENV).permissions(
         call("scheduler", "CreateSchedule", Target=target), pass_role
     )
-    assert perm.resource == "arn:*:iam::123456789012:role/reminder-scheduler"
+    assert perm.resource == "arn:aws:iam::123456789012:role/reminder-scheduler"
     assert [(c.key, c.values) for c in perm.conditions] == [
         ("iam:PassedToService", ("scheduler.amazonaws.com",))
     ]
@@ -288,3 +288,28 @@ def test_ses_sender_becomes_a_from_address_condition() -> None:
     ]
     v1 = call("ses", "SendEmail", Source=Value(("noreply@", Unknown("tenant domain"))))
     assert Scoper(NO_ENV).permissions(v1, send)[0].conditions == ()
+
+
+def test_template_parameter_holding_an_arn_is_the_whole_resource() -> None:
+    key_arn = "arn:aws:kms:us-east-1:123456789012:key/7c1f0d2e-4b3a-4f6e-9a8d-1e2f3a4b5c6d"
+    decrypt = Requirement(
+        "kms:Decrypt",
+        "key",
+        "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}",
+        (ParamBinding("KeyId", "kms_key"),),
+    )
+    parameter = TemplateRef("SettlementKeyArn", None, "Parameter", key_arn)
+    env = Environment({"KEY": Value((parameter,))}, complete=True)
+    (perm,) = Scoper(env).permissions(
+        call("kms", "Decrypt", KeyId=Value((EnvRef("KEY"),))), decrypt
+    )
+    assert perm.resource == key_arn
+    assert perm.resource_parts[0] == TemplateRef("SettlementKeyArn", None, "Parameter", key_arn)
+    # A parameter holding a name stays a name inside the ARN.
+    stage = TemplateRef("TableParam", None, "Parameter", "orders")
+    env = Environment({"T": Value((stage,))}, complete=True)
+    (perm,) = Scoper(env).permissions(
+        call("dynamodb", "GetItem", TableName=Value((EnvRef("T"),))), GET_ITEM
+    )
+    assert perm.resource == "arn:*:dynamodb:*:*:table/orders"
+    assert stage in perm.resource_parts
