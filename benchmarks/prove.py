@@ -19,7 +19,8 @@ whose services moto serves), the harness:
 3. imports the handler fresh and calls it in-process with the case's events, boto3
    pointed at moto through the standard variables (``AWS_ENDPOINT_URL``, keys, region) and
    its default session reset; the handler code is not modified;
-4. **sufficiency**: the run completes without AccessDenied;
+4. **sufficiency**: the run completes without AccessDenied and the case's post-run checks
+   hold (they catch denials an API reports inside a successful response);
 5. **calibration**: a run with an empty policy must be denied; when it is not, the handler
    made no call moto enforces and the table says the proof is vacuous for that case;
 6. **minimality**: for every action of the policy, a run without it either fails with
