@@ -24,7 +24,8 @@ Service Authorization Reference). For each case the script runs the whole pipeli
 
 Containment of IAM wildcards comes from ``least_priv.evaluate.contains`` (the same code the
 diff uses). The output is deterministic: cases, actions and resources are sorted and no time
-is printed. ``--check`` exits 1 unless recall is 100% and precision at least 97%.
+is printed. ``--check`` exits 1 unless recall is 100%, precision at least 97% and no expected
+resource is left uncovered.
 """
 
 from __future__ import annotations
@@ -507,11 +508,17 @@ def render_table(results: Sequence[CaseResult], summary: dict[str, Any]) -> str:
 
 
 def meets_targets(summary: dict[str, Any]) -> bool:
-    """The issue's bar: recall 100% and precision >= 97%, with no crashed case."""
+    """The issue's bar: recall 100% and precision >= 97%, with no crashed case.
+
+    An ``uncovered`` resource fails it too: the action is granted, but on resources that do
+    not include the one the code touches, which is an AccessDenied after deploy just like a
+    missed action.
+    """
     return bool(
         summary["errors"] == 0
         and summary["recall"] >= RECALL_TARGET
         and summary["precision"] >= PRECISION_TARGET
+        and summary["resource_results"].get("uncovered", 0) == 0
     )
 
 

@@ -259,6 +259,21 @@ def test_grants_refuse_shapes_a_least_privilege_policy_never_has() -> None:
         accuracy.grants(_doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}))
 
 
+def test_uncovered_resource_fails_the_bar_even_with_perfect_actions() -> None:
+    narrower = _doc(
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+            "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders-archive",
+        },
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"},
+    )
+    summary = accuracy.summarise([accuracy.compare("narrow", _EXPECTED, [narrower])])
+    assert summary["recall"] == summary["precision"] == 1.0
+    assert summary["resource_results"]["uncovered"] == 2
+    assert not accuracy.meets_targets(summary)
+
+
 def test_report_is_deterministic() -> None:
     first = accuracy.compare("a", _EXPECTED, [_EXPECTED])
     second = accuracy.compare("a", _EXPECTED, [_EXPECTED])
