@@ -44,7 +44,7 @@ import os
 import re
 import socket
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -665,9 +665,18 @@ def coverage(actions: Sequence[str]) -> dict[str, str]:
 
 
 def prove_case(
-    case: accuracy.Case, spec: ProveSpec, moto: Moto, policy: Mapping[str, Any]
+    case: accuracy.Case,
+    spec: ProveSpec,
+    moto: Moto,
+    policy: Mapping[str, Any],
+    configured: Collection[str] = (),
 ) -> CaseProof:
-    """Sufficiency with the whole policy, then minimality action by action."""
+    """Sufficiency with the whole policy, then minimality action by action.
+
+    ``configured`` names the actions that only the function's configuration needs (Lambda
+    itself uses them: logs, pollers, ENIs ...); an in-process run never exercises those, and
+    the verdict says so.
+    """
     full = run_once(case, spec, moto, policy)
     actions = _actions_of(policy)
     proof = CaseProof(case.name, full.status == "ok", full, services=coverage(actions))
@@ -679,12 +688,27 @@ def prove_case(
     for action in actions:
         reduced = _moto_translate.without_action(policy, action)
         outcome = run_once(case, spec, moto, reduced)
-        proof.actions[action] = {
+        verdict = {
             "denied": "needed",
             "incomplete": "needed",
             "ok": "not exercised",
         }.get(outcome.status, f"error: {outcome.detail}")
+        if verdict == "not exercised" and action in configured:
+            verdict = "not exercised (configuration)"
+        proof.actions[action] = verdict
     return proof
+
+
+def configuration_actions(case: accuracy.Case) -> frozenset[str]:
+    """Actions of the generated policy whose only provenance is the function's configuration."""
+    from least_priv.api import generate
+
+    out: set[str] = set()
+    for fp in generate(accuracy.generate_options(case)).functions:
+        for perm in fp.permissions:
+            if perm.provenance and all(p.source == "config" for p in perm.provenance):
+                out.add(perm.action)
+    return frozenset(out)
 
 
 def policy_for(case: accuracy.Case, which: str) -> dict[str, Any]:
@@ -710,7 +734,7 @@ def render(proofs: Sequence[CaseProof]) -> str:
     lines = [head, "-" * len(head)]
     for p in proofs:
         needed = sum(1 for v in p.actions.values() if v == "needed")
-        idle = sum(1 for v in p.actions.values() if v == "not exercised")
+        idle = sum(1 for v in p.actions.values() if v.startswith("not exercised"))
         cover = ", ".join(f"{k}={v}" for k, v in sorted(p.services.items()))
         verdict = "yes" if p.sufficient else f"NO ({p.outcome.status})"
         lines.append(
@@ -755,7 +779,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     CaseProof(case.name, False, Outcome("error"), error=f"generate: {exc}")
                 )
                 continue
-            proofs.append(prove_case(case, spec, moto, policy))
+            configured = configuration_actions(case) if args.policy == "generated" else ()
+            proofs.append(prove_case(case, spec, moto, policy, configured))
     sys.stdout.write(render(proofs))
     if args.json:
         data = {"policy": args.policy, "cases": [p.to_json() for p in proofs]}

@@ -279,3 +279,18 @@ def test_translation_adds_only_the_actions_own_service() -> None:
     assert "sagemaker:CreateProcessingJob" not in actions
     assert {a.split(":")[0] for a in actions} == {"iam", "cloudwatch", "monitoring"}
     assert "monitoring:PutMetricData" in actions
+
+
+def test_configuration_permissions_are_labelled(moto: prove.Moto) -> None:
+    pytest.importorskip("least_priv.api", reason="the generate pipeline has not landed yet")
+    name = "sqs-order-consumer"
+    configured = prove.configuration_actions(CASES[name])
+    # The SQS event source mapping and the log group come from the template, not the code.
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "logs:PutLogEvents"} <= configured
+    assert "sns:Publish" not in configured
+    proof = prove.prove_case(
+        CASES[name], _spec(name), moto, prove.policy_for(CASES[name], "generated"), configured
+    )
+    assert proof.sufficient
+    assert proof.actions["sns:Publish"] == "needed"
+    assert proof.actions["sqs:ReceiveMessage"] == "not exercised (configuration)"
