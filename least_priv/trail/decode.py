@@ -26,7 +26,7 @@ from isal import isal_zlib
 
 from least_priv.model import Finding, Severity
 from least_priv.trail import codes
-from least_priv.trail.identity import Matcher, may_contain
+from least_priv.trail.identity import Matcher, has_escape, may_contain
 from least_priv.trail.records import LookupEvent, LookupFile, RawTrailFile, Record
 from least_priv.trail.tabular import iter_csv_records, iter_lake_records
 
@@ -344,7 +344,7 @@ def _decode_document(
         return []
     except msgspec.DecodeError as exc:
         raise _Invalid(str(exc)) from exc
-    return _candidates(raws, matcher, stats, escapes=b"\\u" in data)
+    return _candidates(raws, matcher, stats, escapes=has_escape(data))
 
 
 def _candidates(
@@ -486,7 +486,7 @@ def _batch(body: bytes, lookup: bool, matcher: Matcher, stats: FileStats) -> lis
     try:
         if not lookup:
             raws = _RAW_LIST_DECODER.decode(wrapped)
-            return _candidates(raws, matcher, stats, escapes=b"\\u" in body)
+            return _candidates(raws, matcher, stats, escapes=has_escape(body))
         events = _LOOKUP_LIST_DECODER.decode(wrapped)
         texts = [event.CloudTrailEvent or "" for event in events]
     except msgspec.ValidationError:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from least_priv.catalog import transforms
-from least_priv.model import Requirement
+from least_priv.model import CallSite, Location, Requirement, Value
 from least_priv.policy.arn import ArnContext, fill, json_form, text_parts
 from least_priv.policy.arn import variables as arn_variables
 from least_priv.trail import quirks
@@ -55,6 +55,9 @@ DENIED_CODES = frozenset(
 _PARAM_ALIASES: dict[str, tuple[str, ...]] = {
     "bucket": ("bucketName",),
 }
+_CLOUDTRAIL_KEYS = {alias: sdk for sdk, aliases in _PARAM_ALIASES.items() for alias in aliases}
+_WHERE = Location("cloudtrail")
+_USES_CACHE = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,7 @@ class Resolution:
     status: str
     requirements: tuple[Requirement, ...] = ()
     reason: str = ""
-    operation: str = ""
+    operation: str = ""  # "client:Operation" when an SDK operation stands behind the event
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,7 @@ class EventMapper:
     """Maps records to :class:`Use`s through the catalog; caches per event name."""
 
     def __init__(self, catalog: Any | None = None) -> None:
+        self._uses: dict[tuple[object, ...], list[Use]] = {}
         if catalog is None:
             from least_priv.catalog import get_catalog
 
@@ -224,35 +228,76 @@ class EventMapper:
 
     # -- resources -----------------------------------------------------------------------
 
-    def uses(self, record: Record) -> Iterator[Use]:
-        """The permissions one record exercised (denied ones flagged)."""
-        source, name = record.eventSource or "", record.eventName or ""
+    def uses(self, record: Record) -> list[Use]:
+        """The permissions one record exercised (denied ones flagged).
+
+        Identical requests (a function reading the same parameter on every invocation)
+        are mapped once: the result is cached on the request's content.
+        """
         denied = (record.errorCode or "") in DENIED_CODES
+        key = (
+            record.eventSource,
+            record.eventName,
+            record.awsRegion,
+            record.recipientAccountId,
+            denied,
+            record.errorMessage if denied else None,
+            bytes(record.requestParameters),
+            tuple(r.ARN for r in record.resources or ()),
+        )
+        known = self._uses.get(key)
+        if known is None:
+            known = list(self._uses_of(record, denied))
+            if len(self._uses) >= _USES_CACHE:
+                self._uses.clear()  # crude but bounded; hit rates come from repeats
+            self._uses[key] = known
+        return known
+
+    def _uses_of(self, record: Record, denied: bool) -> Iterator[Use]:
         if denied and record.errorMessage:
             match = _DENIED_MESSAGE.search(record.errorMessage)
             if match is not None:
                 yield Use(match["action"], match["resource"] or "*", denied=True)
                 return
-        resolution = self.resolve(source, name)
+        resolution = self.resolve(record.eventSource or "", record.eventName or "")
         if resolution.status != "mapped":
             return
-        params: dict[str, Any] | None = None
-        for req in resolution.requirements:
+        params = record.parameters()
+        for req in self._requirements(resolution, params):
             if req.action == _PASS_ROLE and req.kind != "required":
                 # Only when the request really passed a role (catalog rows may be
                 # dependent or side-effect, with or without a binding).
-                if params is None:
-                    params = record.parameters()
                 for arn in sorted(set(_role_arns(params))):
                     yield Use(_PASS_ROLE, arn, denied=denied)
                 continue
             if req.arn_template is None:
                 yield Use(req.action, "*", denied=denied)
                 continue
-            if params is None:
-                params = record.parameters()
             for resource, resolved in self._resources(req, record, params):
                 yield Use(req.action, resource, denied=denied, resolved=resolved)
+
+    def _requirements(
+        self, resolution: Resolution, params: dict[str, Any]
+    ) -> tuple[Requirement, ...]:
+        """The catalog's requirements for the request as logged (content rules applied).
+
+        A logged ``GetObject`` with a ``versionId`` used ``s3:GetObjectVersion``; without
+        one, ``s3:GetObject``. Side effects (KMS ...) are not taken: when they happen they
+        are logged as calls of their own.
+        """
+        if not resolution.operation:
+            return resolution.requirements
+        client, _, operation = resolution.operation.partition(":")
+        info = self._cat.operation(client, operation)
+        if info is None:
+            return resolution.requirements
+        call = CallSite(_WHERE, client, operation, _arguments(info.inputs, params))
+        reqs = tuple(
+            r
+            for r in self._cat.requirements(call)
+            if r.kind == "required" or r.action == _PASS_ROLE
+        )
+        return reqs or resolution.requirements
 
     def _resources(
         self, req: Requirement, record: Record, params: dict[str, Any]
@@ -303,6 +348,37 @@ class EventMapper:
                 continue
             combos = [{**c, **r} for c in combos for r in results]
         return [c for c in combos if c]
+
+
+def _sdk_key(key: str) -> str:
+    """CloudTrail's lowerCamel request key as the SDK's PascalCase (``putRequest``)."""
+    return key[:1].upper() + key[1:]
+
+
+def _value(value: Any) -> Value | None:
+    """A logged request value as the analysis' ``Value`` (what catalog rules read)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        items = [(Value.literal(_sdk_key(str(k))), _value(v)) for k, v in value.items()]
+        return Value(mapping=tuple((k, v) for k, v in items if v is not None))
+    if isinstance(value, list):
+        return Value(sequence=tuple(v for v in map(_value, value) if v is not None))
+    if isinstance(value, bool):
+        return Value.literal("true" if value else "false")
+    return Value.literal(str(value))
+
+
+def _arguments(inputs: Iterable[str], params: dict[str, Any]) -> tuple[tuple[str, Value], ...]:
+    """Request parameters under the SDK's names (``bucketName`` → ``Bucket``)."""
+    names = {name.lower(): name for name in inputs}
+    out: dict[str, Value] = {}
+    for key, raw in params.items():
+        name = names.get(key.lower()) or names.get(_CLOUDTRAIL_KEYS.get(key, "").lower())
+        value = _value(raw)
+        if name and value is not None:
+            out[name] = value
+    return tuple(sorted(out.items()))
 
 
 def _role_arns(value: Any) -> Iterator[str]:

@@ -188,3 +188,40 @@ def test_listed_object_arns_are_reduced_to_their_folder_too(
     assert _uses(mapper, record) == [
         Use("s3:GetObject", "arn:aws:s3:::acme-report-exports/in/2026/03/*")
     ]
+
+
+def test_catalog_content_rules_apply_to_the_logged_request(
+    mapper: EventMapper, make_record: Make
+) -> None:
+    """A versionId in the request means s3:GetObjectVersion, as for code."""
+    params = {"bucketName": "acme-report-exports", "key": "in/a.json"}
+    plain = make_record(T, "s3.amazonaws.com", "GetObject", params, category="Data")
+    versioned = make_record(
+        T,
+        "s3.amazonaws.com",
+        "GetObject",
+        {**params, "versionId": "3HL4kqtJlcpXroDTDmJ"},
+        category="Data",
+    )
+    assert [u.action for u in _uses(mapper, plain)] == ["s3:GetObject"]
+    assert [u.action for u in _uses(mapper, versioned)] == ["s3:GetObjectVersion"]
+
+
+def test_query_on_an_index_is_granted_on_the_index(mapper: EventMapper, make_record: Make) -> None:
+    record = make_record(
+        T,
+        "dynamodb.amazonaws.com",
+        "Query",
+        {"tableName": "orders", "indexName": "by-customer", "limit": 25},
+        category="Data",
+    )
+    assert [u.resource for u in _uses(mapper, record)] == [
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/index/by-customer"
+    ]
+
+
+def test_repeated_requests_are_mapped_once(mapper: EventMapper, make_record: Make) -> None:
+    record = make_record(T, "ssm.amazonaws.com", "GetParameter", {"name": "/report-exporter/x"})
+    rec = msgspec.json.decode(msgspec.json.encode(record), type=Record)
+    first = mapper.uses(rec)
+    assert mapper.uses(rec) is first
