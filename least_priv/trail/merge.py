@@ -162,10 +162,13 @@ def merge(
     if mode is MergeMode.INTERSECT:
         for i, perm in enumerate(code_permissions):
             for seen in matches[i]:
-                if contains(perm.resource, seen.resource):
-                    result.append(_with(perm, seen.provenance, resource=seen.resource))
-                else:
-                    result.append(_with(perm, seen.provenance))
+                narrower = _with(
+                    perm,
+                    seen.provenance,
+                    resource=seen.resource if contains(perm.resource, seen.resource) else None,
+                )
+                # ``ssm:Get*`` in code ∩ ``ssm:GetParameter`` observed is the latter.
+                result.append(dataclasses.replace(narrower, action=seen.action))
         for item in unseen:
             result.append(item.permission)
             findings.append(

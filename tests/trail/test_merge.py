@@ -159,3 +159,15 @@ def test_action_wildcards_in_code_cover_observed_actions(observation) -> None:  
     assert "ssm:GetParameter" not in {p.action for p in result.permissions}
     (merged,) = [p for p in result.permissions if p.action == "ssm:Get*"]
     assert {p.source for p in merged.provenance} == {"code", "observed"}
+
+
+def test_intersect_narrows_action_patterns_to_the_observed_action(observation) -> None:  # type: ignore[no-untyped-def]
+    broad = Permission(
+        "ssm:Get*",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/report-exporter/*",
+        provenance=(Provenance("code", location=Location("src/app.py", 21, 15)),),
+    )
+    result = merge([broad], observation, "intersect")
+    assert [(p.action, p.resource) for p in result.permissions] == [
+        ("ssm:GetParameter", "arn:aws:ssm:eu-west-1:123456789012:parameter/report-exporter/config")
+    ]
