@@ -28,7 +28,7 @@ from least_priv.policy.values import Environment, expand_env
 class _FromParameter:
     """``key`` takes the value of the first of ``params`` the call passes.
 
-    ``prefix``: the value is a leading part (matched with ``StringLike`` and ``*``);
+    ``prefix``: a pattern of the value is enough (``StringLike``, unknown parts as ``*``);
     ``address``: an e-mail sender, ``Name <a@b>`` compared as ``a@b``.
     """
 
@@ -40,6 +40,7 @@ class _FromParameter:
 
 _FROM_PARAMETER: dict[str, _FromParameter] = {
     "s3:listbucket": _FromParameter(("Prefix",), "s3:prefix", prefix=True),
+    "s3:listbucketversions": _FromParameter(("Prefix",), "s3:prefix", prefix=True),
     "cloudwatch:putmetricdata": _FromParameter(("Namespace",), "cloudwatch:namespace"),
     # SES v1 names the sender Source, v2 FromEmailAddress; both authorise ses:SendEmail.
     "ses:sendemail": _FromParameter(
@@ -93,15 +94,10 @@ def _text(value: Value, prefix: bool) -> str | None:
     if not value.is_string or not value.parts:
         return None
     if value.is_literal:
-        text = value.text or ""
-        return text + "*" if prefix and not text.endswith("*") else text
+        return value.text
     if not prefix:
         return None
-    # A prefix known at its start ("drafts/" + id) still narrows the listing.
-    known: list[str] = []
-    for part in value.parts:
-        if isinstance(part, (Unknown, EnvRef)) or not isinstance(part, str):
-            break
-        known.append(part)
-    start = "".join(known)
-    return start + "*" if start else None
+    # The request carries exactly this prefix: its pattern (unknown parts as "*") matches
+    # it, as long as something of it is known.
+    pattern = Value(tuple(Unknown() if isinstance(p, EnvRef) else p for p in value.parts)).pattern()
+    return None if pattern.strip("*") == "" else pattern

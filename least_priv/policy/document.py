@@ -43,23 +43,44 @@ def json_key(permission: Permission) -> str:
 
 
 def merge(permissions: Iterable[Permission]) -> tuple[Permission, ...]:
-    """One permission per (action, resource, conditions, references), provenance combined.
+    """One permission per (action, resource, references), provenance combined.
 
     Two template resources without a concrete name have the same JSON resource (``table/*``)
     but different references; they stay apart so template formats can name both.
+    Conditions of the same action on the same resource combine when that keeps the meaning:
+    a grant without condition covers the conditional ones; grants that differ only in the
+    values of one condition (two listings, ``s3:prefix`` ``landing/`` and ``archive/``)
+    become one with both values, which IAM reads as either.
     """
-    merged: dict[tuple[object, ...], Permission] = {}
+    groups: dict[tuple[object, ...], list[Permission]] = defaultdict(list)
     for perm in permissions:
-        key = (perm.action, perm.resource, perm.conditions, perm.resource_parts)
-        known = merged.get(key)
-        if known is None:
-            merged[key] = perm
-        else:
-            provenance = tuple(sorted(set(known.provenance) | set(perm.provenance)))
-            merged[key] = Permission(
-                perm.action, perm.resource, perm.conditions, provenance, perm.resource_parts
-            )
-    return tuple(sorted(merged.values(), key=_permission_order))
+        groups[(perm.action, perm.resource, perm.resource_parts)].append(perm)
+    out: list[Permission] = []
+    for group in groups.values():
+        out.extend(_combined(group))
+    return tuple(sorted(out, key=_permission_order))
+
+
+def _combined(group: list[Permission]) -> list[Permission]:
+    first = group[0]
+
+    def one(conditions: tuple[Condition, ...], members: Iterable[Permission]) -> Permission:
+        provenance = tuple(sorted({p for m in members for p in m.provenance}))
+        return Permission(
+            first.action, first.resource, conditions, provenance, first.resource_parts
+        )
+
+    by_conditions: dict[tuple[Condition, ...], list[Permission]] = defaultdict(list)
+    for perm in group:
+        by_conditions[perm.conditions].append(perm)
+    if () in by_conditions:
+        return [one((), group)]
+    shapes = {tuple((c.operator, c.key) for c in conds) for conds in by_conditions}
+    if len(by_conditions) > 1 and len(shapes) == 1 and len(next(iter(shapes))) == 1:
+        ((operator, key),) = next(iter(shapes))
+        values = tuple(sorted({v for conds in by_conditions for v in conds[0].values}))
+        return [one((Condition(operator, key, values),), group)]
+    return [one(conds, members) for conds, members in by_conditions.items()]
 
 
 def _permission_order(perm: Permission) -> tuple[str, str, tuple[Condition, ...], str]:

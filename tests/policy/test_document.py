@@ -178,3 +178,20 @@ def test_split_keeps_every_permission_and_each_document_fits() -> None:
 def test_small_policy_is_one_document_without_findings() -> None:
     built = build_documents([perm("s3:GetObject", "arn:aws:s3:::b/*")], WHERE, split=True)
     assert len(built.documents) == 1 and built.findings == ()
+
+
+def test_merge_combines_condition_values_and_lets_an_unconditional_grant_cover() -> None:
+    bucket = "arn:aws:s3:::acme-data-lake"
+
+    def listing(*prefixes: str) -> Permission:
+        conditions = (Condition("StringLike", "s3:prefix", prefixes),) if prefixes else ()
+        return Permission("s3:ListBucket", bucket, conditions, (Provenance("code", WHERE),))
+
+    (both,) = merge([listing("landing/"), listing("archive/")])
+    assert both.conditions == (Condition("StringLike", "s3:prefix", ("archive/", "landing/")),)
+    (anything,) = merge([listing("landing/"), listing()])
+    assert anything.conditions == ()
+    # Different condition keys are not combined: each grant keeps its own.
+    kms = Condition("StringEquals", "kms:ViaService", ("s3.eu-west-1.amazonaws.com",))
+    other = Permission("s3:ListBucket", bucket, (kms,), (Provenance("code", WHERE),))
+    assert len(merge([listing("landing/"), other])) == 2

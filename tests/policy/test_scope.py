@@ -247,8 +247,11 @@ def test_listing_prefix_becomes_an_s3_prefix_condition() -> None:
     )
     (perm,) = Scoper(NO_ENV).permissions(site, list_bucket)
     assert [(c.operator, c.key, c.values) for c in perm.conditions] == [
-        ("StringLike", "s3:prefix", ("drafts/*",))
+        ("StringLike", "s3:prefix", ("drafts/*/",))
     ]
+    # A literal prefix is the request's exact prefix.
+    site = call("s3", "ListObjectsV2", Bucket=Value.literal("b"), Prefix=Value.literal("in/"))
+    assert Scoper(NO_ENV).permissions(site, list_bucket)[0].conditions[0].values == ("in/",)
     # An unknown prefix adds nothing: the listing may use any prefix.
     site = call("s3", "ListObjectsV2", Bucket=Value.literal("b"), Prefix=Value.unknown())
     assert Scoper(NO_ENV).permissions(site, list_bucket)[0].conditions == ()
