@@ -37,8 +37,13 @@ class Rule:
 
 
 def _items(value: Value | None) -> tuple[Value, ...] | None:
-    """The elements of a list argument, or None when the list itself is not known."""
-    if value is None or value.sequence is None:
+    """The elements of a list argument, or None when the list itself is not known.
+
+    An empty list counts as not known: the service rejects empty lists, so one seen in the
+    code is a list filled later (``items = []; items.append(...)``) that the analysis saw
+    before it was filled.
+    """
+    if value is None or not value.sequence:
         return None
     return value.sequence
 
@@ -64,11 +69,10 @@ def _decide_transact_write(call: CallSite) -> frozenset[str] | None:
         if item.mapping is None:
             return None  # an element built elsewhere: any kind is possible
         kinds = [k.text for k, _ in item.mapping]
-        if any(k is None for k in kinds):
-            return None
-        for kind in kinds:
-            if kind in _TRANSACT_WRITE:
-                needed.add(_TRANSACT_WRITE[kind])
+        known = [_TRANSACT_WRITE[k] for k in kinds if k in _TRANSACT_WRITE]
+        if any(k is None for k in kinds) or not known:
+            return None  # a computed key, or an item that names no kind the analysis saw
+        needed.update(known)
     return frozenset(needed)
 
 

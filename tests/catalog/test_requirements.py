@@ -6,6 +6,9 @@ line of Python it stands for.
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from least_priv.catalog import get_catalog
 from least_priv.catalog.params import values_at
 from least_priv.model import (
@@ -749,3 +752,60 @@ def test_assume_role_is_scoped_to_the_role_and_session_tags_need_tag_session() -
         )
     )
     assert actions(tagged) == ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
+
+
+# -- robustness ----------------------------------------------------------------------------------
+
+_PARTS = st.one_of(
+    st.sampled_from(["orders", "arn:aws:s3:::b", "alias/x", "s3://b/k", "SELECT * FROM t", "*"]),
+    st.builds(Unknown),
+    st.builds(EnvRef, st.sampled_from(["TABLE", "BUCKET"])),
+)
+_VALUES = st.recursive(
+    st.lists(_PARTS, min_size=1, max_size=3).map(lambda ps: Value(tuple(ps))),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda xs: Value(sequence=tuple(xs))),
+        st.lists(st.tuples(st.sampled_from(["Put", "Key", "Bucket", "VersionId",
+                                            "TableName", "Statement", "S3Object", "Name"]).map(lit),
+                           inner), max_size=3).map(lambda kv: Value(mapping=tuple(kv))),
+    ),
+    max_leaves=8,
+)  # fmt: skip
+_OPERATIONS = [
+    ("dynamodb", "TransactWriteItems", "TransactItems"),
+    ("dynamodb", "BatchExecuteStatement", "Statements"),
+    ("dynamodb", "BatchWriteItem", "RequestItems"),
+    ("s3", "DeleteObjects", "Delete"),
+    ("s3", "CopyObject", "CopySource"),
+    ("textract", "AnalyzeDocument", "Document"),
+    ("events", "PutEvents", "Entries"),
+    ("kms", "Encrypt", "KeyId"),
+    ("bedrock-runtime", "Converse", "modelId"),
+    ("sesv2", "SendEmail", "FromEmailAddress"),
+]
+
+
+@given(target=st.sampled_from(_OPERATIONS), value=_VALUES)
+@settings(max_examples=300, deadline=None)
+def test_any_argument_shape_gives_requirements_never_nothing(
+    target: tuple[str, str, str], value: Value
+) -> None:
+    client, operation, param = target
+    reqs = CAT.requirements(call(client, operation, **{param: value}))
+    assert reqs, f"{client}.{operation} with {value!r} dropped every action"
+    assert reqs == sorted(set(reqs))
+    CAT.findings(call(client, operation, **{param: value}))  # never raises either
+
+
+def test_empty_or_unrecognised_lists_are_treated_as_unknown() -> None:
+    # items = []; for o in orders: items.append({"Put": ...}) — seen before it was filled
+    reqs = CAT.requirements(call("dynamodb", "TransactWriteItems", TransactItems=list_value()))
+    assert len(actions(reqs)) == 4
+    odd = list_value(dict_value(Key=Value.unknown()))
+    assert (
+        len(actions(CAT.requirements(call("dynamodb", "TransactWriteItems", TransactItems=odd))))
+        == 4
+    )
+    empty_delete = dict_value(Objects=list_value())
+    reqs = CAT.requirements(call("s3", "DeleteObjects", Bucket=lit("b"), Delete=empty_delete))
+    assert actions(reqs) == ["s3:DeleteObject", "s3:DeleteObjectVersion"]

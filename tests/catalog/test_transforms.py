@@ -7,6 +7,8 @@ import re
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from least_priv.catalog import transforms
 from least_priv.catalog.transforms import apply
@@ -328,3 +330,24 @@ def test_results_stay_within_declared_outputs_and_keep_wildcards(name: str) -> N
             assert all("*" in v for k, v in result.items() if k not in ("Region", "Account")), (
                 result
             )
+
+
+_ARN_PIECES = st.sampled_from(
+    ["arn", "aws", "s3", "sqs", "lambda", "kms", "us-east-1", "123456789012", "*", "", "table/x",
+     "function:f", "alias/a", "key/k", "secret:s-AbCdEf", "parameter/p", "accesspoint/ap"]
+)  # fmt: skip
+
+
+@given(
+    name=st.sampled_from(transforms.names()),
+    text=st.one_of(
+        st.text(min_size=1, max_size=40),
+        st.lists(_ARN_PIECES, min_size=1, max_size=7).map(":".join),
+    ),
+)
+@settings(max_examples=400, deadline=None)
+def test_transforms_never_raise_and_stay_within_their_outputs(name: str, text: str) -> None:
+    result = apply(name, text)
+    if result is not None:
+        assert set(result) <= transforms.OUTPUTS[name]
+        assert all(isinstance(v, str) for v in result.values())
