@@ -47,7 +47,8 @@ def values_at(call: CallSite, path: str) -> list[Value] | None:
         nxt: list[Value] = []
         for value in current:
             if name == "*":
-                if value.mapping is None:
+                if not value.mapping:
+                    # not known, or an empty literal the code fills later
                     nxt.append(Value.unknown("dict keys not known"))
                 else:
                     nxt.extend(k for k, _ in value.mapping)
@@ -85,7 +86,9 @@ def sometimes_missing(call: CallSite, path: str) -> bool:
 def _elements(values: list[Value]) -> list[Value]:
     out: list[Value] = []
     for value in values:
-        if value.sequence is None:
+        if not value.sequence:
+            # Not known, or an empty literal: services reject empty lists, so the code
+            # fills it later (items.append(...)) where the analysis did not follow.
             out.append(Value.unknown("list elements not known"))
         else:
             out.extend(value.sequence)

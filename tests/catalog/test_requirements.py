@@ -809,3 +809,16 @@ def test_empty_or_unrecognised_lists_are_treated_as_unknown() -> None:
     empty_delete = dict_value(Objects=list_value())
     reqs = CAT.requirements(call("s3", "DeleteObjects", Bucket=lit("b"), Delete=empty_delete))
     assert actions(reqs) == ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+
+
+def test_a_list_filled_later_keeps_its_side_effects() -> None:
+    # targets = []; targets.append({... "RoleArn": role}); events.put_targets(Targets=targets)
+    reqs = CAT.requirements(call("events", "PutTargets", Rule=lit("r"), Targets=list_value()))
+    assert "iam:PassRole" in actions(reqs)
+    (value,) = (
+        values_at(
+            call("dynamodb", "BatchWriteItem", RequestItems=Value(mapping=())), "RequestItems.*"
+        )
+        or []
+    )
+    assert value.pattern() == "*"
