@@ -22,7 +22,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 import accuracy  # noqa: E402  (the sibling benchmark: corpus loading and comparison rules)
 
-from least_priv.api import GenerateOptions, GenerateResult, UsageError, generate  # noqa: E402
+from least_priv.api import GenerateResult, UsageError, generate  # noqa: E402
+from least_priv.model import Location  # noqa: E402
 
 GOOD = ("exact", "scoped")
 
@@ -68,24 +69,6 @@ class Report:
         return self.scoped / whole if whole else 1.0
 
 
-def options(case: accuracy.Case) -> GenerateOptions:
-    """The generate options of a corpus case (paths relative to the repository root)."""
-
-    def rel(path: Path) -> str:
-        return os.path.relpath(path, ROOT)
-
-    return GenerateOptions(
-        paths=tuple(rel(p) for p in case.paths),
-        handler=case.handler,
-        template=rel(case.template) if case.template else None,
-        function=case.function,
-        env=case.env,
-        region=case.region,
-        account=case.account,
-        partition=case.partition,
-    )
-
-
 _VERDICTS = {
     "broader": "generated resource broader than the expected one, and no finding says why",
     "uncovered": "generated resource does not cover the expected one: narrower (the code "
@@ -99,7 +82,7 @@ def _why(result: GenerateResult | None, action: str, error: str, verdict: str) -
         return f"pipeline could not run: {error}"
     said = sorted(
         {
-            f"{f.code} {f.location}: {f.message}"
+            f"{f.code} {_relative(f.location)}: {f.message}"
             for f in result.findings
             if f.code.startswith(("LP2", "LP3")) and f.message.lower().startswith(action + ":")
         }
@@ -107,6 +90,11 @@ def _why(result: GenerateResult | None, action: str, error: str, verdict: str) -
     if said:
         return " | ".join(said)
     return _VERDICTS[verdict]
+
+
+def _relative(location: Location) -> Location:
+    # Cases run with absolute paths; the report shows them from the repository root.
+    return replace(location, path=os.path.relpath(location.path, ROOT))
 
 
 def measure(cases: Sequence[accuracy.Case]) -> Report:
@@ -117,7 +105,7 @@ def measure(cases: Sequence[accuracy.Case]) -> Report:
         result: GenerateResult | None = None
         error = ""
         try:
-            result = generate(options(case))
+            result = generate(accuracy.generate_options(case))
         except UsageError as exc:
             error = str(exc)
         documents = [d.to_json() for fp in result.functions for d in fp.documents] if result else []

@@ -27,15 +27,22 @@ def sub_reference(ref: TemplateRef) -> str:
     return "${" + ref.logical_id + ("." + ref.attribute if ref.attribute else "") + "}"
 
 
-def sub_text(parts: Sequence[Part], reference: Callable[[TemplateRef], str]) -> str:
-    """``parts`` as one string: literal text, ``*`` for unknowns, ``reference(ref)`` for refs.
+def sub_escape(text: str) -> str:
+    """Literal text inside ``Fn::Sub``: ``${`` is written ``${!`` so it is not a reference."""
+    return text.replace("${", "${!")
 
-    Literal ``${`` is escaped the ``Fn::Sub`` way (``${!``) so it is not read as a reference.
-    """
+
+def sub_text(
+    parts: Sequence[Part],
+    reference: Callable[[TemplateRef], str],
+    escape: Callable[[str], str] = sub_escape,
+) -> str:
+    """``parts`` as one string: ``escape``d literal text, ``*`` for unknowns and
+    ``reference(ref)`` for references (CloudFormation ``Fn::Sub`` syntax by default)."""
     out: list[str] = []
     for part in parts:
         if isinstance(part, str):
-            out.append(part.replace("${", "${!"))
+            out.append(escape(part))
         elif isinstance(part, TemplateRef):
             out.append(reference(part))
         else:

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from least_priv.api import FunctionPolicy, GenerateResult
-from least_priv.model import Part, Statement, TemplateRef, Unknown
+from least_priv.model import Part, PolicyDocument, Statement, TemplateRef, Unknown
 from least_priv.policy import INLINE_TOTAL_LIMIT, size
 from least_priv.policy.arn import normalise
 from least_priv.policy.refs import is_terraform
@@ -95,25 +95,14 @@ def cfn_resource(parts: tuple[Part, ...]) -> object:
     return Tagged("!Sub", sub_text(parts, sub_reference))
 
 
-def statement_dict(
-    statement: Statement, resource: Callable[[str], object], *, sid: bool = True
-) -> dict[str, object]:
-    """A statement as a mapping, resources converted by ``resource(key)``."""
-    out: dict[str, object] = {}
-    if sid and statement.sid:
-        out["Sid"] = statement.sid
-    out["Effect"] = statement.effect
-    actions = list(statement.actions)
-    out["Action"] = actions if len(actions) > 1 else actions[0]
+def statement_dict(statement: Statement, resource: Callable[[str], object]) -> dict[str, object]:
+    """A statement as IAM's JSON mapping, with resources converted by ``resource(key)``."""
+    listed = PolicyDocument((statement,)).to_json()["Statement"]
+    assert isinstance(listed, list)
+    item: dict[str, object] = dict(listed[0])
     resources = [resource(r) for r in statement.resources]
-    out["Resource"] = resources if len(resources) > 1 else resources[0]
-    if statement.conditions:
-        conditions: dict[str, dict[str, object]] = {}
-        for c in statement.conditions:
-            values: object = list(c.values) if len(c.values) > 1 else c.values[0]
-            conditions.setdefault(c.operator, {})[c.key] = values
-        out["Condition"] = conditions
-    return out
+    item["Resource"] = resources if len(resources) > 1 else resources[0]
+    return item
 
 
 def template_documents(

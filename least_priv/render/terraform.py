@@ -17,6 +17,7 @@ from least_priv.api import FunctionPolicy, GenerateResult
 from least_priv.infra.parts import ACCOUNT, PARTITION, REGION
 from least_priv.model import Condition, Part, Statement, TemplateRef
 from least_priv.policy.refs import is_terraform
+from least_priv.policy.template import sub_text
 
 _PSEUDO = {
     PARTITION: ("aws_partition", "data.aws_partition.current.partition"),
@@ -49,21 +50,14 @@ class _Writer:
             ref = self.reference(parts[0])
             if ref is not None:
                 return ref
-        pieces: list[str] = []
-        for part in parts:
-            ref = self.reference(part) if isinstance(part, TemplateRef) else None
-            if ref is not None:
-                pieces.append("${" + ref + "}")
-            elif isinstance(part, TemplateRef):
-                pieces.append(_escape(part.known or "*"))
-            elif isinstance(part, str):
-                pieces.append(_escape(part))
-            else:
-                pieces.append("*")
-        text = "".join(pieces)
-        while "**" in text:
-            text = text.replace("**", "*")
+        text = sub_text(parts, self._interpolation, _escape)
         return '"' + text + '"'
+
+    def _interpolation(self, ref: TemplateRef) -> str:
+        expression = self.reference(ref)
+        if expression is not None:
+            return "${" + expression + "}"
+        return _escape(ref.known or "*")  # a CloudFormation resource: its value, if known
 
     def reference(self, ref: TemplateRef) -> str | None:
         """The HCL expression of a reference; None when it is not a Terraform one."""
