@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from least_priv.model import Requirement
+from least_priv.model import CallKind, CallSite, Location, Requirement, Value
 
 if TYPE_CHECKING:
     from least_priv.catalog.catalog import Catalog
-    from least_priv.catalog.records import ActionInfo, OperationInfo
+    from least_priv.catalog.records import ActionInfo, HelperInfo, OperationInfo
 
 
 def _requirement_record(req: Requirement) -> dict[str, Any]:
@@ -59,6 +59,30 @@ def operation_record(cat: Catalog, info: OperationInfo) -> dict[str, Any]:
         w for w, op in cat.waiters(info.client).items() if op == info.operation
     )
     return record
+
+
+def helper_record(cat: Catalog, info: HelperInfo) -> dict[str, Any]:
+    """JSON-able description of an injected helper: arguments, operations, actions."""
+    # What a call passing only the helper's required arguments needs.
+    bare = CallSite(
+        Location("<lookup>"),
+        info.client,
+        info.name,
+        tuple((a, Value.unknown()) for a in info.arguments[:1] + info.identifiers),
+        CallKind.HELPER,
+    )
+    actions = {r.action for r in cat.requirements(bare) if r.kind == "required"}
+    return {
+        "client": info.client,
+        "helper": info.name,
+        "arguments": list(info.arguments),
+        "identifiers": list(info.identifiers),
+        "operations": list(info.operations),
+        "calls": [
+            {"operation": c.operation, "params": dict(c.params), "why": c.why} for c in info.calls
+        ],
+        "actions": sorted(actions),
+    }
 
 
 def action_record(cat: Catalog, info: ActionInfo) -> dict[str, Any]:
@@ -164,6 +188,22 @@ def action_text(record: dict[str, Any]) -> str:
     lines.append(f"dependent actions  {_join(record['dependent_actions'])}")
     lines.append(f"operations         {_join(record['operations'])}")
     lines.append(f"also needed by     {_join(record['also_needed_by'])}")
+    return "\n".join(lines) + "\n"
+
+
+def helper_text(record: dict[str, Any]) -> str:
+    """A helper record as a readable block, one line per operation it may perform."""
+    args = ", ".join(record["arguments"])
+    lines = [f"{record['client']}.{record['helper']}({args})"]
+    if record["identifiers"]:
+        lines.append(f"  identifiers  {_join(record['identifiers'])} (from the resource)")
+    lines.append(f"  actions      {_join(record['actions'])}")
+    lines.append("calls")
+    for call in record["calls"]:
+        params = ", ".join(f"{k} ← {v}" for k, v in call["params"].items())
+        lines.append(f"  {call['operation']:<24}{params}")
+        if call["why"]:
+            lines.append(f"      ({call['why']})")
     return "\n".join(lines) + "\n"
 
 

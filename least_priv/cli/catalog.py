@@ -11,10 +11,11 @@ from least_priv.catalog import get_catalog
 from least_priv.catalog.render import (
     action_record,
     action_text,
+    helper_record,
+    helper_text,
     info_text,
     operation_record,
     operation_text,
-    record_text,
 )
 
 EXIT_UNKNOWN = 2
@@ -62,13 +63,8 @@ def lookup(name: str, fmt: str) -> int:
     if operation is None:
         helper = cat.helper(client, method)
         if helper is not None:
-            record = {
-                "client": client,
-                "helper": helper.name,
-                "arguments": list(helper.arguments),
-                "operations": list(helper.operations),
-            }
-            _emit(record, fmt, record_text(record))
+            record = helper_record(cat, helper)
+            _emit(record, fmt, helper_text(record))
             return 0
         suggestions = [f"{client}.{m}" for m in cat.closest_methods(client, method)]
         return _unknown(f"client {client!r} has no method {method!r}", suggestions)

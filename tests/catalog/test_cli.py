@@ -83,6 +83,18 @@ def test_lookup_helper(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert data["arguments"][:3] == ["Filename", "Bucket", "Key"]
     assert "CreateMultipartUpload" in data["operations"]
+    assert data["actions"] == ["s3:AbortMultipartUpload", "s3:PutObject"]
+    assert data["calls"][0] == {
+        "operation": "PutObject",
+        "params": {"*": "ExtraArgs.*", "Bucket": "Bucket", "Key": "Key"},
+        "why": "upload below multipart_threshold",
+    }
+    code, out, _ = run(capsys, "catalog", "lookup", "s3.Bucket.download_file")
+    assert code == 0
+    assert (
+        out.splitlines()[0] == "s3.Bucket.download_file(Key, Filename, ExtraArgs, Callback, Config)"
+    )
+    assert "  identifiers  Bucket (from the resource)" in out
 
 
 def test_lookup_action(capsys: pytest.CaptureFixture[str]) -> None:
