@@ -60,6 +60,13 @@ def _env_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str, .
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--findings-format",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="How findings are written to stderr (github: workflow annotations).",
+)
 @click.option("--explain", is_flag=True, help="Say why each permission is there.")
 @click.option(
     "--report",
@@ -93,6 +100,7 @@ def generate(
     account: str | None,
     partition: str | None,
     fmt: str,
+    findings_format: str,
     explain: bool,
     report_file: str | None,
     compact: bool,
@@ -138,7 +146,7 @@ def generate(
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     if not result.functions:
-        _print_findings(result.findings)
+        _print_findings(result.findings, findings_format)
         click.echo("least-priv: no function to generate a policy for", err=True)
         return 2
     click.echo(render_policy(result, fmt), nl=False)
@@ -158,15 +166,15 @@ def generate(
         from least_priv.render.report import render_report
 
         Path(report_file).write_text(render_report(result), encoding="utf-8")
-    _print_findings(result.findings)
+    _print_findings(result.findings, findings_format)
     return exit_code(result.findings, strict=strict)
 
 
-def _print_findings(findings: tuple[Finding, ...]) -> None:
-    if findings:
+def _print_findings(findings: tuple[Finding, ...], fmt: str) -> None:
+    if findings or fmt in ("json", "sarif"):  # an empty report is still a report
         from least_priv.render.findings import render_findings
 
-        click.echo(render_findings(findings, "text"), err=True, nl=False)
+        click.echo(render_findings(findings, fmt), err=True, nl=False)
 
 
 def exit_code(findings: tuple[Finding, ...], *, strict: bool) -> int:

@@ -198,3 +198,15 @@ def test_same_bytes_whatever_the_hash_seed() -> None:
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout + done.stderr)
     assert len(outputs) == 1
+
+
+def test_findings_as_sarif_or_github_annotations_for_ci(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--template", INVOICES, "--findings-format", "sarif")
+    assert code == 0 and json.loads(out)
+    sarif = json.loads(err)
+    results = sarif["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"LP300", "LP303"}
+    code, _, err = run(capsys, "--template", INVOICES, "--findings-format", "github")
+    assert (
+        err.startswith("::") and "file=fixtures/policy/sam-invoices/src/invoices/archive.py" in err
+    )
