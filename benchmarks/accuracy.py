@@ -199,9 +199,11 @@ def is_knowable(resource: str) -> bool:
 
     ``*`` has no resource at all. Otherwise the ARN's resource part (after the fifth colon)
     is inspected: a leading resource-type word (``table/``, ``secret:``, ``log-group:``) is
-    dropped, and what is left must hold at least one character that is not a wildcard or a
-    separator. ``arn:aws:s3:::*/*`` and ``...:table/*`` are typed wildcards;
-    ``...:table/orders`` and ``arn:aws:s3:::bucket/*`` are knowable.
+    dropped, and the first segment left — the resource's own name — must hold a character that
+    is not a wildcard. ``arn:aws:s3:::*/*``, ``...:table/*`` and
+    ``...:application/*/environment/*/configuration/*`` are typed wildcards;
+    ``...:table/orders``, ``arn:aws:s3:::bucket/*`` and ``...:processing-job/features-*`` are
+    knowable.
     """
     if resource == "*":
         return False
@@ -211,7 +213,8 @@ def is_knowable(resource: str) -> bool:
     rest = parts[5]
     if parts[2] != "s3":
         rest = re.sub(r"^[A-Za-z][A-Za-z0-9-]*[/:]", "", rest, count=1)
-    return any(ch not in "*?/:" for ch in rest)
+    segments = [seg for seg in re.split(r"[/:]", rest) if seg]
+    return bool(segments) and any(ch not in "*?" for ch in segments[0])
 
 
 def _literal_prefix(pattern: str) -> str:

@@ -250,6 +250,13 @@ def test_knowable_resources() -> None:
     assert not accuracy.is_knowable("arn:aws:dynamodb:us-east-1:1:table/*")
     assert not accuracy.is_knowable("arn:aws:secretsmanager:us-east-1:1:secret:*")
     assert not accuracy.is_knowable("*")
+    # The resource's own name is the first segment; fixed words after it do not name it.
+    assert not accuracy.is_knowable(
+        "arn:aws:appconfig:us-east-1:1:application/*/environment/*/configuration/*"
+    )
+    assert not accuracy.is_knowable("arn:aws:execute-api:us-east-1:1:*/*/POST/@connections/*")
+    assert accuracy.is_knowable("arn:aws:logs:us-east-1:1:log-group:/aws/lambda/orders:*")
+    assert accuracy.is_knowable("arn:aws:sagemaker:us-east-1:1:processing-job/features-*")
 
 
 def test_grants_refuse_shapes_a_least_privilege_policy_never_has() -> None:
