@@ -139,10 +139,25 @@ def analyze(
         modules = sorted(sources.files)
         for name in modules:
             interp.module(name)
-        roots = interp.top_functions()
+        # Start from the functions whose name the code never mentions (entry points,
+        # callbacks by convention); any function the rounds do not reach becomes a root
+        # later, so this only saves evaluating every helper out of context first.
+        referenced: set[str] = set()
+        for name in modules:
+            loaded = interp.modules.get(name)
+            if loaded is not None:
+                referenced |= loaded.references
+        roots = [
+            f for f in interp.top_functions() if f.qualname.rsplit(".", 1)[-1] not in referenced
+        ]
+        # Calls seen in any round decide what is "called": the set only grows, so the roots
+        # only shrink and the rounds settle (a root evaluated with unknown arguments can
+        # reach different callees than in its real contexts).
+        seen: set[tuple[str, str]] = set()
         for _ in range(MAX_ROUNDS):
             grew = interp.run_round(modules, roots)
-            new_roots = _uncalled(interp.top_functions(), interp.edges)
+            seen |= interp.edges
+            new_roots = _uncalled(interp.top_functions(), seen)
             if not grew and new_roots == roots:
                 break
             roots = new_roots

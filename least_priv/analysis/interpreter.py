@@ -41,6 +41,8 @@ from least_priv.analysis.values import (
     Unk,
     brace_format,
     concat,
+    derived_opaque,
+    derived_unknown,
     env_ref,
     literal,
     one,
@@ -912,7 +914,7 @@ class Interpreter(SdkSemantics):
         if isinstance(atom, ModuleA):
             return self.global_value(atom.name, name) or unknown(f"{atom.name}.{name}")
         if isinstance(atom, Opaque):
-            return one(Opaque(f"{atom.dotted}.{name}"))
+            return derived_opaque(atom, f".{name}")
         if isinstance(atom, InstA):
             return self.instance_attribute(atom, atom.cls, name, f)
         if isinstance(atom, ClassA):
@@ -929,7 +931,7 @@ class Interpreter(SdkSemantics):
         if sdk is not None:
             return sdk
         if isinstance(atom, Unk):
-            return unknown(f"attribute {name} of {atom.reason}")
+            return derived_unknown(f"attribute {name} of", atom)
         return unknown(f"attribute {name}")
 
     def bases(self, cls: ClassA) -> list[ClassA]:
@@ -1196,7 +1198,7 @@ class Interpreter(SdkSemantics):
                 return self.import_module(texts[0], f)
             return unknown("module imported by a computed name")
         self.run_callbacks(args, kwargs, f)
-        return one(Opaque(dotted + "()"))
+        return derived_opaque(Opaque(dotted), "()")
 
     def getattr_call(self, args: list[Atoms], f: Frame, loc: tuple[int, int]) -> Atoms:
         """``getattr(obj, name[, default])``: a literal name is an attribute access."""

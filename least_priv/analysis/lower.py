@@ -46,6 +46,7 @@ class _Lowerer:
 
     def __init__(self) -> None:
         self.positioned: dict[cst.CSTNode, IR] = {}
+        self.names: set[str] = set()
 
     # -- statements -------------------------------------------------------------------------
 
@@ -192,8 +193,10 @@ class _Lowerer:
             value = node.value  # type: ignore[attr-defined]
             if value in ("None", "True", "False"):
                 return ["const", value]
+            self.names.add(value)
             return ["name", value]
         if kind is cst.Attribute:
+            self.names.add(node.attr.value)  # type: ignore[attr-defined]
             ir: IR = ["attr", self.expr(node.value), node.attr.value, 0, 0]  # type: ignore[attr-defined]
             self.positioned[node] = ir
             return ir
@@ -355,8 +358,9 @@ def _asname(asname: cst.AsName | None) -> str | None:
     return asname.name.value
 
 
-def lower_module(module: cst.Module) -> list[IR]:
-    """The IR statements of ``module``, with positions filled into calls and attributes."""
+def lower_module(module: cst.Module) -> tuple[list[IR], frozenset[str]]:
+    """The IR statements of ``module`` (positions filled into calls, attributes, lambdas),
+    and every name the module references (for a cheap "is this function used?" test)."""
     lowerer = _Lowerer()
     body = lowerer.block(module.body)
     positions = node_positions(module, lowerer.positioned)
@@ -364,4 +368,4 @@ def lower_module(module: cst.Module) -> list[IR]:
         line, column = positions.get(node, (0, 0))
         ir[-2] = line
         ir[-1] = column
-    return body
+    return body, frozenset(lowerer.names)

@@ -41,6 +41,7 @@ class ModuleIR:
     findings: tuple[Finding, ...] = ()
     mentions_sdk: bool = False
     lines: int = 0
+    references: frozenset[str] = frozenset()
 
     def to_json(self) -> str:
         """A JSON text holding everything needed to rebuild this record."""
@@ -63,6 +64,7 @@ class ModuleIR:
                 ],
                 "mentions_sdk": self.mentions_sdk,
                 "lines": self.lines,
+                "references": sorted(self.references),
             },
             separators=(",", ":"),
         )
@@ -83,6 +85,7 @@ class ModuleIR:
             findings,
             bool(data["mentions_sdk"]),
             int(data["lines"]),
+            frozenset(data["references"]),
         )
 
 
@@ -164,7 +167,7 @@ def parse_file(source: SourceFile) -> ModuleIR:
             codes.UNPARSEABLE_FILE, 0, 0, "code nested too deeply to parse; not analysed", lines
         )
     try:
-        body = lower_module(module)
+        body, references = lower_module(module)
     except RecursionError:
         return failed(
             codes.UNPARSEABLE_FILE, 0, 0, "code nested too deeply to analyse; not analysed", lines
@@ -177,4 +180,5 @@ def parse_file(source: SourceFile) -> ModuleIR:
         (),
         bool(_SDK_HINT.search(data)),
         lines,
+        references,
     )

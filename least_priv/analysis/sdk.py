@@ -35,12 +35,15 @@ from least_priv.analysis.values import (
     Unk,
     WaiterA,
     alternatives,
+    derived_opaque,
+    derived_unknown,
+    literal,
     one,
     replace_placeholder,
     to_value,
     unknown,
 )
-from least_priv.model import CallKind, CallSite, Finding, Location, Value
+from least_priv.model import CallKind, CallSite, Finding, Location, Part, Unknown, Value
 
 if TYPE_CHECKING:
     from least_priv.analysis.interpreter import Frame
@@ -79,14 +82,6 @@ _CLIENT_LOCAL = frozenset(
         "__enter__",
         "__exit__",
     }
-)
-#: Names that are AWS operations in so many services that seeing one on an untraceable
-#: value is worth a finding (``x.put_item(...)``); plain ``get``/``update`` are too common.
-_LOOKS_LIKE_OPERATION = re.compile(
-    r"^(get|put|list|describe|create|delete|update|send|receive|invoke|publish|query|scan|"
-    r"batch|start|stop|head|copy|upload|download|generate|transact|execute|assume|decrypt|"
-    r"encrypt|tag|untag|change|detect|analyze|converse|retrieve|post|modify|terminate|"
-    r"run|get_paginator|get_waiter)_\w+$|^(invoke|publish|query|scan|converse|decrypt|encrypt)$"
 )
 
 
@@ -397,10 +392,16 @@ class SdkSemantics:
                 f"{service} client has no method `{name}` in the catalog; not in the policy",
             )
             return unknown("response")
-        self.emit(
-            service, operation, [(k, v) for k, v in named if k], CallKind.CLIENT, name, f, loc
-        )
-        return one(Opaque(f"response of {service}.{name}"))
+        call_args = [(k, v) for k, v in named if k]
+        self.emit(service, operation, call_args, CallKind.CLIENT, name, f, loc)
+        response = one(Opaque(f"response of {service}.{name}"))
+        derived = [
+            (path, _derived_response(service, operation, path, dict(call_args)))
+            for (svc, op, path) in _DERIVED_RESPONSES
+            if (svc, op) == (service, operation)
+        ]
+        items = tuple((literal(p), one(Str(v))) for p, v in derived if v is not None)
+        return one(DictA(items)) if items else response
 
     def paged(self, paginator: PaginatorA, kwargs: Kwargs, f: Frame, loc: Loc) -> None:
         """``paginator.paginate(**params)``."""
@@ -489,6 +490,7 @@ class SdkSemantics:
         kwargs: Kwargs,
         request_args: dict[str, Atoms],
         via: str,
+        operation: str = "",
     ) -> Atoms:
         """The resource a ``has``/action/collection definition produces."""
         parent = dict(parent_ids)
@@ -511,7 +513,8 @@ class SdkSemantics:
                 found = request_args.get(path)
                 value = to_value(found) if found is not None else Value.unknown(target)
             else:
-                value = Value.unknown(f"{target} from the response")
+                derived = _derived_response(service, operation, ident.get("path", ""), request_args)
+                value = derived or Value.unknown(f"{target} from the response")
             ids.append((target, value))
         return one(ResourceA(service, spec["type"], tuple(ids), via))
 
@@ -558,9 +561,18 @@ class SdkSemantics:
             )
             spec = entry["def"].get("resource")
             if spec:
-                return self.new_resource(
-                    service, spec, identifiers, [], [], dict(call_args), f"{label}.{name}"
+                made = self.new_resource(
+                    service,
+                    spec,
+                    identifiers,
+                    [],
+                    [],
+                    dict(call_args),
+                    f"{label}.{name}",
+                    request["operation"],
                 )
+                # A path ending in [] (Queue.receive_messages → Messages[]) returns a list.
+                return one(ListA((made,))) if "[]" in spec.get("path", "") else made
             return one(Opaque(f"response of {service}.{request['operation']}"))
         if entry is not None and entry["kind"] == "waiter":
             waiter = entry["def"]
@@ -707,24 +719,24 @@ class SdkSemantics:
                 self.list_collection(atom, atom.params, atom.via, f, (atom.line, atom.column))
             return self.collection_items(atom, definition)
         if isinstance(atom, Opaque):
-            return one(Opaque(atom.dotted + "[]"))
+            return derived_opaque(atom, "[]")
         if isinstance(atom, Unk):
-            return unknown(f"element of {atom.reason}")
+            return derived_unknown("element of", atom)
         return unknown("element")
 
     def sdk_subscript(self, atom: Atom, index: Atoms, f: Frame) -> Atoms:
         """``atom[index]`` for outside values: responses stay outside values."""
         if isinstance(atom, Opaque):
-            return one(Opaque(atom.dotted + "[]"))
+            return derived_opaque(atom, "[]")
         if isinstance(atom, Unk):
-            return unknown(f"item of {atom.reason}")
+            return derived_unknown("item of", atom)
         return NOTHING
 
     # -- honesty ------------------------------------------------------------------------------
 
     def unknown_receiver(self, atom: Unk, name: str, f: Frame, loc: Loc) -> None:
         """A call that looks like an AWS operation on a value nobody can trace."""
-        if _LOOKS_LIKE_OPERATION.match(name):
+        if name in sdkdata.operation_method_names():
             self.report(
                 codes.UNKNOWN_ORIGIN,
                 f,
@@ -732,6 +744,27 @@ class SdkSemantics:
                 f"`.{name}(...)` looks like an AWS call, but the object it is called on cannot "
                 f"be traced to a client ({atom.reason}); not in the policy",
             )
+
+
+#: Response values whose shape follows from the request: (service, resource type, response
+#: path) → (request parameter, parts before it). Source: Amazon SQS Developer Guide, "Queue
+#: and message identifiers": a queue URL is https://sqs.<region>.amazonaws.com/<account>/<name>.
+_QUEUE_URL_PREFIX: tuple[Part, ...] = (Unknown("queue endpoint"), "/", Unknown("account"), "/")
+_DERIVED_RESPONSES: dict[tuple[str, str, str], tuple[str, tuple[Part, ...]]] = {
+    ("sqs", "GetQueueUrl", "QueueUrl"): ("QueueName", _QUEUE_URL_PREFIX),
+    ("sqs", "CreateQueue", "QueueUrl"): ("QueueName", _QUEUE_URL_PREFIX),
+}
+
+
+def _derived_response(
+    service: str, operation: str, path: str, request_args: dict[str, Atoms]
+) -> Value | None:
+    """A response member whose value follows from the request (a queue URL from its name)."""
+    rule = _DERIVED_RESPONSES.get((service, operation, path))
+    if rule is None or rule[0] not in request_args:
+        return None
+    name = to_value(request_args[rule[0]])
+    return Value((*rule[1], *name.parts)) if name.is_string else None
 
 
 def _uploader_key(atoms: Atoms) -> Atoms:

@@ -136,3 +136,49 @@ def identifier_params(service: str, rtype: str) -> dict[str, str]:
                 target = re.split(r"[.\[]", param["target"], maxsplit=1)[0]
                 out.setdefault(param["name"], target)
     return out
+
+
+#: Operation-like names too common in ordinary Python to flag on an untraceable object.
+_GENERIC_NAMES = frozenset(
+    {
+        "get",
+        "put",
+        "delete",
+        "update",
+        "list",
+        "search",
+        "copy",
+        "close",
+        "run",
+        "execute",
+        "send",
+        "read",
+        "write",
+        "open",
+        "connect",
+        "post",
+        "head",
+        "patch",
+        "options",
+        "request",
+        "cancel",
+        "describe",
+        "validate",
+    }
+)
+
+
+@functools.cache
+def operation_method_names() -> frozenset[str]:
+    """Every client method name that performs an operation needing a permission.
+
+    Read from the catalog's action index (one file) rather than every client file, so the
+    check for "looks like an AWS call" costs one load, and only when it is needed.
+    """
+    from least_priv.catalog import store
+
+    names: set[str] = set()
+    for entries in store.action_index().values():
+        for entry in entries:
+            names.add(snake(entry[1]))
+    return frozenset(names - _GENERIC_NAMES)

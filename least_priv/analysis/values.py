@@ -7,7 +7,7 @@ Atoms are frozen and hashable so that function results can be memoised per calli
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from least_priv.model import EnvRef, Part, Unknown, Value
@@ -27,18 +27,104 @@ class Const:
     text: str
 
 
+#: Items a dict or list value keeps before it is summarised (see ``DictA``/``ListA``).
+MAX_ITEMS = 24
+#: Nesting of dict/list values kept (request payloads such as TransactItems nest ~6 deep);
+#: deeper structure becomes unknown.
+MAX_NESTING = 8
+
+
 @dataclass(frozen=True, slots=True)
 class DictA:
-    """A dict literal: keys and values as atom sets, in source order."""
+    """A dict literal: keys and values as atom sets, in source order.
+
+    Items with the same literal key are merged (their values united) and the size and
+    nesting are bounded, so values built in loops or across rounds stay small; the hash is
+    computed once because these values are hashed constantly (memo keys, atom sets).
+    """
 
     items: tuple[tuple[Atoms, Atoms], ...]
+    depth: int = field(default=0, compare=False)
+    _hash: int = field(default=0, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        items = _merge_dict_items(self.items)
+        depth = 1 + max((_nesting(v) for _, v in items), default=0)
+        if depth > MAX_NESTING:
+            items = tuple((k, _truncate(v, MAX_NESTING - 1)) for k, v in items)
+            depth = MAX_NESTING
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "depth", depth)
+        object.__setattr__(self, "_hash", hash(items))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
 class ListA:
-    """A list/tuple/set literal."""
+    """A list/tuple/set literal (bounded like ``DictA``)."""
 
     items: tuple[Atoms, ...]
+    depth: int = field(default=0, compare=False)
+    _hash: int = field(default=0, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        items = self.items
+        if len(items) > MAX_ITEMS:
+            items = (union(*items),)
+        depth = 1 + max((_nesting(v) for v in items), default=0)
+        if depth > MAX_NESTING:
+            items = tuple(_truncate(v, MAX_NESTING - 1) for v in items)
+            depth = MAX_NESTING
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "depth", depth)
+        object.__setattr__(self, "_hash", hash(items))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+def _nesting(atoms: Atoms) -> int:
+    return max((a.depth for a in atoms if isinstance(a, DictA | ListA)), default=0)
+
+
+def _truncate(atoms: Atoms, levels: int) -> Atoms:
+    """``atoms`` with dict/list structure kept ``levels`` deep and unknown below."""
+    if _nesting(atoms) <= levels:
+        return atoms
+    out: set[Atom] = set()
+    for atom in atoms:
+        if isinstance(atom, DictA):
+            if levels <= 0:
+                out.add(Unk("deeply nested value"))
+            else:
+                out.add(DictA(tuple((k, _truncate(v, levels - 1)) for k, v in atom.items)))
+        elif isinstance(atom, ListA):
+            if levels <= 0:
+                out.add(Unk("deeply nested value"))
+            else:
+                out.add(ListA(tuple(_truncate(v, levels - 1) for v in atom.items)))
+        else:
+            out.add(atom)
+    return frozenset(out)
+
+
+def _merge_dict_items(
+    items: tuple[tuple[Atoms, Atoms], ...],
+) -> tuple[tuple[Atoms, Atoms], ...]:
+    by_key: dict[object, tuple[Atoms, Atoms]] = {}
+    for key, value in items:
+        texts = [a.value.text for a in key if isinstance(a, Str)]
+        ident: object = texts[0] if len(key) == 1 and len(texts) == 1 and texts[0] else key
+        known = by_key.get(ident)
+        by_key[ident] = (key, value if known is None else union(known[1], value))
+    merged = tuple(by_key.values())
+    if len(merged) > MAX_ITEMS:
+        head, rest = merged[: MAX_ITEMS - 1], merged[MAX_ITEMS - 1 :]
+        folded_key = frozenset({Str(Value.unknown("one of many keys"))})
+        merged = (*head, (folded_key, union(*(v for _, v in rest))))
+    return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +324,29 @@ NOTHING: Atoms = frozenset()
 MAX_ATOMS = 12
 
 
+#: Longest description kept for an untraceable value, and longest import path of an outside
+#: object; past them descriptions stop growing, so values derived in cycles (``x = x.attr``)
+#: reach a fixed point.
+MAX_DESCRIPTION = 60
+MAX_DOTTED = 160
+
+
+def derived_unknown(prefix: str, base: Unk) -> Atoms:
+    """``unknown(f"{prefix} {base.reason}")``, saturating instead of growing without bound."""
+    if len(base.reason) >= MAX_DESCRIPTION or base.reason.startswith(prefix):
+        return frozenset((base,))
+    return frozenset((Unk(f"{prefix} {base.reason}"),))
+
+
+def derived_opaque(base: Opaque, suffix: str) -> Atoms:
+    """An outside object reached from another (``json.loads`` → ``json.loads()``), saturating."""
+    segment = suffix.strip(".")
+    repeated = bool(segment) and segment in base.dotted.split(".")
+    if len(base.dotted) >= MAX_DOTTED or repeated or base.dotted.endswith(suffix):
+        return frozenset((base,))
+    return frozenset((Opaque(base.dotted + suffix),))
+
+
 def one(atom: Atom) -> Atoms:
     """A singleton atom set."""
     return frozenset((atom,))
@@ -253,16 +362,34 @@ def literal(text: str) -> Atoms:
     return frozenset((Str(Value.literal(text)),))
 
 
+_SEVERAL = Str(Value.unknown("one of several values"))
+
+
 def union(*sets: Atoms) -> Atoms:
-    """The alternatives of all ``sets``; widened to unknown strings past ``MAX_ATOMS``."""
+    """The alternatives of all ``sets``, kept in a finite lattice.
+
+    Dicts merge into one dict (values of equal keys united) and lists into one list, so
+    adding a value already covered changes nothing; past ``MAX_ATOMS`` strings widen to one
+    unknown string, which then absorbs further strings. Without this, a value grown in a loop
+    or across rounds would never reach a fixed point.
+    """
     out: set[Atom] = set()
     for s in sets:
         out |= s
-    if len(out) > MAX_ATOMS:
-        strings = [a for a in out if isinstance(a, Str | Const)]
-        if len(strings) > 1:
-            out -= set(strings)
-            out.add(Str(Value.unknown("one of several values")))
+    if len(out) < 2:
+        return frozenset(out)
+    dicts = [a for a in out if isinstance(a, DictA)]
+    if len(dicts) > 1:
+        out -= set(dicts)
+        out.add(DictA(tuple(item for d in sorted(dicts, key=repr) for item in d.items)))
+    lists = [a for a in out if isinstance(a, ListA)]
+    if len(lists) > 1:
+        out -= set(lists)
+        out.add(ListA((union(*(i for lst in lists for i in lst.items)),)))
+    strings = [a for a in out if isinstance(a, Str | Const)]
+    if _SEVERAL in out or (len(out) > MAX_ATOMS and len(strings) > 1):
+        out -= set(strings)
+        out.add(_SEVERAL)
     return frozenset(out)
 
 

@@ -61,7 +61,45 @@ def test_queue_resource_by_url_and_by_name(project) -> None:
     assert calls == [
         "sqs.GetQueueUrl(QueueName=events)",
         "sqs.SendMessage(MessageBody=x, QueueUrl=https://sqs.us-east-1.amazonaws.com/1/jobs)",
-        "sqs.SendMessage(MessageBody=y, QueueUrl=*)",
+        # The URL's last segment is the queue name (SQS queue URL format).
+        "sqs.SendMessage(MessageBody=y, QueueUrl=*/*/events)",
+    ]
+
+
+def test_queue_url_looked_up_with_the_client(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            sqs = boto3.client("sqs")
+            URL = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
+            def handler(event, context):
+                sqs.send_message(QueueUrl=URL, MessageBody="x")
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "sqs.GetQueueUrl(QueueName=jobs)",
+        "sqs.SendMessage(MessageBody=x, QueueUrl=*/*/jobs)",
+    ]
+
+
+def test_received_messages_are_resources_of_their_queue(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            queue = boto3.resource("sqs").Queue("https://sqs.us-east-1.amazonaws.com/1/work")
+            def handler(event, context):
+                for message in queue.receive_messages(MaxNumberOfMessages=10):
+                    message.delete()
+            """
+        }
+    ).calls("app.handler")
+    url = "https://sqs.us-east-1.amazonaws.com/1/work"
+    assert calls == [
+        f"sqs.DeleteMessage(QueueUrl={url}, ReceiptHandle=*)",
+        f"sqs.ReceiveMessage(MaxNumberOfMessages=10, QueueUrl={url})",
     ]
 
 
