@@ -249,15 +249,16 @@ class Scoper:
                 pieces.append("*")
                 continue
             name = refs.name_ref(part)
-            if name is None:
+            if name is None or (part.known or "").startswith("/"):
+                # No reference gives the name, or the name's leading "/" is dropped in the
+                # ARN (SSM: parameter/app/x for "/app/x") while the reference would keep it.
                 pieces.append(part.known or "*")
                 continue
             token = _SENTINEL.format(len(placeholders))
             placeholders[token] = TemplateRef(
                 name.logical_id, name.attribute, name.resource_type, part.known
             )
-            known = part.known or ""
-            pieces.append(("/" if known.startswith("/") else "") + token)
+            pieces.append(token)
         referenced = transforms.apply(binding.transform, "".join(pieces))
         if referenced is None or not placeholders:
             return plain

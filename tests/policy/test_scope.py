@@ -316,3 +316,19 @@ def test_template_parameter_holding_an_arn_is_the_whole_resource() -> None:
     )
     assert perm.resource == "arn:*:dynamodb:*:*:table/orders"
     assert stage in perm.resource_parts
+
+
+def test_ssm_parameter_reference_with_a_leading_slash_is_not_doubled() -> None:
+    get = Requirement(
+        "ssm:GetParameter",
+        "parameter",
+        "arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}",
+        (ParamBinding("Name", "ssm_parameter"),),
+    )
+    config = TemplateRef("Config", None, "AWS::SSM::Parameter", "/edge/config")
+    env = Environment({"CONFIG": Value((config,))}, complete=True)
+    (perm,) = Scoper(env).permissions(
+        call("ssm", "GetParameter", Name=Value((EnvRef("CONFIG"),))), get
+    )
+    assert perm.resource == "arn:*:ssm:*:*:parameter/edge/config"
+    assert "parameter//" not in repr(perm.resource_parts)
