@@ -336,7 +336,7 @@ def _decode_document(
     """
     try:
         if kind == b"Events":
-            return _lookup_records(label, _LOOKUP_DECODER.decode(data), stats)
+            return _lookup_records(_LOOKUP_DECODER.decode(data), stats)
         raws = _RAW_FILE_DECODER.decode(data).Records
     except msgspec.ValidationError as exc:
         what = "lookup-events output of an unknown shape" if kind == b"Events" else "'Records'"
@@ -360,7 +360,7 @@ def _candidates(
     return _decode_each(hits, stats)
 
 
-def _lookup_records(label: str, doc: LookupFile, stats: FileStats) -> list[Record]:
+def _lookup_records(doc: LookupFile, stats: FileStats) -> list[Record]:
     out: list[Record] = []
     for event in doc.Events:
         try:

@@ -105,13 +105,20 @@ class Record(msgspec.Struct):
 
 
 class TrailFile(msgspec.Struct):
-    """A file as CloudTrail delivers it: ``{"Records": [...]}``."""
+    """A file as CloudTrail delivers it, ``{"Records": [...]}``, decoded in full.
+
+    The engine does not use it (it decodes only candidate records, see
+    :class:`RawTrailFile`); the benchmark compares against it.
+    """
 
     Records: list[Record]
 
 
 class RawTrailFile(msgspec.Struct):
-    """The same file with records left raw, to isolate a record of the wrong shape."""
+    """The same file split into raw records: a structural parse that builds no objects.
+
+    The engine's first pass; only records that can name the role are then decoded.
+    """
 
     Records: list[msgspec.Raw]
 
