@@ -8,10 +8,12 @@ Handles every file shape the tool accepts, compressed or not:
 - ``aws cloudtrail get-query-results`` output of a CloudTrail Lake query;
 - CSV with a header (Lake/Athena exports; see :mod:`least_priv.trail.tabular`).
 
-Files up to :data:`WHOLE_LIMIT` decompressed bytes are decoded in one msgspec call (the
-fast path). Bigger ones are split record by record (:func:`_split_array`), so memory stays
-bounded by the largest record, not the file. A damaged file yields every record before the
-damage plus a finding; it never stops the run.
+Files up to :data:`WHOLE_LIMIT` decompressed bytes are read whole: a file without the role
+name is skipped unparsed, the others are split into raw records in one msgspec call and
+only records that can name the role are decoded. Bigger inputs are cut into batches of
+about :data:`BATCH` bytes at record boundaries (:func:`_streamed`), so memory does not grow
+with the file. A damaged file yields every record before the damage plus a finding; it
+never stops the run.
 """
 
 from __future__ import annotations
