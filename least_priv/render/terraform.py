@@ -65,7 +65,9 @@ class _Writer:
             source, expression = _PSEUDO[ref]
             self.data_sources.add(source)
             return expression
-        if not is_terraform(ref):
+        if not is_terraform(ref) or ref.logical_id.startswith("module."):
+            # A resource inside a module is reachable only through the module's outputs:
+            # its value is written instead.
             return None
         return f"{ref.logical_id}.{ref.attribute or 'id'}"
 

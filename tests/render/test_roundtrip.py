@@ -376,3 +376,22 @@ def test_several_functions_are_keyed_in_every_format(tmp_path: Path) -> None:
         for n in v
     }
     assert names == {"orders_function", "reader_function"}
+
+
+def test_terraform_module_resources_are_written_by_value() -> None:
+    inner = TemplateRef(
+        "module.ingest.aws_kinesis_stream.this[0]",
+        "arn",
+        "aws_kinesis_stream",
+        "arn:aws:kinesis:us-east-1:123456789012:stream/telemetry",
+    )
+    where = Location("h.py", 1)
+    perm = Permission(
+        "kinesis:PutRecords", inner.known or "", (), (Provenance("code", where),), (inner,)
+    )
+    docs = build_documents([perm], where).documents
+    keyed = build_documents([perm], where, key=template_key).documents
+    policy = FunctionPolicy("f", (perm,), docs, (), keyed, ((template_key(perm), (inner,)),))
+    text = render_policy(GenerateResult((policy,), ()), "terraform")
+    assert "module.ingest" not in text
+    assert '"arn:aws:kinesis:us-east-1:123456789012:stream/telemetry"' in text
