@@ -192,7 +192,7 @@ def _from_authorization_details(
     locate: Callable[[NodePath], Callable[[NodePath], Location]],
 ) -> Attached:
     where = Location(path, 1, 0)
-    roles = [r for r in data.get("RoleDetailList") or [] if isinstance(r, dict)]
+    roles = [r for r in _list(data.get("RoleDetailList")) if isinstance(r, dict)]
     if role is None and len(roles) == 1:
         role = str(roles[0].get("RoleName"))
     if role is None:
@@ -220,15 +220,19 @@ def _from_authorization_details(
         )
     detail = roles[index]
     base: NodePath = ("RoleDetailList", index)
-    managed = _managed_documents(data)
+    managed = managed_policy_documents(data)
     identity: list[ParsedPolicy] = []
     findings: list[Finding] = []
-    for i, item in enumerate(detail.get("RolePolicyList") or []):
+    for i, item in enumerate(_list(detail.get("RolePolicyList"))):
+        if not isinstance(item, dict):
+            item = {}  # reported by the parser as a document that is not an object
         name = str(item.get("PolicyName", f"inline-{i + 1}"))
         sub = (*base, "RolePolicyList", i, "PolicyDocument")
         source = PolicySource(name, "inline", locate(sub)(()))
         identity.append(_parse_raw(item.get("PolicyDocument"), source, locate(sub)))
-    for j, item in enumerate(detail.get("AttachedManagedPolicies") or []):
+    for j, item in enumerate(_list(detail.get("AttachedManagedPolicies"))):
+        if not isinstance(item, dict):
+            item = {}
         arn = str(item.get("PolicyArn", ""))
         name = str(item.get("PolicyName") or arn.rsplit("/", 1)[-1])
         got = managed.get(arn)
@@ -250,7 +254,10 @@ def _from_authorization_details(
         source = PolicySource(name, "managed", locate(sub)(()), arn)
         identity.append(_parse_raw(raw, source, locate(sub)))
     boundary: list[ParsedPolicy] | None = None
-    boundary_arn = (detail.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    boundary_info = detail.get("PermissionsBoundary")
+    boundary_arn = (
+        boundary_info.get("PermissionsBoundaryArn") if isinstance(boundary_info, dict) else None
+    )
     if boundary_arn:
         got = managed.get(str(boundary_arn))
         if got is None:
@@ -281,16 +288,38 @@ def _from_authorization_details(
     )
 
 
-def _managed_documents(data: dict[str, Any]) -> dict[str, tuple[NodePath, object]]:
-    """Managed policy ARN → (node path, default-version document) from ``Policies``."""
+def _list(value: object) -> list[Any]:
+    """``value`` when it is a list; any other shape holds nothing to iterate."""
+    return value if isinstance(value, list) else []
+
+
+def managed_policy_documents(data: object) -> dict[str, tuple[NodePath, object]]:
+    """Managed policy ARN → (node path, default-version document) in an authorization dump.
+
+    ``data`` is ``aws iam get-account-authorization-details`` output as parsed; its
+    ``Policies`` list holds every managed policy with all its versions. Hand-edited or
+    truncated exports have odd shapes (``Policies: true``, versions that are not objects):
+    anything not shaped as AWS writes it is skipped, never raised on, and node paths keep
+    the file's own indexes so findings land on the right line.
+    """
     out: dict[str, tuple[NodePath, object]] = {}
-    for i, policy in enumerate(data.get("Policies") or []):
-        if not isinstance(policy, dict):
+    policies = data.get("Policies") if isinstance(data, dict) else None
+    if not isinstance(policies, list):
+        return out
+    for i, policy in enumerate(policies):
+        if not isinstance(policy, dict) or not isinstance(policy.get("Arn"), str):
+            continue
+        versions = policy.get("PolicyVersionList")
+        if not isinstance(versions, list):
             continue
         default = policy.get("DefaultVersionId")
-        for j, version in enumerate(policy.get("PolicyVersionList") or []):
-            if version.get("IsDefaultVersion") or version.get("VersionId") == default:
-                out[str(policy.get("Arn"))] = (
+        for j, version in enumerate(versions):
+            if not isinstance(version, dict):
+                continue
+            if version.get("IsDefaultVersion") is True or (
+                default is not None and version.get("VersionId") == default
+            ):
+                out[policy["Arn"]] = (
                     ("Policies", i, "PolicyVersionList", j, "Document"),
                     version.get("Document"),
                 )

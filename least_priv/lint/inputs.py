@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from least_priv.attached import _managed_documents
+from least_priv.attached import managed_policy_documents
 from least_priv.infra.positions import NodePath, ParsedDocument, parse_file
 from least_priv.lint import engine_codes as lint_codes
 from least_priv.lint import intrinsics
@@ -423,11 +423,6 @@ def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _well_formed(policy: Any) -> bool:
-    versions = policy.get("PolicyVersionList") if isinstance(policy, dict) else None
-    return isinstance(versions, list) and all(isinstance(v, dict) for v in versions)
-
-
 def _authorization_details(
     parsed: ParsedDocument, base: NodePath
 ) -> Iterator[PolicyView | Attachment | Finding]:
@@ -448,11 +443,8 @@ def _authorization_details(
                 if isinstance(attached, dict) and isinstance(attached.get("PolicyArn"), str):
                     arn_path: NodePath = (list_key, i, "AttachedManagedPolicies", j, "PolicyArn")
                     yield from _attachments(parsed, arn_path, label, None)
-    # The diff's reader of the same file knows how to find each policy's default version;
-    # it expects the shape AWS writes, so odd entries are blanked (indexes, hence node paths,
-    # stay the same).
-    policies = [p if _well_formed(p) else {} for p in _items(parsed.get(("Policies",)))]
-    for arn, (doc_path, _document) in sorted(_managed_documents({"Policies": policies}).items()):
+    # The diff's reader of the same file finds each policy's default version the same way.
+    for arn, (doc_path, _document) in sorted(managed_policy_documents(parsed.data).items()):
         if ":iam::aws:policy/" not in arn:  # AWS managed text is AWS's; LP114 covers names
             yield _policy(parsed, doc_path, f"managed policy {arn}", None)
 
