@@ -10,6 +10,9 @@ The pipeline (``least_priv.api``) uses it in three steps:
    pollers, dead-letter queue, X-Ray, KMS).
 3. :func:`merge` and :func:`build_documents` group permissions into sorted statements with
    content-derived Sids, optionally compacted and split to IAM's size limits.
+
+:func:`build_permissions` (calls and their requirements → merged permissions) and
+:func:`build_document` (permissions → one document) are the contract's short forms.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from least_priv.policy.document import (
     INLINE_TOTAL_LIMIT,
     MANAGED_POLICY_LIMIT,
     Built,
+    build_document,
     compact_actions,
     merge,
     size,
@@ -26,7 +30,7 @@ from least_priv.policy.document import (
 )
 from least_priv.policy.document import build as build_documents
 from least_priv.policy.implied import implied_permissions
-from least_priv.policy.scope import Scoper, scope_calls
+from least_priv.policy.scope import Scoper, build_permissions
 from least_priv.policy.values import Environment, expand_env
 
 __all__ = [
@@ -36,12 +40,13 @@ __all__ = [
     "Built",
     "Environment",
     "Scoper",
+    "build_document",
     "build_documents",
+    "build_permissions",
     "compact_actions",
     "expand_env",
     "implied_permissions",
     "merge",
-    "scope_calls",
     "size",
     "statements",
 ]

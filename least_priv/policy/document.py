@@ -360,3 +360,10 @@ def follow_split(
             )
         groups[index].append(perm)
     return tuple(PolicyDocument(statements(group, key, expand)) for group in groups)
+
+
+def build_document(
+    permissions: Iterable[Permission], expand: Expand | None = None
+) -> PolicyDocument:
+    """One policy document for ``permissions``, whatever its size (see :func:`build`)."""
+    return PolicyDocument(statements(merge(permissions), expand=expand))

@@ -38,6 +38,7 @@ from least_priv.model import (
 from least_priv.policy import arn, codes, refs
 from least_priv.policy.arn import ArnContext
 from least_priv.policy.conditions import request_conditions
+from least_priv.policy.document import merge
 from least_priv.policy.values import Environment, expand_env
 
 # A call whose parameters take many values (a RequestItems dict with 40 tables) yields one
@@ -441,17 +442,21 @@ def code_provenance(call: CallSite, requirement: Requirement) -> Provenance:
     return Provenance("code", call.location, detail)
 
 
-def scope_calls(
+def build_permissions(
     calls: Iterable[tuple[CallSite, Iterable[Requirement]]],
     env: Environment,
     context: ArnContext,
-) -> tuple[list[Permission], list[Finding]]:
-    """Scope every requirement of every call; permissions unmerged, findings de-duplicated."""
+) -> tuple[tuple[Permission, ...], list[Finding]]:
+    """Scoped, merged permissions for (call, catalog requirements) pairs, and findings.
+
+    The library form of what ``api.generate`` does for code: a caller that brings its own
+    call sites (another front end, a test) gets the same permissions.
+    """
     scoper = Scoper(env, context)
     out: list[Permission] = []
     for call, requirements in calls:
         out.extend(scoper.call_permissions(call, requirements))
-    return out, sorted(set(scoper.findings))
+    return merge(out), sorted(set(scoper.findings))
 
 
 def _with_placeholders(

@@ -195,3 +195,25 @@ def test_merge_combines_condition_values_and_lets_an_unconditional_grant_cover()
     kms = Condition("StringEquals", "kms:ViaService", ("s3.eu-west-1.amazonaws.com",))
     other = Permission("s3:ListBucket", bucket, (kms,), (Provenance("code", WHERE),))
     assert len(merge([listing("landing/"), other])) == 2
+
+
+def test_contract_short_forms_build_permissions_and_build_document() -> None:
+    from least_priv.model import CallSite, ParamBinding, Requirement, Value
+    from least_priv.policy import ArnContext, Environment, build_document, build_permissions
+
+    get = Requirement(
+        "dynamodb:GetItem",
+        "table",
+        "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}",
+        (ParamBinding("TableName", "dynamodb_table"),),
+    )
+    site = CallSite(WHERE, "dynamodb", "GetItem", (("TableName", Value.literal("orders")),))
+    perms, findings = build_permissions(
+        [(site, [get]), (site, [get])], Environment({}), ArnContext.of(None, "eu-west-1", "1")
+    )
+    assert [(p.action, p.resource) for p in perms] == [
+        ("dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:1:table/orders")
+    ]
+    assert findings == []
+    document = build_document(perms)
+    assert document.to_json()["Statement"][0]["Resource"] == perms[0].resource  # type: ignore[index]
