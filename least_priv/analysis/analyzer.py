@@ -147,9 +147,7 @@ def analyze(
             loaded = interp.modules.get(name)
             if loaded is not None:
                 referenced |= loaded.references
-        roots = [
-            f for f in interp.top_functions() if f.qualname.rsplit(".", 1)[-1] not in referenced
-        ]
+        roots = [f for f in interp.top_functions() if not _named_somewhere(f, referenced)]
         # Calls seen in any round decide what is "called": the set only grows, so the roots
         # only shrink and the rounds settle (a root evaluated with unknown arguments can
         # reach different callees than in its real contexts).
@@ -157,7 +155,7 @@ def analyze(
         for _ in range(MAX_ROUNDS):
             grew = interp.run_round(modules, roots)
             seen |= interp.edges
-            new_roots = _uncalled(interp.top_functions(), seen)
+            new_roots = _uncalled(interp.top_functions(), seen, modules)
             if not grew and new_roots == roots:
                 break
             roots = new_roots
@@ -226,15 +224,27 @@ def _assigned_at_top(interp: Interpreter, module: str, name: str) -> bool:
     return False
 
 
-def _uncalled(functions: list[FuncA], edges: set[tuple[str, str]]) -> list[FuncA]:
-    """Functions no other function calls, plus one per cycle nobody enters (sorted)."""
+def _named_somewhere(func: FuncA, referenced: set[str]) -> bool:
+    """True when code names the function, or Python calls it implicitly (``__init__``)."""
+    name = func.qualname.rsplit(".", 1)[-1]
+    return name in referenced or (name.startswith("__") and name.endswith("__"))
+
+
+def _uncalled(
+    functions: list[FuncA], edges: set[tuple[str, str]], modules: list[str]
+) -> list[FuncA]:
+    """Functions no other function calls, plus one per cycle nobody enters (sorted).
+
+    Module bodies always run, so what they reach (``repo = Repo(TABLE)`` → ``Repo.__init__``)
+    is reached, not a root to evaluate again with unknown arguments.
+    """
     called = {callee for caller, callee in edges if caller != callee}
     roots = [f for f in functions if f"{f.module}.{f.qualname}" not in called]
     graph = nx.DiGraph()
     graph.add_edges_from(edges)
     reached: set[str] = set()
-    for root in roots:
-        name = f"{root.module}.{root.qualname}"
+    starts = [f"{r.module}.{r.qualname}" for r in roots] + [f"{m}.<module>" for m in modules]
+    for name in starts:
         reached.add(name)
         if name in graph:
             reached.update(nx.descendants(graph, name))

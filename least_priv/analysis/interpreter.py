@@ -1209,7 +1209,12 @@ class Interpreter(SdkSemantics):
                 assert name is not None
                 out.update(self.attribute(args[0], name, f, loc))
             return frozenset(out)
-        tried = " / ".join(sorted(str(v) for v in args[1]))
+        tried = " / ".join(
+            sorted(
+                f"getattr(..., {a.value.pattern()!r})" if isinstance(a, Str) else "a computed name"
+                for a in args[1]
+            )
+        )
         out = set()
         for atom in args[0]:
             dynamic = self.sdk_dynamic_attribute(atom, tried)

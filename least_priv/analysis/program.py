@@ -135,22 +135,20 @@ def parse_file(source: SourceFile) -> ModuleIR:
     try:
         data = read_source(source.path)
     except OSError as exc:
-        return failed(codes.UNREADABLE_FILE, 0, 0, f"cannot read {source.path}: {exc.strerror}")
+        return failed(codes.UNREADABLE_FILE, 0, 0, f"cannot read the file: {exc.strerror}")
     if len(data) > MAX_FILE_BYTES:
         return failed(
             codes.FILE_TOO_LARGE,
             0,
             0,
-            f"{source.path} is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
+            f"the file is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
             "not analysed",
         )
     try:
         text = _decode(data)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
         line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
-        return failed(
-            codes.NOT_UTF8, line, 0, f"{source.path} is not valid UTF-8 ({exc}); not analysed"
-        )
+        return failed(codes.NOT_UTF8, line, 0, f"the file is not valid UTF-8 ({exc}); not analysed")
     lines = text.count("\n") + 1
     try:
         module = cst.parse_module(text)
