@@ -164,8 +164,9 @@ def _check(options: GenerateOptions) -> None:
 def _functions(run: _Run) -> tuple[list[Function], bool]:
     options = run.options
     if not options.template:
-        root = options.paths[0]
-        return [Function(name="", code_root=root, handler=options.handler or "")], False
+        root, *layers = options.paths
+        function = Function("", root, options.handler or "", layers=tuple(layers))
+        return [function], False
     from least_priv.infra import load_template, select_functions
     from least_priv.infra.codes import MISSING_CODE
 

@@ -259,3 +259,18 @@ def test_generated_policies_pass_the_projects_own_lint() -> None:
                 linted = lint_text(json.dumps(document.to_json()), f"{policy.name}.json")
                 serious = [f for f in linted.findings if f.severity >= Severity.WARNING]
                 assert serious == [], (template, serious)
+
+
+def test_extra_paths_are_layers_for_a_bare_code_path() -> None:
+    case = "fixtures/functions/layer-shared-client"
+    alone = generate(GenerateOptions(paths=(f"{case}/src",), handler="app.handler"))
+    with_layer = generate(
+        GenerateOptions(
+            paths=(f"{case}/src", f"{case}/layers/common/python"),
+            handler="app.handler",
+            env=(("CATALOG_BUCKET", "acme-catalog"),),
+        )
+    )
+    assert alone.functions[0].permissions == ()
+    got = grants(documents(with_layer))
+    assert ("s3:PutObject", "arn:*:s3:::acme-catalog/snapshots/current.json") in got
