@@ -742,6 +742,13 @@ class Interpreter(SdkSemantics):
             obj = self.expr(e[1], f)
             index = self.expr(e[2], f) if e[2] is not None else unknown("slice")
             return self.subscript(obj, index, f)
+        if tag == "slice":
+            sliced = self.expr(e[1], f)
+            for bound in e[2]:
+                self.expr(bound, f)
+            # A slice of a list holds some of its elements; of a string, an unknown piece.
+            kept = frozenset(a for a in sliced if isinstance(a, ListA))
+            return kept if kept and len(kept) == len(sliced) else unknown("slice")
         if tag == "dict":
             items: list[tuple[Atoms, Atoms]] = []
             for key, val in e[1]:

@@ -14,7 +14,8 @@ Expression nodes (first item is the tag)::
     ["str", text]  ["num", text]  ["const", "None" | "True" | "False"]
     ["fstr", [text | ["fx", expr, plain]]]   plain: no conversion and no format spec
     ["bin", op, left, right]         ["bool", op, [values]]
-    ["sub", obj, index | None]       ["dict", [[key | None, value]]]  ["list", [items]]
+    ["sub", obj, index | None]       ["slice", obj, [bounds]]
+    ["dict", [[key | None, value]]]  ["list", [items]]
     ["ifexp", test, body, orelse]    ["lambda", params, body, line, col]
     ["await", expr]   ["yield", expr | None]   ["walrus", target, value]
     ["comp", elt, [[target, iter, [ifs]]]]      ["other", [subexpressions]]
@@ -244,6 +245,10 @@ class _Lowerer:
             rest: list[IR] = []
             if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
                 index = self.expr(elements[0].slice.value)
+            elif len(elements) == 1 and isinstance(elements[0].slice, cst.Slice):
+                value = self.expr(node.value)  # type: ignore[attr-defined]
+                bounds = [self.expr(c) for c in _slice_parts(elements[0].slice)]
+                return ["slice", value, bounds]
             else:
                 for el in elements:
                     rest.extend(self.expr(c) for c in _slice_parts(el.slice))

@@ -199,3 +199,29 @@ def test_two_possible_constants_give_two_calls(project) -> None:
         }
     ).analyze("app.handler")
     assert sorted(c.arg("TableName").text for c in result.calls) == ["archive", "orders"]  # type: ignore[union-attr]
+
+
+def test_slices_of_lists_keep_their_elements(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            TABLE = "orders"
+            def handler(event, context):
+                statements = [
+                    {"Statement": f'UPDATE "{TABLE}" SET a = 1 WHERE id = ?', "Parameters": []}
+                    for _ in event["ids"]
+                ]
+                for start in range(0, len(statements), 25):
+                    boto3.client("dynamodb").batch_execute_statement(
+                        Statements=statements[start : start + 25]
+                    )
+            """
+        }
+    ).analyze("app.handler")
+    [call] = result.calls
+    statements = call.arg("Statements")
+    assert statements is not None and statements.sequence is not None
+    assert statements.sequence[0].get("Statement").text == (  # type: ignore[union-attr]
+        'UPDATE "orders" SET a = 1 WHERE id = ?'
+    )
