@@ -575,7 +575,12 @@ def build_helpers(overrides: Overrides, sources: Sources) -> dict[str, Any]:
                     ):
                         raise OverrideError(f"helper {client_name}.{name}: {op} has no {top}")
                 calls.append([op, [list(p) for p in params], str(call.get("why", ""))])
-            out.setdefault(client_name, {})[name] = {"args": args, "ids": ids, "calls": calls}
+            out.setdefault(client_name, {})[name] = {
+                "args": args,
+                "ids": ids,
+                "calls": calls,
+                "impl": str(spec["impl"]),
+            }
     return out
 
 

@@ -360,7 +360,9 @@ def _helper(client: str, name: str) -> HelperInfo | None:
         HelperCall(op, tuple((p, path) for p, path in params), why)
         for op, params, why in spec["calls"]
     )
-    return HelperInfo(client, name, tuple(spec["args"]), tuple(spec["ids"]), calls)
+    return HelperInfo(
+        client, name, tuple(spec["args"]), tuple(spec["ids"]), calls, spec.get("impl", "")
+    )
 
 
 @cache

@@ -73,7 +73,8 @@ class HelperInfo:
     ``name`` is the method name as called, qualified by the resource for resource helpers
     (``"Bucket.upload_file"``). ``arguments`` are the helper's parameters in positional
     order; ``identifiers`` are the resource identifiers (``Bucket``, ``Key``, ``TableName``)
-    the analysis passes as extra named arguments for resource helpers.
+    the analysis passes as extra named arguments for resource helpers. ``source`` names the
+    boto3/botocore function the helper is (``boto3.s3.inject.upload_file``).
     """
 
     client: str
