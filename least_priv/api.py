@@ -184,16 +184,18 @@ def _functions(run: _Run) -> tuple[list[Function], bool]:
     functions, unknown = select_functions(template, options.function)
     if unknown:
         raise UsageError("; ".join(f.message for f in unknown))
-    if options.paths:
-        # Code given on the command line with a template: the template supplies the
-        # function's configuration (environment, events, role), the paths its code.
+    if options.paths or options.handler:
+        # Code or handler given on the command line with a template: the template supplies
+        # the function's configuration (environment, events, role), the options the rest.
         if len(functions) != 1:
-            raise UsageError("with PATHs and a template of several functions, give --function")
+            raise UsageError(
+                "with PATHs or --handler and a template of several functions, give --function"
+            )
         fn = functions[0]
         functions = [
             replace(
                 fn,
-                code_root=options.paths[0],
+                code_root=options.paths[0] if options.paths else fn.code_root,
                 handler=options.handler or fn.handler,
                 layers=tuple(options.paths[1:]) + fn.layers,
             )

@@ -274,3 +274,41 @@ def test_extra_paths_are_layers_for_a_bare_code_path() -> None:
     assert alone.functions[0].permissions == ()
     got = grants(documents(with_layer))
     assert ("s3:PutObject", "arn:*:s3:::acme-catalog/snapshots/current.json") in got
+
+
+def test_handler_option_overrides_the_templates_handler(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "app.py").write_text(
+        "import boto3\n\n"
+        "sqs = boto3.client('sqs')\n"
+        "sns = boto3.client('sns')\n\n"
+        "def enqueue(event, context):\n"
+        "    sqs.send_message(\n"
+        "        QueueUrl='https://sqs.eu-west-1.amazonaws.com/1/jobs', MessageBody='x'\n"
+        "    )\n\n"
+        "def announce(event, context):\n"
+        "    sns.publish(TopicArn='arn:aws:sns:eu-west-1:1:news', Message='x')\n"
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      CodeUri: src/\n"
+        "      Handler: app.enqueue\n"
+        "      Runtime: python3.12\n"
+    )
+
+    def code_actions(**extra: str) -> set[str]:
+        result = generate(GenerateOptions(template=str(template), **extra))  # type: ignore[arg-type]
+        return {
+            p.action
+            for p in result.functions[0].permissions
+            if any(v.source == "code" for v in p.provenance)
+        }
+
+    assert code_actions() == {"sqs:SendMessage"}
+    assert code_actions(handler="app.announce") == {"sns:Publish"}
