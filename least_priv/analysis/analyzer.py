@@ -9,7 +9,7 @@ last round; build the call graph for reachability.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,11 +76,14 @@ def parse_handler(handler: str) -> tuple[str, str] | None:
 class _Sources:
     """Module name → file, parsing each on first use."""
 
-    def __init__(self, files: Sequence[SourceFile]) -> None:
+    def __init__(
+        self, files: Sequence[SourceFile], parser: Callable[[SourceFile], ModuleIR]
+    ) -> None:
         self.files: dict[str, SourceFile] = {}
         for source in files:
             self.files.setdefault(source.module, source)
         self.parsed: dict[str, ModuleIR] = {}
+        self.parser = parser
 
     def load(self, name: str) -> ModuleIR | None:
         found = self.parsed.get(name)
@@ -89,7 +92,7 @@ class _Sources:
         source = self.files.get(name)
         if source is None:
             return None
-        result = parse_file(source)
+        result = self.parser(source)
         self.parsed[name] = result
         return result
 
@@ -99,6 +102,7 @@ def analyze(
     handler: str | None = None,
     *,
     env: Mapping[str, str] | None = None,
+    parser: Callable[[SourceFile], ModuleIR] = parse_file,
 ) -> AnalysisResult:
     """Analyse a function's code: ``paths[0]`` is the code root, the rest extra import roots.
 
@@ -106,6 +110,8 @@ def analyze(
     from it counts, plus the top-level code of every module it imports; without it every
     function counts. ``env`` is accepted for symmetry with the pipeline; environment values
     stay ``EnvRef`` parts in the result so the policy stage can resolve them with the IaC.
+    ``parser`` turns one file into its ``ModuleIR``; a cache wraps ``program.parse_file``
+    here (the result depends only on the file's bytes and the tool version).
     """
     del env
     findings: list[Finding] = []
@@ -118,7 +124,7 @@ def analyze(
             )
             continue
         files.extend(discover(text, index))
-    sources = _Sources(files)
+    sources = _Sources(files, parser)
     interp = Interpreter(sources.load)
 
     entry: FuncA | None = None
