@@ -54,6 +54,21 @@ class Overrides:
         rows = self.rows()
         return rows["prefixes"] + rows["operations"] + rows["rules"] + rows["permissionless"]
 
+    def _side_effect_rows(self) -> int:
+        """Reviewed side-effect entries: per-operation KMS, member, call, version and S3 rows."""
+        spec = self.side_effects
+        total = sum(len(e.get("ops", {})) for e in spec.get("kms", {}).values())
+        total += sum(
+            len(m) for ops in spec.get("member_actions", {}).values() for m in ops.values()
+        )
+        total += sum(
+            len(op["rows"]) for ops in spec.get("calls", {}).values() for op in ops.values()
+        )
+        total += sum(len(v) for k, v in spec.get("versioned", {}).items() if k != "member")
+        total += sum(len(rows) for rows in spec.get("s3_locations", {}).values())
+        total += len(spec.get("tag_on_create", {}).get("actions", {}))
+        return total + len(spec.get("pass_role", {}).get("profiles", {}))
+
     def rows(self) -> dict[str, int]:
         """Reviewed rows per table."""
         ops = rules = 0
@@ -71,4 +86,5 @@ class Overrides:
             "bindings": sum(len(r) for r in self.bindings.values()),
             "helpers": sum(len(r) for r in self.helpers.values()),
             "resource_sets": len(self.resource_sets),
+            "side_effects": self._side_effect_rows(),
         }
