@@ -420,10 +420,16 @@ def _ssm_parameter(text: str) -> dict[str, str] | None:
             "ParameterNameWithoutLeadingSlash",
             "parameter/",
             "parameter",
-            post=lambda name: name.lstrip("/"),
+            post=_ssm_name,
         )
-    # "/app/db" and "app" are both valid names; the ARN joins them with one slash.
-    return {"ParameterNameWithoutLeadingSlash": text.lstrip("/") or "*"}
+    return {"ParameterNameWithoutLeadingSlash": _ssm_name(text) or "*"}
+
+
+def _ssm_name(name: str) -> str:
+    # "/app/db" and "app" are both valid names; the ARN joins them with one slash. A
+    # version or label selector ("/app/db:3", "/app/db:prod") is not part of the resource
+    # ARN (names cannot contain ':'), so it is dropped.
+    return name.lstrip("/").split(":", 1)[0]
 
 
 @_transform("ssm_parameter_path", "ParameterNameWithoutLeadingSlash")

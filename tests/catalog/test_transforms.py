@@ -170,6 +170,8 @@ from least_priv.catalog.transforms import apply
             {"ParameterNameWithoutLeadingSlash": "app/prod/db-url"},
         ),
         ("ssm_parameter", "plain-name", {"ParameterNameWithoutLeadingSlash": "plain-name"}),
+        ("ssm_parameter", "/app/db:3", {"ParameterNameWithoutLeadingSlash": "app/db"}),
+        ("ssm_parameter", "/app/db:prod", {"ParameterNameWithoutLeadingSlash": "app/db"}),
         (
             "ssm_parameter",
             "arn:aws:ssm:us-east-1:123456789012:parameter/app/x",
