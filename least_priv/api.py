@@ -292,7 +292,7 @@ def code_permissions(
                 )
             )
         for permission in scoper.call_permissions(call, requirements):
-            if permission.resource == "*" and _has_resource_types(catalog, permission.action):
+            if permission.resource == "*" and _catalog_gap(catalog, call, permission.action):
                 findings.append(
                     policy_codes.finding(
                         policy_codes.UNTYPED_RESOURCE,
@@ -304,9 +304,19 @@ def code_permissions(
             yield permission
 
 
-def _has_resource_types(catalog: Catalog, action: str) -> bool:
+def _catalog_gap(catalog: Catalog, call: CallSite, action: str) -> bool:
+    """True when ``action`` has a resource type but the catalog gives no ARN for it here.
+
+    Some operations take '*' on purpose for some requests (sns Publish to a phone number
+    has no topic): the catalog then also lists the action with its ARN template, and the
+    '*' is the request-content rule's choice, not a gap.
+    """
     info = catalog.action(action)
-    return info is not None and any(required for _, required in info.resource_types)
+    if info is None or not any(required for _, required in info.resource_types):
+        return False
+    operation = catalog.operation(call.service, call.operation)
+    rows = operation.requirements if operation is not None else ()
+    return not any(r.action.lower() == action.lower() and r.arn_template for r in rows)
 
 
 def _deployed_name(function: Function) -> str | None:

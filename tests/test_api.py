@@ -312,3 +312,18 @@ def test_handler_option_overrides_the_templates_handler(tmp_path: Path) -> None:
 
     assert code_actions() == {"sqs:SendMessage"}
     assert code_actions(handler="app.announce") == {"sns:Publish"}
+
+
+def test_star_on_a_resource_level_action_is_reported_only_for_a_catalog_gap() -> None:
+    from least_priv.api import _catalog_gap
+    from least_priv.catalog import get_catalog
+    from least_priv.model import CallSite, Location
+
+    catalog = get_catalog()
+    here = Location("app.py", 3)
+    # Publishing an SMS has no topic: '*' is the catalog's deliberate choice.
+    assert not _catalog_gap(catalog, CallSite(here, "sns", "Publish"), "sns:Publish")
+    # No catalog row gives the action an ARN: a gap, reported as LP307.
+    assert _catalog_gap(catalog, CallSite(here, "s3", "NotAnOperation"), "s3:GetObject")
+    # An action without resource types is '*' by nature.
+    assert not _catalog_gap(catalog, CallSite(here, "sqs", "ListQueues"), "sqs:ListQueues")
