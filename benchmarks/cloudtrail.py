@@ -10,8 +10,8 @@ services, management and data events, errors, resources[]), then measures in the
   for a role present in every file (no prefilter gain: the honest ratio) and a role
   present in few files (the usual case);
 - peak RSS of the engine on the whole corpus and on a tenth of it (flat = same);
-- the ratio engine / stdlib-zlib floor per core, from interleaved runs (best of 3) on a
-  fifth of the corpus, so a burst of load on a shared machine does not decide it.
+- the ratio engine / stdlib-zlib floor per core, from interleaved runs on a
+  fifth of the corpus (best of 7), so a burst of load on a shared machine does not decide it.
 
 Usage: ``python benchmarks/cloudtrail.py [--files 1000] [--records 1000] [--dir DIR]``.
 Never run as a test: timings depend on the machine.
@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--records", type=int, default=1000, help="records per file")
     parser.add_argument("--dir", help="corpus folder (kept); default: a temporary one")
-    parser.add_argument("--repeat", type=int, default=3, help="interleaved runs for the ratio")
+    parser.add_argument("--repeat", type=int, default=7, help="interleaved runs for the ratio")
     parser.add_argument(
         "--huge-mib", type=int, default=1024, help="size of the one-file test (0: skip)"
     )
