@@ -5,11 +5,13 @@ records = 1 M records, 200 roles in 4 accounts and 3 regions, 40 event kinds acr
 services, management and data events, errors, resources[]), then measures in the same run:
 
 - the floor: bare stdlib ``zlib`` decompression of every file (and ISA-L's, for reference);
-- decoders compared on a sample (stdlib json, orjson, msgspec untyped, msgspec typed);
+- decoders compared on a sample (stdlib json, orjson, msgspec untyped, msgspec typed, and
+  the engine's raw split with a per-record prefilter);
 - the embedded engine (``least_priv.trail.engine.scan_inputs``): 1 worker and one per core,
   for a role present in every file (no prefilter gain: the honest ratio) and a role
   present in few files (the usual case);
 - peak RSS of the engine on the whole corpus and on a tenth of it (flat = same);
+- one 1 GiB file (``--huge-mib``): streamed in batches, its finding and peak RSS;
 - the ratio engine / stdlib-zlib floor per core, from interleaved runs on a
   fifth of the corpus (best of 7), so a burst of load on a shared machine does not decide it.
 
