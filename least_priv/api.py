@@ -312,7 +312,9 @@ def _catalog_gap(catalog: Catalog, call: CallSite, action: str) -> bool:
     '*' is the request-content rule's choice, not a gap.
     """
     info = catalog.action(action)
-    if info is None or not any(required for _, required in info.resource_types):
+    # Any resource type counts: alternatives (bucket object or access-point object) are
+    # each marked not required, yet the action is resource-level.
+    if info is None or not info.resource_types:
         return False
     operation = catalog.operation(call.service, call.operation)
     rows = operation.requirements if operation is not None else ()
