@@ -58,12 +58,13 @@ _FILE_SYSTEM = _P + ":elasticfilesystem:${Region}:${Account}:file-system/*"
 TARGET = "Target"  # placeholder parameter, renamed after the setting when used
 
 
-def _req(action: str, template: str | None, transform: str | None = None) -> Requirement:
-    bindings = (ParamBinding(TARGET, transform),) if transform else ()
-    return Requirement(action, None, template, bindings)
+def _req(action: str, template: str | None) -> Requirement:
+    """A requirement whose resource is fixed by its template (or '*' without one)."""
+    return Requirement(action, None, template)
 
 
 def _typed(action: str, iam_type: str, template: str, transform: str) -> Requirement:
+    """A requirement on the configured target, read by a catalog transform."""
     return Requirement(action, iam_type, template, (ParamBinding(TARGET, transform),))
 
 
