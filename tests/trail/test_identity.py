@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from least_priv.trail.identity import Matcher, RoleArnError, may_contain, parse_role
@@ -55,6 +55,7 @@ def test_session_name_narrows_to_one_function(make_record) -> None:  # type: ign
     assert not matcher.is_session(_record(theirs))
 
 
+@settings(deadline=None)
 @given(
     st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True),
     st.booleans(),
