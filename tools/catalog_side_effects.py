@@ -228,7 +228,10 @@ def call_rows(
         for param, _, _ in bindings:
             if client.member_shape(operation, param) is None:
                 raise OverrideError(f"side effect {client.name}.{operation}: no member {param}")
-        out.extend(rows_for(row["action"], bindings, "side-effect", str(row["reason"])))
+        when = row.get("when")
+        if when is not None and client.member_shape(operation, when) is None:
+            raise OverrideError(f"side effect {client.name}.{operation}: no member {when}")
+        out.extend(rows_for(row["action"], bindings, "side-effect", str(row["reason"]), when=when))
     return out
 
 

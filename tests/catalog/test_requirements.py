@@ -822,3 +822,46 @@ def test_a_list_filled_later_keeps_its_side_effects() -> None:
         or []
     )
     assert value.pattern() == "*"
+
+
+def test_retrieve_and_generate_needs_the_knowledge_base_and_the_model() -> None:
+    config = dict_value(
+        type=lit("KNOWLEDGE_BASE"),
+        knowledgeBaseConfiguration=dict_value(
+            knowledgeBaseId=lit("KB12345678"),
+            modelArn=lit("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"),
+        ),
+    )
+    reqs = CAT.requirements(
+        call(
+            "bedrock-agent-runtime",
+            "RetrieveAndGenerate",
+            input=dict_value(text=lit("q")),
+            retrieveAndGenerateConfiguration=config,
+        )
+    )
+    by_action = {r.action: r for r in reqs}
+    assert set(by_action) == {
+        "bedrock:RetrieveAndGenerate",
+        "bedrock:Retrieve",
+        "bedrock:InvokeModel",
+    }
+    assert by_action["bedrock:Retrieve"].resource_type == "knowledge-base"
+    assert by_action["bedrock:InvokeModel"].resource_type == "foundation-model"
+
+
+def test_guardrail_only_when_the_request_applies_one() -> None:
+    model = lit("anthropic.claude-3-haiku-20240307-v1:0")
+    plain = CAT.requirements(call("bedrock-runtime", "Converse", modelId=model))
+    assert actions(plain) == ["bedrock:InvokeModel"]
+    guarded = CAT.requirements(
+        call(
+            "bedrock-runtime",
+            "Converse",
+            modelId=model,
+            guardrailConfig=dict_value(
+                guardrailIdentifier=lit("gr-abc"), guardrailVersion=lit("1")
+            ),
+        )
+    )
+    assert actions(guarded) == ["bedrock:ApplyGuardrail", "bedrock:InvokeModel"]
