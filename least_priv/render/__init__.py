@@ -38,7 +38,7 @@ def render_policy(result: GenerateResult, fmt: str) -> str:
 def _renderer(fmt: str) -> Callable[[GenerateResult], str]:
     # Imported on use: each format pulls in only what it needs (PyYAML for the YAML ones).
     if fmt == "json":
-        from least_priv.render.json import render_json
+        from least_priv.render.policy_json import render_json
 
         return render_json
     if fmt == "sam":
