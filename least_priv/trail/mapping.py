@@ -22,6 +22,7 @@ from typing import Any
 from least_priv.catalog import transforms
 from least_priv.model import CallSite, Location, Requirement, Value
 from least_priv.policy.arn import ArnContext, fill, json_form, text_parts
+from least_priv.policy.arn import partition_of as region_partition
 from least_priv.policy.arn import variables as arn_variables
 from least_priv.trail import quirks
 from least_priv.trail.records import Record
@@ -85,16 +86,8 @@ class Use:
 
 
 def partition_of(region: str) -> str:
-    """The ARN partition of a region (``cn-north-1`` → ``aws-cn``)."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    return "aws"
+    """The ARN partition of a record's region (``cn-north-1`` → ``aws-cn``; none → aws)."""
+    return region_partition(region) or "aws"
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
