@@ -11,6 +11,7 @@ versions is refused (the committed data must say exactly what it was built from)
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -54,6 +55,29 @@ def compare(files: dict[str, bytes], current: dict[str, bytes]) -> tuple[list[st
     return changed, stale
 
 
+def explain(path: str, old: bytes | None, new: bytes, limit: int = 10) -> list[str]:
+    """What changed in one generated file, for a reviewer reading CI output.
+
+    unresolved.txt: the operations that became unresolved (+) or resolved (-); a client
+    file: the operations whose record changed. Other files: nothing (their diff is data).
+    """
+    if old is None:
+        return ["(new file)"]
+    if path == "unresolved.txt":
+        before, after = set(old.decode().split()), set(new.decode().split())
+        lines = [f"+ {op}" for op in sorted(after - before)]
+        lines += [f"- {op}" for op in sorted(before - after)]
+    elif path.startswith("clients/"):
+        before_ops = json.loads(old).get("operations", {})
+        after_ops = json.loads(new).get("operations", {})
+        names = sorted(set(before_ops) | set(after_ops))
+        lines = [n for n in names if before_ops.get(n) != after_ops.get(n)]
+    else:
+        return []
+    more = len(lines) - limit
+    return lines[:limit] + ([f"... and {more} more"] if more > 0 else [])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="diff against committed files")
@@ -74,10 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     except OverrideError as exc:
         print(f"override error: {exc}", file=sys.stderr)
         return 2
-    changed, stale = compare(files, existing_files(args.out))
+    current = existing_files(args.out)
+    changed, stale = compare(files, current)
     if args.check:
         for path in changed:
             print(f"differs: {path}")
+            for line in explain(path, current.get(path), files[path]):
+                print(f"    {line}")
         for path in stale:
             print(f"not generated: {path}")
         return 1 if changed or stale else 0

@@ -174,3 +174,15 @@ def test_compare_reports_changed_and_stale_files(tmp_path: Path) -> None:
     changed, stale = compare(files, existing_files(tmp_path))
     assert changed == ["_meta.json", "unresolved.txt"]
     assert stale == ["gone.txt"]
+
+
+def test_check_explains_new_gaps_and_changed_operations() -> None:
+    from tools.build_service_maps import explain
+
+    old = b"s3.RenameObject\nsqs.CreateQueueX\n"
+    new = b"s3.RenameObject\nsqs.SendMessageBatch\n"
+    assert explain("unresolved.txt", old, new) == ["+ sqs.SendMessageBatch", "- sqs.CreateQueueX"]
+    before = json.dumps({"operations": {"A": {"m": "a"}, "B": {"m": "b"}}}).encode()
+    after = json.dumps({"operations": {"A": {"m": "a"}, "B": {"m": "bb"}, "C": {}}}).encode()
+    assert explain("clients/x.json", before, after) == ["B", "C"]
+    assert explain("clients/x.json", None, after) == ["(new file)"]
