@@ -10,6 +10,7 @@ verdicts on small hand-built policies. The last test runs the whole pipeline on 
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import re
 import sys
@@ -313,11 +314,65 @@ def test_bad_case_directory_is_reported(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+# Defects of the tool that the corpus found and that are not fixed yet, as
+# (case, "missed" | "extra" | "uncovered", action). The bar is checked without them, and each
+# must still be a defect, so a fix forces its removal here; the report always lists them.
+KNOWN_GAPS: frozenset[tuple[str, str, str]] = frozenset()
+
+
+def _gaps(results: list[accuracy.CaseResult]) -> set[tuple[str, str, str]]:
+    found = set()
+    for r in results:
+        found |= {(r.name, "missed", a) for a in r.missed}
+        found |= {(r.name, "extra", a) for a in r.extra}
+        found |= {
+            (r.name, "uncovered", x["action"]) for x in r.resources if x["result"] == "uncovered"
+        }
+    return found
+
+
+def _excluding_known_gaps(r: accuracy.CaseResult) -> accuracy.CaseResult:
+    known = {(kind, action) for name, kind, action in KNOWN_GAPS if name == r.name}
+    kept = copy.copy(r)
+    kept.expected_actions = [a for a in r.expected_actions if ("missed", a) not in known]
+    kept.generated_actions = [a for a in r.generated_actions if ("extra", a) not in known]
+    kept.missed = [a for a in r.missed if ("missed", a) not in known]
+    kept.extra = [a for a in r.extra if ("extra", a) not in known]
+    kept.resources = [
+        x
+        for x in r.resources
+        if not (x["result"] == "uncovered" and ("uncovered", x["action"]) in known)
+    ]
+    return kept
+
+
+def test_known_gaps_are_excluded_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    generated = _doc(
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:GetItem",
+            "Resource": "arn:aws:dynamodb:*:*:table/x",
+        },
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"},
+    )
+    result = accuracy.compare("c", _EXPECTED, [generated])
+    assert _gaps([result]) == {
+        ("c", "missed", "dynamodb:putitem"),
+        ("c", "uncovered", "dynamodb:getitem"),
+    }
+    monkeypatch.setattr(sys.modules[__name__], "KNOWN_GAPS", frozenset(_gaps([result])))
+    summary = accuracy.summarise([_excluding_known_gaps(result)])
+    assert summary["recall"] == 1.0 and summary["resource_results"].get("uncovered", 0) == 0
+    assert accuracy.meets_targets(summary)
+
+
 def test_pipeline_meets_the_accuracy_targets() -> None:
     pytest.importorskip("least_priv.api", reason="the generate pipeline has not landed yet")
     results = [accuracy.run_case(c) for c in CASES]
-    summary = accuracy.summarise(results)
-    report = accuracy.render_table(results, summary)
+    report = accuracy.render_table(results, accuracy.summarise(results))
+    fixed = sorted(KNOWN_GAPS - _gaps(results))
+    assert not fixed, f"fixed, remove from KNOWN_GAPS: {fixed}"
+    summary = accuracy.summarise([_excluding_known_gaps(r) for r in results])
     assert accuracy.meets_targets(summary), report
     missing = [(r.name, r.missing_findings) for r in results if r.missing_findings]
     assert not missing, report
