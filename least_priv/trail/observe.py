@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -165,7 +166,13 @@ def _plan(
             found, problems = local_inputs(source, layout)
         inputs.extend(found)
         findings.extend(problems)
-    return inputs, live
+    # A folder and a file inside it, or the same bucket twice: read each file once, or
+    # every count would double.
+    unique: dict[str, Input] = {}
+    for item in inputs:
+        key = item.label if item.label.startswith("s3://") else os.path.realpath(item.label)
+        unique.setdefault(key, item)
+    return list(unique.values()), live
 
 
 def observe(

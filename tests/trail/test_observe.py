@@ -82,3 +82,19 @@ def test_output_is_the_same_whatever_the_file_order(
     assert first.permissions == second.permissions
     assert [p.provenance for p in first.permissions] == [p.provenance for p in second.permissions]
     assert [p.provenance[0].count for p in first.permissions] == [2, 1]
+
+
+def test_overlapping_sources_are_read_once(
+    tmp_path: Path, make_record: Callable[..., dict[str, Any]]
+) -> None:
+    rec = make_record(T.format(1), "ssm.amazonaws.com", "GetParameter", {"name": "/r/x"})
+    path = write_trail(layout_path(tmp_path, "2026-03-02", "a.json.gz"), [rec])
+    obs = observe(
+        [str(tmp_path), str(path.parent), str(path)],
+        role_arn=ROLE,
+        since="2026-03-01",
+        until="2026-03-31",
+        progress=False,
+    )
+    assert obs.stats.files == 1
+    assert [p.provenance[0].count for p in obs.permissions] == [1]
