@@ -326,6 +326,9 @@ def _dynamodb_stream_arn(text: str) -> dict[str, str] | None:
 _SQS_URL = re.compile(r"^(?:https?://)?(?P<host>[^/]*)/(?P<account>[^/]+)/(?P<queue>[^/]+)/?$")
 
 
+_REGION = re.compile(r"\b[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+\b")
+
+
 @_transform("sqs_queue_url", "QueueName", "Region", "Account")
 def _sqs_queue_url(text: str) -> dict[str, str] | None:
     if text == "*":
@@ -335,14 +338,13 @@ def _sqs_queue_url(text: str) -> dict[str, str] | None:
         return None
     host = match["host"]
     out = {"QueueName": match["queue"], "Account": match["account"]}
-    labels = host.split(".")
-    if labels[0] == "sqs" and len(labels) > 2:
-        out["Region"] = labels[1]
-    elif len(labels) > 2 and labels[1] == "queue":
-        out["Region"] = labels[0]
-    elif host == "queue.amazonaws.com":
+    region = _REGION.search(host)
+    if region is not None and "amazonaws" in host:
+        # sqs.<region>, sqs-fips.<region>, <region>.queue, vpce-....sqs.<region>.vpce
+        out["Region"] = region.group(0)
+    elif host in ("queue.amazonaws.com", "sqs.amazonaws.com"):
         out["Region"] = "us-east-1"
-    elif host.startswith("localhost") or host.startswith("127.0.0.1"):
+    elif host.startswith(("localhost", "127.0.0.1")):
         pass  # a local endpoint (moto, localstack) says nothing about the region
     elif "*" in host:
         out["Region"] = "*"

@@ -107,6 +107,22 @@ from least_priv.catalog.transforms import apply
             {"QueueName": "orders-*", "Region": "*", "Account": "*"},
         ),
         ("sqs_queue_url", "*", {"QueueName": "*"}),
+        (
+            "sqs_queue_url",
+            "https://sqs-fips.us-gov-west-1.amazonaws.com/123456789012/claims",
+            {"QueueName": "claims", "Region": "us-gov-west-1", "Account": "123456789012"},
+        ),
+        (
+            "sqs_queue_url",
+            "https://vpce-0a1b.sqs.eu-central-1.vpce.amazonaws.com/123456789012/jobs",
+            {"QueueName": "jobs", "Region": "eu-central-1", "Account": "123456789012"},
+        ),
+        (
+            "sqs_queue_url",
+            "http://localhost:4566/000000000000/local",
+            {"QueueName": "local", "Account": "000000000000"},
+        ),
+        ("sqs_queue_url", "https://example.com/123/q", None),
         ("sqs_queue_url", "orders", None),
         (
             "sns_topic_arn",
