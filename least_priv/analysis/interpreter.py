@@ -21,7 +21,7 @@ from typing import Any
 from least_priv.analysis import codes
 from least_priv.analysis.lower import IR
 from least_priv.analysis.program import ModuleIR
-from least_priv.analysis.sdk import SdkSemantics
+from least_priv.analysis.sdk import Loc, SdkSemantics
 from least_priv.analysis.values import (
     NOTHING,
     Atom,
@@ -234,8 +234,9 @@ def _decorator_name(expr: IR) -> str:
     return ""
 
 
-def _location(expr: IR) -> tuple[int, int]:
-    return int(expr[-2]), int(expr[-1])
+def _location(expr: IR) -> IR:
+    # The node itself: its line and column are only computed if a call or finding needs them.
+    return expr
 
 
 class Interpreter(SdkSemantics):
@@ -779,7 +780,7 @@ class Interpreter(SdkSemantics):
         if tag == "await":
             return self.expr(e[1], f)
         if tag == "lambda":
-            lam = LambdaA(f.module, e[3], e[4], f.context)
+            lam = LambdaA(f.module, e[3], f.context)
             self.lambdas[lam] = (e, f)
             return one(lam)
         if tag == "yield":
@@ -909,14 +910,14 @@ class Interpreter(SdkSemantics):
 
     # -- attributes -------------------------------------------------------------------------
 
-    def attribute(self, obj: Atoms, name: str, f: Frame, loc: tuple[int, int]) -> Atoms:
+    def attribute(self, obj: Atoms, name: str, f: Frame, loc: Loc) -> Atoms:
         """``obj.name`` for every alternative of ``obj``."""
         out: set[Atom] = set()
         for atom in obj:
             out.update(self.attribute_of(atom, name, f, loc))
         return frozenset(out)
 
-    def attribute_of(self, atom: Atom, name: str, f: Frame, loc: tuple[int, int]) -> Atoms:
+    def attribute_of(self, atom: Atom, name: str, f: Frame, loc: Loc) -> Atoms:
         """``atom.name``."""
         if isinstance(atom, ModuleA):
             return self.global_value(atom.name, name) or unknown(f"{atom.name}.{name}")
@@ -1060,7 +1061,7 @@ class Interpreter(SdkSemantics):
         args: list[Atoms],
         kwargs: list[tuple[str | None, Atoms]],
         f: Frame,
-        loc: tuple[int, int],
+        loc: Loc,
     ) -> Atoms:
         """``atom.name(...)``."""
         sdk = self.sdk_method(atom, name, args, kwargs, f, loc)
@@ -1092,7 +1093,7 @@ class Interpreter(SdkSemantics):
         args: list[Atoms],
         kwargs: list[tuple[str | None, Atoms]],
         f: Frame,
-        loc: tuple[int, int],
+        loc: Loc,
     ) -> Atoms:
         """Call a value."""
         if isinstance(atom, FuncA):
@@ -1136,7 +1137,7 @@ class Interpreter(SdkSemantics):
         args: list[Atoms],
         kwargs: list[tuple[str | None, Atoms]],
         f: Frame,
-        loc: tuple[int, int],
+        loc: Loc,
     ) -> Atoms:
         """A call into code outside the function (SDK factories, stdlib, libraries)."""
         sdk = self.sdk_external(dotted, args, kwargs, f, loc)
@@ -1207,7 +1208,7 @@ class Interpreter(SdkSemantics):
         self.run_callbacks(args, kwargs, f)
         return derived_opaque(Opaque(dotted), "()")
 
-    def getattr_call(self, args: list[Atoms], f: Frame, loc: tuple[int, int]) -> Atoms:
+    def getattr_call(self, args: list[Atoms], f: Frame, loc: Loc) -> Atoms:
         """``getattr(obj, name[, default])``: a literal name is an attribute access."""
         names = [a.value.text for a in args[1] if isinstance(a, Str)]
         if names and all(n is not None for n in names) and len(names) == len(args[1]):
@@ -1235,7 +1236,7 @@ class Interpreter(SdkSemantics):
         args: list[Atoms],
         kwargs: list[tuple[str | None, Atoms]],
         f: Frame,
-        loc: tuple[int, int],
+        loc: Loc,
     ) -> Atoms:
         """``Class(...)``: an instance, with ``__init__`` (or dataclass fields) applied."""
         inst = InstA(cls)
@@ -1343,7 +1344,7 @@ class Interpreter(SdkSemantics):
         kwargs: list[tuple[str | None, Atoms]],
         receiver: Atom | None,
         caller: Frame,
-        loc: tuple[int, int],
+        loc: Loc,
         root_call: bool = False,
     ) -> Atoms:
         """Evaluate a function of the program in this calling context (memoised)."""
@@ -1365,8 +1366,7 @@ class Interpreter(SdkSemantics):
                     codes.finding(
                         codes.ANALYSIS_LIMIT,
                         self.path_of(caller.module),
-                        loc[0],
-                        loc[1],
+                        *self.position(caller.module, loc),
                         f"call chain deeper than {MAX_DEPTH} at {callee_name}; not followed",
                     )
                 )
@@ -1470,6 +1470,16 @@ class Interpreter(SdkSemantics):
         if name == "copy":
             return one(atom)
         return unknown(f"dict.{name}()")
+
+    def position(self, module: str, loc: Loc) -> tuple[int, int]:
+        """Line and column of a location (resolving the module's positions on first need)."""
+        if isinstance(loc, tuple):
+            return loc
+        if loc[-2] < 0:
+            ir = self.modules.get(module)
+            if ir is not None:
+                ir.resolve_positions()
+        return int(loc[-2]), int(loc[-1])
 
     def path_of(self, module: str) -> str:
         """The path of a module as shown in findings."""

@@ -6,7 +6,7 @@ rest (whitespace, comments, type annotations except dataclass fields). Being pla
 is cheap to build, cheap to walk, and serialisable as JSON, so a later run can cache it per
 file (issue 9). Calls and attribute loads carry their source position.
 
-Expression nodes (first item is the tag)::
+Expression nodes (first item is the tag; ``line`` is -1 until positions are resolved)::
 
     ["name", id]                     ["attr", obj, attr, line, col]
     ["call", func, args, kwargs, line, col]   args: [expr | ["star", expr]]
@@ -16,7 +16,7 @@ Expression nodes (first item is the tag)::
     ["bin", op, left, right]         ["bool", op, [values]]
     ["sub", obj, index | None]       ["slice", obj, [bounds]]
     ["dict", [[key | None, value]]]  ["list", [items]]
-    ["ifexp", test, body, orelse]    ["lambda", params, body, line, col]
+    ["ifexp", test, body, orelse]    ["lambda", params, body, index, line, col]
     ["await", expr]   ["yield", expr | None]   ["walrus", target, value]
     ["comp", elt, [[target, iter, [ifs]]]]      ["other", [subexpressions]]
 
@@ -198,7 +198,7 @@ class _Lowerer:
             return ["name", value]
         if kind is cst.Attribute:
             self.names.add(node.attr.value)  # type: ignore[attr-defined]
-            ir: IR = ["attr", self.expr(node.value), node.attr.value, 0, 0]  # type: ignore[attr-defined]
+            ir: IR = ["attr", self.expr(node.value), node.attr.value, -1, 0]  # type: ignore[attr-defined]
             self.positioned[node] = ir
             return ir
         if kind is cst.Call:
@@ -214,7 +214,7 @@ class _Lowerer:
                     args.append(["star", value])
                 else:
                     args.append(value)
-            ir = ["call", self.expr(node.func), args, kwargs, 0, 0]  # type: ignore[attr-defined]
+            ir = ["call", self.expr(node.func), args, kwargs, -1, 0]  # type: ignore[attr-defined]
             self.positioned[node] = ir
             return ir
         if kind is cst.SimpleString:
@@ -272,7 +272,9 @@ class _Lowerer:
                 self.expr(node.orelse),  # type: ignore[attr-defined]
             ]
         if kind is cst.Lambda:
-            ir = ["lambda", self.params(node.params), self.expr(node.body), 0, 0]  # type: ignore[attr-defined]
+            number = len(self.positioned)
+            params = self.params(node.params)  # type: ignore[attr-defined]
+            ir = ["lambda", params, self.expr(node.body), number, -1, 0]  # type: ignore[attr-defined]
             self.positioned[node] = ir
             return ir
         if kind is cst.Await:
@@ -363,14 +365,37 @@ def _asname(asname: cst.AsName | None) -> str | None:
     return asname.name.value
 
 
-def lower_module(module: cst.Module) -> tuple[list[IR], frozenset[str]]:
-    """The IR statements of ``module`` (positions filled into calls, attributes, lambdas),
-    and every name the module references (for a cheap "is this function used?" test)."""
+class PendingPositions:
+    """Positions of a module's calls, attributes and lambdas, computed on first need.
+
+    Most modules never need one (no AWS call, no finding), so the code generation pass that
+    finds positions (about a quarter of the parse time) runs only for those that do. The
+    libcst tree is kept until then and released after.
+    """
+
+    __slots__ = ("_module", "_nodes")
+
+    def __init__(self, module: cst.Module, nodes: dict[cst.CSTNode, IR]) -> None:
+        self._module: cst.Module | None = module
+        self._nodes = nodes
+
+    def resolve(self) -> None:
+        """Fill line and column into every positioned IR node (idempotent)."""
+        if self._module is None:
+            return
+        positions = node_positions(self._module, self._nodes)
+        for node, ir in self._nodes.items():
+            ir[-2], ir[-1] = positions.get(node, (0, 0))
+        self._module = None
+        self._nodes = {}
+
+
+def lower_module(module: cst.Module) -> tuple[list[IR], frozenset[str], PendingPositions]:
+    """The IR statements of ``module``, every name it references (for a cheap "is this
+    function used?" test), and its positions to resolve when a location is needed.
+
+    Positioned nodes (calls, attributes, lambdas) hold line ``-1`` until resolved.
+    """
     lowerer = _Lowerer()
     body = lowerer.block(module.body)
-    positions = node_positions(module, lowerer.positioned)
-    for node, ir in lowerer.positioned.items():
-        line, column = positions.get(node, (0, 0))
-        ir[-2] = line
-        ir[-1] = column
-    return body, frozenset(lowerer.names)
+    return body, frozenset(lowerer.names), PendingPositions(module, lowerer.positioned)

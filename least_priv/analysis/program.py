@@ -12,13 +12,13 @@ import io
 import json
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 
 from least_priv.analysis import codes
-from least_priv.analysis.lower import IR, lower_module
+from least_priv.analysis.lower import IR, PendingPositions, lower_module
 from least_priv.analysis.sources import SourceFile, read_source
 from least_priv.model import Finding, Location, Severity
 
@@ -42,9 +42,16 @@ class ModuleIR:
     mentions_sdk: bool = False
     lines: int = 0
     references: frozenset[str] = frozenset()
+    pending: PendingPositions | None = field(default=None, compare=False, repr=False)
+
+    def resolve_positions(self) -> None:
+        """Fill in the positions of calls and attributes (needed for locations, JSON)."""
+        if self.pending is not None:
+            self.pending.resolve()
 
     def to_json(self) -> str:
         """A JSON text holding everything needed to rebuild this record."""
+        self.resolve_positions()
         return json.dumps(
             {
                 "name": self.name,
@@ -125,17 +132,22 @@ def _decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def parse_file(source: SourceFile) -> ModuleIR:
-    """Read, decode, parse and lower one file; problems become findings, never exceptions."""
+def parse_file(source: SourceFile, data: bytes | None = None) -> ModuleIR:
+    """Read, decode, parse and lower one file; problems become findings, never exceptions.
+
+    ``data`` is the file's content when the caller has read it already (the loader hashes
+    the very bytes it parses, so a cache key always matches its entry).
+    """
 
     def failed(code: str, line: int, column: int, message: str, size: int = 0) -> ModuleIR:
         found = codes.finding(code, source.path, line, column, message)
         return ModuleIR(source.module, source.path, source.is_package, (), (found,), False, size)
 
-    try:
-        data = read_source(source.path)
-    except OSError as exc:
-        return failed(codes.UNREADABLE_FILE, 0, 0, f"cannot read the file: {exc.strerror}")
+    if data is None:
+        try:
+            data = read_source(source.path)
+        except OSError as exc:
+            return failed(codes.UNREADABLE_FILE, 0, 0, f"cannot read the file: {exc.strerror}")
     if len(data) > MAX_FILE_BYTES:
         return failed(
             codes.FILE_TOO_LARGE,
@@ -165,7 +177,7 @@ def parse_file(source: SourceFile) -> ModuleIR:
             codes.UNPARSEABLE_FILE, 0, 0, "code nested too deeply to parse; not analysed", lines
         )
     try:
-        body, references = lower_module(module)
+        body, references, pending = lower_module(module)
     except RecursionError:
         return failed(
             codes.UNPARSEABLE_FILE, 0, 0, "code nested too deeply to analyse; not analysed", lines
@@ -179,4 +191,5 @@ def parse_file(source: SourceFile) -> ModuleIR:
         bool(_SDK_HINT.search(data)),
         lines,
         references,
+        pending,
     )

@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 
 Args = list[Atoms]
 Kwargs = list[tuple[str | None, Atoms]]
-Loc = tuple[int, int]
+#: Where a call is: the positioned IR node (resolved lazily) or a plain (line, column).
+Loc = tuple[int, int] | list[Any]
 
 _SESSION_FACTORIES = frozenset(
     {
@@ -118,6 +119,9 @@ class SdkSemantics:
     def path_of(self, module: str) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def position(self, module: str, loc: Loc) -> tuple[int, int]:  # pragma: no cover
+        raise NotImplementedError
+
     def call_atom(
         self, atom: Atom, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
     ) -> Atoms:  # pragma: no cover - overridden
@@ -127,7 +131,8 @@ class SdkSemantics:
 
     def report(self, code: str, f: Frame, loc: Loc, message: str) -> None:
         """Record a finding at a place in the current module."""
-        self.findings.add(codes.finding(code, self.path_of(f.module), loc[0], loc[1], message))
+        line, column = self.position(f.module, loc)
+        self.findings.add(codes.finding(code, self.path_of(f.module), line, column, message))
 
     def emit(
         self,
@@ -147,7 +152,7 @@ class SdkSemantics:
             combos *= len(options)
         if combos > 16:
             choices = [[to_value(atoms)] for _, atoms in args]
-        location = Location(self.path_of(f.module), loc[0], loc[1])
+        location = Location(self.path_of(f.module), *self.position(f.module, loc))
         for combo in itertools.product(*choices):
             call = CallSite(
                 location,
@@ -257,7 +262,14 @@ class SdkSemantics:
                 via = f"{rtype or atom.service}.{name}"
                 return one(
                     CollectionA(
-                        atom.service, rtype, entry["name"], identifiers, (), via, True, *loc
+                        atom.service,
+                        rtype,
+                        entry["name"],
+                        identifiers,
+                        (),
+                        via,
+                        True,
+                        *self.position(f.module, loc),
                     )
                 )
             return one(SdkMethodA(atom, name))
@@ -640,7 +652,14 @@ class SdkSemantics:
                 return one(ListA((self.collection_items(coll, definition),)))
             return one(
                 CollectionA(
-                    coll.service, coll.owner, coll.name, coll.identifiers, params, via, False, *loc
+                    coll.service,
+                    coll.owner,
+                    coll.name,
+                    coll.identifiers,
+                    params,
+                    via,
+                    False,
+                    *self.position(f.module, loc),
                 )
             )
         item_type = definition.get("resource", {}).get("type", "")

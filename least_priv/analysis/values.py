@@ -167,11 +167,10 @@ class FuncA:
 
 @dataclass(frozen=True, slots=True)
 class LambdaA:
-    """A lambda expression, by its position."""
+    """A lambda expression of a module."""
 
     module: str
-    line: int
-    column: int
+    index: int  # unique within the module
     context: int = 0
 
 
