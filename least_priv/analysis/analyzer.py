@@ -12,8 +12,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from least_priv.analysis import codes
 from least_priv.analysis.interpreter import MAX_ROUNDS, Interpreter
@@ -21,6 +20,9 @@ from least_priv.analysis.program import ModuleIR, parse_file
 from least_priv.analysis.sources import SourceFile, discover
 from least_priv.analysis.values import FuncA
 from least_priv.model import CallSite, Finding
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,8 @@ class AnalysisResult:
 
     def call_graph(self) -> nx.DiGraph:
         """The call graph as a networkx directed graph (function → functions it calls)."""
+        import networkx as nx  # only for callers who want the graph (~75 ms to import)
+
         graph = nx.DiGraph()
         graph.add_nodes_from(self.reachable)
         graph.add_edges_from(self.edges)
@@ -166,16 +170,10 @@ def analyze(
                 break
             roots = new_roots
 
-    graph = nx.DiGraph()
-    graph.add_edges_from(interp.edges)
     start = [f"{r.module}.{r.qualname}" for r in roots]
     start += [f"{m}.<module>" for m in interp.modules_run]
     start += [f"{c.module}.{c.qualname}" for c in interp.callbacks]
-    graph.add_nodes_from(start)
-    reachable: set[str] = set()
-    for node in start:
-        reachable.add(node)
-        reachable.update(nx.descendants(graph, node))
+    reachable = _reach(start, interp.edges)
     for module in sorted(interp.modules):
         findings.extend(interp.modules[module].findings)
     findings.extend(interp.findings)
@@ -246,19 +244,29 @@ def _uncalled(
     """
     called = {callee for caller, callee in edges if caller != callee}
     roots = [f for f in functions if f"{f.module}.{f.qualname}" not in called]
-    graph = nx.DiGraph()
-    graph.add_edges_from(edges)
-    reached: set[str] = set()
     starts = [f"{r.module}.{r.qualname}" for r in roots] + [f"{m}.<module>" for m in modules]
-    for name in starts:
-        reached.add(name)
-        if name in graph:
-            reached.update(nx.descendants(graph, name))
+    reached = _reach(starts, edges)
     for func in functions:
         name = f"{func.module}.{func.qualname}"
         if name not in reached:
             roots.append(func)
-            reached.add(name)
-            if name in graph:
-                reached.update(nx.descendants(graph, name))
+            reached |= _reach([name], edges)
     return sorted(roots)
+
+
+def _reach(starts: Sequence[str], edges: set[tuple[str, str]]) -> set[str]:
+    """Every node reachable from ``starts`` (included) along ``edges``.
+
+    A plain traversal: importing networkx costs more than a small handler's whole analysis.
+    """
+    successors: dict[str, list[str]] = {}
+    for caller, callee in edges:
+        successors.setdefault(caller, []).append(callee)
+    seen = set(starts)
+    stack = list(starts)
+    while stack:
+        for nxt in successors.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
