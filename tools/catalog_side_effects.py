@@ -231,7 +231,16 @@ def call_rows(
         when = row.get("when")
         if when is not None and client.member_shape(operation, when) is None:
             raise OverrideError(f"side effect {client.name}.{operation}: no member {when}")
-        out.extend(rows_for(row["action"], bindings, "side-effect", str(row["reason"]), when=when))
+        out.extend(
+            rows_for(
+                row["action"],
+                bindings,
+                "side-effect",
+                str(row["reason"]),
+                when=when,
+                conditions=row.get("conditions"),
+            )
+        )
     return out
 
 

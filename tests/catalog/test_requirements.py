@@ -865,3 +865,15 @@ def test_guardrail_only_when_the_request_applies_one() -> None:
         )
     )
     assert actions(guarded) == ["bedrock:ApplyGuardrail", "bedrock:InvokeModel"]
+
+
+def test_running_an_ecs_task_passes_its_roles() -> None:
+    reqs = CAT.requirements(
+        call("ecs", "RunTask", cluster=lit("jobs"), taskDefinition=lit("worker:3"))
+    )
+    (run,) = only(reqs, "ecs:RunTask")
+    assert run.bindings == (ParamBinding("taskDefinition", "ecs_task_definition"),)
+    (passrole,) = only(reqs, "iam:PassRole")
+    assert passrole.conditions == (
+        Condition("StringEquals", "iam:PassedToService", ("ecs-tasks.amazonaws.com",)),
+    )
