@@ -123,14 +123,32 @@ class PolicySet:
 
 
 def _pattern_tri(
-    patterns: Sequence[str], value: str, *, negated: bool, ignore_case: bool, variables: bool
+    patterns: Sequence[str],
+    value: str,
+    *,
+    negated: bool,
+    ignore_case: bool,
+    variables: bool,
+    placeholders: bool = False,
 ) -> Tri:
     """How a list of Action/Resource (or Not...) patterns covers the request pattern."""
-    if any(contains(p, value, ignore_case=ignore_case, variables=variables) for p in patterns):
+    how = {"ignore_case": ignore_case, "variables": variables, "placeholders": placeholders}
+    if any(contains(p, value, **how) for p in patterns):
         return Tri.NO if negated else Tri.YES
-    if any(overlaps(p, value, ignore_case=ignore_case, variables=variables) for p in patterns):
+    if any(overlaps(p, value, **how) for p in patterns):
         return Tri.MAYBE
     return Tri.YES if negated else Tri.NO
+
+
+def _placeholders_cover(statement: PolicyStatement) -> bool:
+    """Whether the statement's template placeholders read as ``*`` for this statement.
+
+    Only to grant: a placeholder names the resource the deployment creates for the code, so
+    an Allow covers it. A Deny naming one stays undecided ("may deny"), never a sure Deny
+    the tool cannot prove. In NotResource a wildcard would exclude more than the template
+    does, so there too a placeholder stays unknown.
+    """
+    return statement.placeholders and statement.effect == "Allow" and not statement.not_resource
 
 
 def match_statement(
@@ -146,8 +164,11 @@ def match_statement(
     )
     if action is Tri.NO:
         return StatementMatch(statement, Tri.NO)
+    placeholders = _placeholders_cover(statement)
     if request.literal_resource:
-        hit = any(matches(p, request.resource) for p in statement.resources)
+        hit = any(
+            matches(p, request.resource, placeholders=placeholders) for p in statement.resources
+        )
         resource = Tri.of(hit != statement.not_resource)
     else:
         resource = _pattern_tri(
@@ -156,6 +177,7 @@ def match_statement(
             negated=statement.not_resource,
             ignore_case=False,
             variables=statement.variables,
+            placeholders=placeholders,
         )
     if resource is Tri.NO:
         return StatementMatch(statement, Tri.NO)
@@ -176,7 +198,9 @@ def match_statement(
                 "resources",
                 statement.resources,
                 statement.not_resource,
-                lambda p: overlaps(p, request.resource, variables=statement.variables),
+                lambda p: overlaps(
+                    p, request.resource, variables=statement.variables, placeholders=placeholders
+                ),
             )
         )
     if condition is Tri.MAYBE:

@@ -19,6 +19,12 @@ brute force by property tests.
 Policy variables are unknown at analysis time: for containment they cover nothing but the
 same variable (the grant cannot be proved), for overlap they behave like ``*`` (a Deny that
 uses one may apply).
+
+Documents read from an IaC template also hold *placeholders*: ``${AWS::StackName}``,
+``${Stage}``, ``${OrderDLQ.Arn}``, values CloudFormation fills in at deploy time and IAM never
+sees. They are not policy variables (those are ``service:key``). With ``placeholders=True``
+each one reads as ``*``: the deployment that names the resource names it for the code too, so
+the template's ``${AWS::StackName}-orders`` covers the code's ``*-orders``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ QMARK: Final = "\x00?"
 _VAR_PREFIX: Final = "\x00$"
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# IAM policy variables are request-context keys: one "service:key" colon (aws:username,
+# aws:PrincipalTag/team, s3:prefix). ``AWS::Region`` and ``Stage`` are template placeholders.
+_POLICY_VARIABLE = re.compile(r"[A-Za-z0-9_.-]+:(?!:)\S+")
 _ESCAPES: Final = {"*": "*", "?": "?", "$": "$"}
 
 Tokens = tuple[str, ...]
@@ -42,13 +51,25 @@ def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
+def is_placeholder(name: str) -> bool:
+    """True when ``${name}`` is a template placeholder, not an IAM policy variable."""
+    return name not in _ESCAPES and _POLICY_VARIABLE.fullmatch(name) is None
+
+
+def whole_placeholder(text: str) -> bool:
+    """True when ``text`` is one placeholder and nothing else (``${OrderDLQ.Arn}``)."""
+    m = _VARIABLE.fullmatch(text)
+    return m is not None and is_placeholder(m.group(1))
+
+
 @lru_cache(maxsize=65536)
-def tokenize(pattern: str, *, variables: bool = True) -> Tokens:
+def tokenize(pattern: str, *, variables: bool = True, placeholders: bool = False) -> Tokens:
     """Split an IAM pattern into tokens: single characters, ``STAR``, ``QMARK``, variables.
 
     Runs of wildcards are normalised (``?`` before ``*``, one ``*``) so that ``*?`` and
     ``?*`` compare as the same language. ``variables=False`` reads ``${...}`` literally, as
-    IAM does for Version 2008-10-17 documents.
+    IAM does for Version 2008-10-17 documents. ``placeholders=True`` reads template
+    placeholders as ``*`` (see the module docstring).
     """
     out: list[str] = []
     i = 0
@@ -60,6 +81,8 @@ def tokenize(pattern: str, *, variables: bool = True) -> Tokens:
                 name = m.group(1)
                 if name in _ESCAPES:
                     out.append(_ESCAPES[name])
+                elif placeholders and is_placeholder(name):
+                    out.append(STAR)
                 else:
                     out.append(_VAR_PREFIX + name.lower())
                 i = m.end()
@@ -275,22 +298,40 @@ def overlaps_tokens(left: Tokens, right: Tokens) -> bool:
     return ok[0][0]
 
 
-def matches(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+def matches(
+    pattern: str, value: str, *, ignore_case: bool = False, placeholders: bool = False
+) -> bool:
     """True when the concrete string ``value`` matches the IAM ``pattern``."""
     if ignore_case:
         pattern, value = pattern.lower(), value.lower()
-    return contains_tokens(tokenize(pattern), literal(value))
+    return contains_tokens(tokenize(pattern, placeholders=placeholders), literal(value))
 
 
-def contains(outer: str, inner: str, *, ignore_case: bool = False, variables: bool = True) -> bool:
+def contains(
+    outer: str,
+    inner: str,
+    *,
+    ignore_case: bool = False,
+    variables: bool = True,
+    placeholders: bool = False,
+) -> bool:
     """True when the pattern ``outer`` covers every string of the pattern ``inner``."""
     if ignore_case:
         outer, inner = outer.lower(), inner.lower()
-    return contains_tokens(tokenize(outer, variables=variables), tokenize(inner, variables=False))
+    outer_tokens = tokenize(outer, variables=variables, placeholders=placeholders)
+    return contains_tokens(outer_tokens, tokenize(inner, variables=False))
 
 
-def overlaps(left: str, right: str, *, ignore_case: bool = False, variables: bool = True) -> bool:
+def overlaps(
+    left: str,
+    right: str,
+    *,
+    ignore_case: bool = False,
+    variables: bool = True,
+    placeholders: bool = False,
+) -> bool:
     """True when some string matches both the policy pattern ``left`` and ``right``."""
     if ignore_case:
         left, right = left.lower(), right.lower()
-    return overlaps_tokens(tokenize(left, variables=variables), tokenize(right, variables=False))
+    left_tokens = tokenize(left, variables=variables, placeholders=placeholders)
+    return overlaps_tokens(left_tokens, tokenize(right, variables=False))

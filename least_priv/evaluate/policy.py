@@ -9,7 +9,7 @@ problem becomes an LP6xx finding and the rest of the document is still read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from least_priv.evaluate import codes
 from least_priv.evaluate.conditions import is_known_operator
@@ -49,7 +49,9 @@ class PolicyStatement:
     ``actions`` holds the Action (or NotAction, when ``not_action``) patterns as written;
     ``resources`` the Resource (or NotResource) patterns. ``conditions`` are
     (operator, key, values) triples. ``variables`` is False for Version 2008-10-17 documents,
-    where IAM reads ``${...}`` literally.
+    where IAM reads ``${...}`` literally. ``placeholders`` is True for statements read from an
+    IaC template, whose ``${AWS::StackName}``-style placeholders the deployment fills in
+    (``least_priv.evaluate.patterns``).
     """
 
     source: PolicySource
@@ -63,6 +65,7 @@ class PolicyStatement:
     sid: str = ""
     location: Location | None = None
     variables: bool = True
+    placeholders: bool = False
     action_locations: tuple[Location, ...] = field(default=(), compare=False)
 
     def action_location(self, index: int) -> Location | None:
@@ -110,9 +113,16 @@ def _condition_values(value: object) -> tuple[str, ...] | None:
 
 
 def parse_policy(
-    document: object, source: PolicySource, locate: Locator | None = None
+    document: object,
+    source: PolicySource,
+    locate: Locator | None = None,
+    *,
+    placeholders: bool = False,
 ) -> ParsedPolicy:
-    """Read an identity-policy document (already decoded from JSON) into statements."""
+    """Read an identity-policy document (already decoded from JSON) into statements.
+
+    ``placeholders``: the document comes from an IaC template (see :class:`PolicyStatement`).
+    """
 
     def where(path: NodePath) -> Location:
         return locate(path) if locate is not None else source.location
@@ -155,7 +165,7 @@ def parse_policy(
     for index, (path, item) in enumerate(items):
         statement = _parse_statement(item, index, path, source, variables, where, report)
         if statement is not None:
-            statements.append(statement)
+            statements.append(replace(statement, placeholders=placeholders))
     return ParsedPolicy(source, tuple(statements), tuple(findings), str(version or ""))
 
 

@@ -210,3 +210,31 @@ def test_pattern_decisions_hold_for_every_instance(
         assert at_instance is Decision.DENIED
     elif at_pattern is Decision.NOT_ALLOWED:
         assert at_instance in (Decision.NOT_ALLOWED, Decision.DENIED)
+
+
+def _template_set(*statements: dict[str, Any]) -> PolicySet:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    return PolicySet((parse_policy(document, SRC, placeholders=True),))
+
+
+def test_template_placeholders_grant_the_deployed_resource() -> None:
+    queue = "arn:aws:sqs:eu-west-1:111122223333:*-updates"
+    send = Request("sqs:SendMessage", queue)
+    allow = _allow(
+        "sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:${AWS::StackName}-updates"
+    )
+    assert evaluate(send, _template_set(allow)).decision is Decision.ALLOWED
+    # The same text in a document that is not a template is a policy variable: unproved.
+    assert evaluate(send, _set(allow)).decision is Decision.CONDITIONAL
+
+
+def test_template_placeholders_never_make_a_sure_deny() -> None:
+    delete = Request("s3:DeleteObject", "arn:aws:s3:::orders-prod/incoming/a.json")
+    policies = _template_set(
+        _allow("s3:*", "*"), _deny("s3:DeleteObject", "arn:aws:s3:::${ProtectedBucket}/*")
+    )
+    # The protected bucket may or may not be this one: "may deny", not "denied".
+    assert evaluate(delete, policies).decision is Decision.CONDITIONAL
+    # NotResource with a placeholder excludes an unknown resource: not everything.
+    not_resource = {"Effect": "Allow", "Action": "s3:*", "NotResource": "${ProtectedBucket.Arn}"}
+    assert evaluate(delete, _template_set(not_resource)).decision is Decision.CONDITIONAL

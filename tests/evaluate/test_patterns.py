@@ -8,7 +8,13 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from least_priv.evaluate.patterns import contains, matches, overlaps
+from least_priv.evaluate.patterns import (
+    contains,
+    is_placeholder,
+    matches,
+    overlaps,
+    whole_placeholder,
+)
 
 # A two-letter alphabet keeps brute force exhaustive while still exercising every case.
 PATTERN = st.text(alphabet="ab*?", max_size=6)
@@ -51,7 +57,9 @@ def test_contains_counts_characters_the_patterns_do_not_name() -> None:
     assert contains("*a*", "ba*ba")
 
 
-@settings(max_examples=300)
+# The brute-force oracle enumerates every word up to the patterns' length: slow on a busy
+# machine, hence no deadline.
+@settings(max_examples=300, deadline=None)
 @given(PATTERN, PATTERN)
 def test_overlaps_agrees_with_brute_force(left: str, right: str) -> None:
     words = _words(len(left) + len(right) + 1)
@@ -91,3 +99,27 @@ def test_escaped_wildcards_are_literal() -> None:
     assert matches("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/*")
     assert not matches("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/x")
     assert not contains("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/*")
+
+
+def test_template_placeholders_are_told_apart_from_policy_variables() -> None:
+    for name in ("AWS::StackName", "AWS::Region", "Stage", "OrderDLQ.Arn", "Fn::If"):
+        assert is_placeholder(name), name
+    for name in ("aws:username", "aws:PrincipalTag/team", "s3:prefix", "*", "?", "$"):
+        assert not is_placeholder(name), name
+    assert whole_placeholder("${OrderDLQ.Arn}")
+    assert not whole_placeholder("${aws:username}")
+    assert not whole_placeholder("arn:aws:sqs:*:*:${AWS::StackName}-orders")
+
+
+def test_placeholders_cover_like_wildcards_only_when_asked() -> None:
+    granted = "arn:aws:sqs:us-east-1:123456789012:${AWS::StackName}-orders"
+    needed = "arn:aws:sqs:us-east-1:123456789012:*-orders"
+    # Read as a policy variable the grant proves nothing (the bug the SAM fixture showed)...
+    assert not contains(granted, needed)
+    # ...read as the deployment's value it covers the code's queue, and nothing else.
+    assert contains(granted, needed, placeholders=True)
+    assert not contains(granted, "arn:aws:sqs:us-east-1:123456789012:*-invoices", placeholders=True)
+    assert matches("${OrderDLQ.Arn}", "arn:aws:sqs:us-east-1:1:dlq", placeholders=True)
+    # A real policy variable stays unknown either way.
+    home = "arn:aws:s3:::home/${aws:username}/*"
+    assert not contains(home, "arn:aws:s3:::home/alice/notes.txt", placeholders=True)
