@@ -22,7 +22,8 @@ from least_priv.catalog.records import (
 from least_priv.model import CallSite, Condition, Finding, ParamBinding, Requirement
 
 
-def _requirement(row: dict[str, Any]) -> Requirement:
+def requirement_of(row: dict[str, Any]) -> Requirement:
+    """The ``Requirement`` a generated row stands for (selectors left out)."""
     rtype = row.get("t")
     return Requirement(
         action=row["a"],
@@ -282,7 +283,7 @@ def _operation(client: str, operation: str) -> OperationInfo | None:
     if row is None:
         return None
     rows = row.get("req", ())
-    reqs = tuple(_requirement(r) for r in rows)
+    reqs = tuple(requirement_of(r) for r in rows)
     bindings = tuple(sorted({b for r in reqs for b in r.bindings}))
     # The generator leaves out the actions when they are those of the required rows, and
     # the source when the action is the operation's same-named one.

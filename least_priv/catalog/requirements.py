@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from least_priv.catalog import transforms
-from least_priv.catalog.catalog import _requirement, operation_rows
+from least_priv.catalog.catalog import operation_rows, requirement_of
 from least_priv.catalog.params import CONSTANT, sometimes_missing, values_at
 from least_priv.catalog.rules import RULES
 from least_priv.model import CallKind, CallSite, Condition, ParamBinding, Requirement
@@ -70,7 +70,7 @@ def requirements_for(
     rows = _apply_rule(info.rule, rows, call)
     out: list[Requirement] = []
     for row in rows:
-        for req in _alternatives(_with_defaults(_requirement(row), row, call), call):
+        for req in _alternatives(_with_defaults(requirement_of(row), row, call), call):
             out.extend(_switch_resource(cat, req, call))
     return _merge([out])
 
