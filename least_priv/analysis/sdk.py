@@ -327,11 +327,11 @@ class SdkSemantics:
             return self.client_method(atom, name, args, kwargs, f, loc)
         if isinstance(atom, PaginatorA):
             if name == "paginate":
-                self.paged(atom, kwargs, f, loc)
+                self.paginate_or_wait(atom, kwargs, f, loc)
             return one(Opaque("page iterator"))
         if isinstance(atom, WaiterA):
             if name == "wait":
-                self.waited(atom, kwargs, f, loc)
+                self.paginate_or_wait(atom, kwargs, f, loc)
             return one(Opaque("waiter"))
         if isinstance(atom, ServiceResourceA | ResourceA):
             return self.resource_method(atom, name, args, kwargs, f, loc)
@@ -415,55 +415,34 @@ class SdkSemantics:
         items = tuple((literal(p), one(Str(v))) for p, v in derived if v is not None)
         return one(DictA(items)) if items else response
 
-    def paged(self, paginator: PaginatorA, kwargs: Kwargs, f: Frame, loc: Loc) -> None:
-        """``paginator.paginate(**params)``."""
-        operation = (
-            sdkdata.paginator_operation(paginator.service, paginator.name)
-            if paginator.name
-            else None
-        )
-        if operation is None:
-            self.report(
-                codes.DYNAMIC_METHOD,
-                f,
-                loc,
-                f"{paginator.service} paginator name {paginator.name or '(computed)'} is not "
-                "known; the operation is not in the policy",
-            )
-            return
-        args = [(k, v) for k, v in kwargs if k and k != "PaginationConfig"]
-        self.emit(
-            paginator.service,
-            operation,
-            args,
-            CallKind.PAGINATOR,
-            f"get_paginator({paginator.name}).paginate",
-            f,
-            loc,
-        )
+    def paginate_or_wait(
+        self, paginator: PaginatorA | WaiterA, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> None:
+        """``paginator.paginate(**params)`` / ``waiter.wait(**params)``: the operation behind it.
 
-    def waited(self, waiter: WaiterA, kwargs: Kwargs, f: Frame, loc: Loc) -> None:
-        """``waiter.wait(**params)``."""
-        operation = sdkdata.waiter_operation(waiter.service, waiter.name) if waiter.name else None
+        The paginator's or waiter's own settings (PaginationConfig, WaiterConfig) are not
+        request parameters.
+        """
+        if isinstance(paginator, PaginatorA):
+            what, setting, kind = "paginator", "PaginationConfig", CallKind.PAGINATOR
+            via = f"get_paginator({paginator.name}).paginate"
+            lookup = sdkdata.paginator_operation
+        else:
+            what, setting, kind = "waiter", "WaiterConfig", CallKind.WAITER
+            via = f"get_waiter({paginator.name}).wait"
+            lookup = sdkdata.waiter_operation
+        operation = lookup(paginator.service, paginator.name) if paginator.name else None
         if operation is None:
             self.report(
                 codes.DYNAMIC_METHOD,
                 f,
                 loc,
-                f"{waiter.service} waiter name {waiter.name or '(computed)'} is not known; "
-                "the operation it polls is not in the policy",
+                f"{paginator.service} {what} name {paginator.name or '(computed)'} is not "
+                "known; the operation behind it is not in the policy",
             )
             return
-        args = [(k, v) for k, v in kwargs if k and k != "WaiterConfig"]
-        self.emit(
-            waiter.service,
-            operation,
-            args,
-            CallKind.WAITER,
-            f"get_waiter({waiter.name}).wait",
-            f,
-            loc,
-        )
+        args = [(k, v) for k, v in kwargs if k and k != setting]
+        self.emit(paginator.service, operation, args, kind, via, f, loc)
 
     # -- resources ----------------------------------------------------------------------------
 
