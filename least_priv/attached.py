@@ -248,7 +248,7 @@ def _from_authorization_details(
                 )
             )
             where_attached = locate((*base, "AttachedManagedPolicies", j))(())
-            identity.append(unreadable(name, "managed", where_attached, arn))
+            identity.append(unreadable(name, "managed", where_attached, arn, REMEDY_DUMP))
             continue
         sub, raw = got
         source = PolicySource(name, "managed", locate(sub)(()), arn)
@@ -273,7 +273,9 @@ def _from_authorization_details(
             # Never read as "no boundary": the stand-in makes every grant conditional.
             name = str(boundary_arn).rsplit("/", 1)[-1]
             where_boundary = locate((*base, "PermissionsBoundary"))(())
-            boundary = [unreadable(name, "boundary", where_boundary, str(boundary_arn))]
+            boundary = [
+                unreadable(name, "boundary", where_boundary, str(boundary_arn), REMEDY_DUMP)
+            ]
         else:
             sub, raw = got
             name = str(boundary_arn).rsplit("/", 1)[-1]
@@ -407,7 +409,7 @@ def from_role(
                 identity.append(
                     parsed
                     if parsed is not None
-                    else unreadable(policy_name, "managed", Location(arn), arn)
+                    else unreadable(policy_name, "managed", Location(arn), arn, REMEDY_LIVE)
                 )
     except Exception as exc:
         failed(f"cannot list the managed policies of {name}", exc)
@@ -417,8 +419,8 @@ def from_role(
         parsed = _live_managed(
             iam, boundary_arn, boundary_arn.rsplit("/", 1)[-1], "boundary", failed
         )
-        # An unreadable boundary reads as one that allows nothing: never as no boundary.
-        # An unreadable boundary is never read as "no boundary".
+        # An unreadable boundary is never read as "no boundary": its stand-in makes every
+        # grant conditional.
         boundary = (
             (parsed,)
             if parsed is not None
@@ -428,6 +430,7 @@ def from_role(
                     "boundary",
                     Location(boundary_arn),
                     boundary_arn,
+                    REMEDY_LIVE,
                 ),
             )
         )
@@ -527,24 +530,61 @@ def _template_document(
     return {k: fill(v) if k == "Statement" else v for k, v in filled.items()}
 
 
-def unreadable(name: str, origin: str, location: Location, arn: str = "") -> ParsedPolicy:
+# What makes a stand-in's document available, by where the role was read from.
+REMEDY_TEMPLATE = "--managed-policy {arn}=FILE (its document) turns this into a definite answer"
+REMEDY_DUMP = (
+    "export it too (--filter LocalManagedPolicy AWSManagedPolicy) or give it with --policy "
+    "for a definite answer"
+)
+REMEDY_LIVE = "reading it through IAM failed (LP621); fix access for a definite answer"
+
+
+def unreadable(
+    name: str, origin: str, location: Location, arn: str = "", remedy: str = ""
+) -> ParsedPolicy:
     """A stand-in for a policy whose document cannot be read (never an assumption).
 
     It may allow anything: one Allow statement on everything whose condition the evaluator
     cannot decide, so what nothing else allows becomes *conditional* ("depends on the
-    contents of ...") instead of missing, and nothing becomes allowed for sure.
+    contents of ...") instead of missing, and nothing becomes allowed for sure. ``remedy``
+    says how the user makes the document available; the diff quotes it through
+    :func:`unreadable_reason`.
     """
     source = PolicySource(name, UNREADABLE_PREFIX + origin, location, arn)
+    how = (remedy,) if remedy else ()
     statement = PolicyStatement(
         source=source,
         index=0,
         effect="Allow",
         actions=("*",),
         resources=("*",),
-        conditions=((UNREADABLE_OPERATOR, f"the unreadable {origin} policy {arn or name}", ()),),
+        conditions=((UNREADABLE_OPERATOR, f"the unreadable {origin} policy {arn or name}", how),),
         location=location,
     )
     return ParsedPolicy(source, (statement,))
+
+
+def is_unreadable(statement: PolicyStatement) -> bool:
+    """True for the statement of an :func:`unreadable` stand-in."""
+    return statement.source.origin.startswith(UNREADABLE_PREFIX)
+
+
+def unreadable_reason(statement: PolicyStatement) -> str:
+    """Why a need is undecidable because of a stand-in, and how to decide it.
+
+    ``depends on the managed policy arn:aws:iam::aws:policy/...AWSLambdaBasicExecutionRole
+    (added by SAM), whose document is not available offline; --managed-policy ...=FILE ...``
+    """
+    source = statement.source
+    kind = source.origin.removeprefix(UNREADABLE_PREFIX)
+    what = "permissions boundary" if kind == "boundary" else f"{kind} policy"
+    shown = source.arn or source.name
+    # Names such as "AWSLambdaBasicExecutionRole (added by SAM)" say why the role has it.
+    if source.arn and source.name.endswith(")") and " (" in source.name:
+        shown += source.name[source.name.rindex(" (") :]
+    remedies = [v for _op, _key, values in statement.conditions for v in values]
+    tail = f"; {remedies[0]}" if remedies else ""
+    return f"depends on the {what} {shown}, whose document is not available offline{tail}"
 
 
 def from_template(
@@ -564,9 +604,13 @@ def from_template(
     ARNs (keyed by ARN or policy name), as ``diff --managed-policy ARN=FILE`` does.
     """
     from least_priv.infra import load_template
+    from least_priv.infra.codes import MANAGED_POLICY_NOT_EXPANDED
 
     template = load_template(path)
-    findings: list[Finding] = list(template.findings)
+    # Infra's LP431 notes a managed ARN it cannot expand; for the role compared here that
+    # fact is reported once, as LP620 below (with the ARN resolved and the remedy), or is
+    # moot because the user gave the document. Other roles are not compared.
+    findings = [f for f in template.findings if f.code != MANAGED_POLICY_NOT_EXPANDED]
     if template.function(function) is None:
         names = ", ".join(sorted(f.name for f in template.functions)) or "none"
         findings.append(
@@ -611,6 +655,9 @@ def from_template(
                 "boundary" if is_boundary else "managed",
                 declared.location,
                 arn,
+                # An ARN still holding a wildcard is not a key the user can write; its policy
+                # name is (_given_document takes either).
+                REMEDY_TEMPLATE.format(arn=arn.rsplit("/", 1)[-1] if "*" in arn else arn or name),
             )
             if is_boundary:
                 boundary = [*(boundary or []), stand_in]
@@ -623,7 +670,9 @@ def from_template(
         source = PolicySource(
             name, "boundary" if is_boundary else origin, declared.location, declared.arn or ""
         )
-        parsed = parse_policy(document, source, _template_locator(template, declared))
+        parsed = parse_policy(
+            document, source, _template_locator(template, declared), placeholders=True
+        )
         if is_boundary:
             boundary = [*(boundary or []), parsed]
         else:

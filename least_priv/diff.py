@@ -24,10 +24,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from least_priv.attached import UNREADABLE_PREFIX
+from least_priv.attached import UNREADABLE_PREFIX, is_unreadable, unreadable_reason
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import Decision, Evaluation, PolicySet, Request, evaluate
-from least_priv.evaluate.patterns import contains, has_wildcard, matches, overlaps
+from least_priv.evaluate.patterns import (
+    contains,
+    has_wildcard,
+    matches,
+    overlaps,
+    whole_placeholder,
+)
 from least_priv.evaluate.policy import NodePath, PolicySource, PolicyStatement, parse_policy
 from least_priv.model import (
     Condition,
@@ -256,7 +262,7 @@ def diff_permissions(
                 ConditionalEntry(
                     perm.action,
                     perm.resource,
-                    (*ev.reasons, *_open_arn_hint(perm.resource, ev.reasons)),
+                    (*_conditional_reasons(ev), *_open_arn_hint(perm.resource, ev.reasons)),
                     tuple(sorted({m.statement.label for m in (*ev.identity.allows, *ev.denying)})),
                     perm.provenance,
                 )
@@ -288,6 +294,21 @@ def _merge(required: Sequence[Permission]) -> list[Permission]:
             by_key.items(), key=lambda kv: (kv[0][0].lower(), kv[0][1], kv[0][2])
         )
     ]
+
+
+def _conditional_reasons(ev: Evaluation) -> tuple[str, ...]:
+    """The evaluator's reasons, with each unreadable stand-in named by what it stands for
+    (the managed policy or boundary) and how to make its document available."""
+    layers = (ev.identity, *((ev.boundary,) if ev.boundary is not None else ()))
+    stand_ins = [
+        m.statement for layer in layers for m in layer.allows if is_unreadable(m.statement)
+    ]
+    if not stand_ins:
+        return ev.reasons
+    # The evaluator explains an undecided Allow as "<statement label> <why>".
+    labels = tuple(f"{st.label} " for st in stand_ins)
+    kept = [r for r in ev.reasons if not r.startswith(labels)]
+    return (*kept, *dict.fromkeys(unreadable_reason(st) for st in stand_ins))
 
 
 def _open_arn_hint(resource: str, reasons: Sequence[str]) -> tuple[str, ...]:
@@ -486,9 +507,17 @@ def _resource_excess(
             )
         ]
     for pattern in st.resources:
-        mine = [p for p in served if overlaps(pattern, p.resource, variables=st.variables)]
+        mine = [
+            p
+            for p in served
+            if overlaps(pattern, p.resource, variables=st.variables, placeholders=st.placeholders)
+        ]
         if any(contains(p.resource, pattern) for p in mine):
             continue  # no broader than something the code needs
+        if mine and st.placeholders and whole_placeholder(pattern):
+            # ``${OrderDLQ.Arn}`` is the one resource the deployment creates, the same one
+            # the code's ARN leaves open: its breadth is unknown, so it is not called excess.
+            continue
         used = tuple(sorted({(p.action, p.resource) for p in mine}))
         actions = ", ".join(sorted({p.action for p in mine}))
         if mine:

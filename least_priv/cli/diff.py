@@ -61,6 +61,18 @@ def required_policy_options(func: F) -> F:
     return func
 
 
+def managed_policy_option(func: F) -> F:
+    """``--managed-policy ARN=FILE`` (repeatable), shared by ``diff`` and ``check``."""
+    return click.option(
+        "--managed-policy",
+        "managed_files",
+        multiple=True,
+        metavar="ARN=FILE",
+        help="Document of a managed policy a template names only by ARN (or NAME=FILE); "
+        "turns what depends on it into a definite answer.",
+    )(func)
+
+
 @click.command("diff")
 @click.argument("paths", nargs=-1, type=click.Path())
 @required_policy_options
@@ -86,13 +98,7 @@ def required_policy_options(func: F) -> F:
     type=click.Path(dir_okay=False),
     help="Permissions boundary document (repeatable).",
 )
-@click.option(
-    "--managed-policy",
-    "managed_files",
-    multiple=True,
-    metavar="ARN=FILE",
-    help="Document of a managed policy a template names only by ARN (or NAME=FILE).",
-)
+@managed_policy_option
 @click.option("--profile", help="AWS profile for live calls.")
 @click.option("--endpoint-url", help="IAM endpoint for live calls (tests, VPC endpoints).")
 @click.option(
@@ -159,7 +165,7 @@ def _attached(kw: dict[str, Any]) -> Attached:
             region=kw["region"],
             account=kw["account"],
             partition=kw["partition"],
-            managed=_managed_documents(kw["managed_files"]),
+            managed=read_managed_policies(kw["managed_files"]),
         )
     else:
         raise click.UsageError(
@@ -172,7 +178,7 @@ def _attached(kw: dict[str, Any]) -> Attached:
     return got
 
 
-def _managed_documents(pairs: tuple[str, ...]) -> dict[str, ParsedPolicy]:
+def read_managed_policies(pairs: tuple[str, ...]) -> dict[str, ParsedPolicy]:
     """``ARN=FILE`` pairs read into parsed policies keyed by ARN (or policy name)."""
     from least_priv import attached as source
 

@@ -5,8 +5,9 @@ Terraform plans, cdk.out). ``check --template T`` analyses each function's code,
 with the role the template declares, and (unless ``--no-lint``) lints the template too.
 
 Exit codes (both commands): 0 when no finding reaches ``--fail-on`` (default ``error``); 1
-when one does; 2 for usage errors and for inputs that could not be read or recognised (the
-run is incomplete, so it must not pass).
+when one does (for ``check``, also when ``--fail-on-conditional`` is given and a need is
+conditional, LP603); 2 for usage errors and for inputs that could not be read or recognised
+(the run is incomplete, so it must not pass).
 """
 
 from __future__ import annotations
@@ -132,6 +133,18 @@ def finish(
     threshold = FAIL_ON.get(kw["fail_on"])
     if threshold is not None and any(f.severity >= threshold for f in findings):
         return 1
+    if kw.get("fail_on_conditional"):
+        from least_priv.evaluate.codes import CONDITIONAL
+
+        # An undecidable need is a warning by severity; this gate treats it as a failure.
+        undecided = sum(1 for f in findings if f.code == CONDITIONAL)
+        if undecided:
+            click.echo(
+                f"least-priv: {undecided} permission{'s' if undecided != 1 else ''} the role "
+                "may not allow (LP603) and --fail-on-conditional is set",
+                err=True,
+            )
+            return 1
     return 0
 
 
@@ -211,11 +224,16 @@ def lint(**kw: Any) -> int:
 def _check_command() -> click.Command:
     # The options that shape the required policy are generate's and diff's; reuse them so
     # the three commands cannot drift apart.
-    from least_priv.cli.diff import required_policy_options
+    from least_priv.cli.diff import (
+        managed_policy_option,
+        read_managed_policies,
+        required_policy_options,
+    )
 
     @click.command("check")
     @click.argument("paths", nargs=-1, type=click.Path(exists=True))
     @required_policy_options
+    @managed_policy_option
     @click.option(
         "--lint/--no-lint",
         "with_lint",
@@ -224,6 +242,12 @@ def _check_command() -> click.Command:
         help="Also lint the template's policies.",
     )
     @report_options
+    @click.option(
+        "--fail-on-conditional",
+        is_flag=True,
+        help="Exit 1 when the role may or may not allow a need (LP603), e.g. because it "
+        "depends on a managed policy the template names only by ARN.",
+    )
     def check(**kw: Any) -> int:
         """Check each function's code against the role its template declares.
 
@@ -239,12 +263,14 @@ def _check_command() -> click.Command:
         # pairs); each fills the GenerateOptions field of the same name.
         values = {f.name: kw[f.name] for f in fields(GenerateOptions) if f.name in kw}
         options = GenerateOptions(**{**values, "paths": tuple(kw["paths"])})
+        managed = read_managed_policies(kw["managed_files"])
         try:
             result = check_template(
                 options,
                 lint=kw["with_lint"],
                 select=_codes(kw["select"]) or None,
                 ignore=_codes(kw["ignore"]),
+                managed=managed,
             )
         except UsageError as exc:  # an unknown --function, a template without functions
             raise click.UsageError(str(exc)) from exc

@@ -11,10 +11,10 @@ and code that needs a permission the role lacks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from least_priv.evaluate import codes as diff_codes
 from least_priv.infra import codes as infra_codes
@@ -29,6 +29,9 @@ from least_priv.lint.suppress import (
     scope_of_line,
 )
 from least_priv.model import Finding
+
+if TYPE_CHECKING:  # the evaluator is imported when check runs
+    from least_priv.evaluate import ParsedPolicy
 
 # LP614 (an action the catalog does not know, found while diffing) says what lint's LP111 and
 # LP112 say, without the element's position; with lint on, lint's findings are kept.
@@ -58,8 +61,15 @@ def check_template(
     lint: bool = True,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
+    managed: Mapping[str, ParsedPolicy] | None = None,
 ) -> CheckResult:
-    """Check every function of ``options.template`` (a ``least_priv.api.GenerateOptions``)."""
+    """Check every function of ``options.template`` (a ``least_priv.api.GenerateOptions``).
+
+    The template's ARNs are read with the options' region, account and partition (the
+    code's ARNs are built with the same ones, so both sides compare like with like).
+    ``managed`` holds documents for managed policies the template names only by ARN
+    (``--managed-policy ARN=FILE``), keyed by ARN or policy name.
+    """
     # Imported here: analysis and the evaluator are only needed when check actually runs.
     from least_priv import api
     from least_priv.attached import from_template
@@ -69,7 +79,14 @@ def check_template(
     catalog, catalog_findings = load_catalog()
     found: list[Finding] = [*generated.findings, *catalog_findings]
     for fp in generated.functions:
-        attached = from_template(options.template, fp.name)
+        attached = from_template(
+            options.template,
+            fp.name,
+            region=options.region,
+            account=options.account,
+            partition=options.partition,
+            managed=managed,
+        )
         result = diff_permissions(
             fp.permissions,
             attached.policy_set(),

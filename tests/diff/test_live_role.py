@@ -185,7 +185,8 @@ def test_a_reader_without_iam_read_rights_gets_findings_and_no_false_allows(
     # Nothing could be read, so nothing is called allowed and nothing is called missing.
     assert result.missing == ()
     assert len(result.conditional) == len(orders_required())
-    assert any("unreadable boundary policy" in r for r in result.conditional[0].reasons)
+    [why] = [r for r in result.conditional[0].reasons if "permissions boundary" in r]
+    assert "not available offline" in why and "LP621" in why
 
 
 def test_unknown_profile_is_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,131 @@
+"""``check`` on a SAM function without an explicit Role, on ``fixtures/lint/check-sam``.
+
+SAM gives such a function a role with the AWS managed policy AWSLambdaBasicExecutionRole;
+the template also attaches a customer managed policy by ARN and names its queue after the
+stack (``${AWS::StackName}-updates``). The code updates an item the role does not grant
+(DynamoDBReadPolicy has no UpdateItem).
+
+Offline, the managed policies are unknown, so that need is conditional (LP603), never
+assumed; the gate says which policy decides it and how to turn it into a hard answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from least_priv.cli import main
+
+APP = "fixtures/lint/check-sam"
+TEMPLATE = f"{APP}/template.yaml"
+PINNED = ("--region", "eu-west-1", "--account", "111122223333")
+BASIC_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+AUDIT_ARN = "arn:aws:iam::111122223333:policy/shipments-audit"
+DOCUMENTS = (
+    "--managed-policy",
+    f"{BASIC_ARN}=fixtures/diff/policies/AWSLambdaBasicExecutionRole.json",
+    "--managed-policy",
+    f"shipments-audit={APP}/policies/shipments-audit.json",
+)
+
+pytestmark = pytest.mark.usefixtures("at_repo_root")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]]]:
+    code = main(["check", "--template", TEMPLATE, *PINNED, "--format", "json", *argv])
+    data = json.loads(capsys.readouterr().out)
+    findings: list[dict[str, Any]] = data["findings"] if isinstance(data, dict) else data
+    return code, findings
+
+
+def _codes(findings: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
+    return [f for f in findings if f["code"] == code]
+
+
+def _line(f: dict[str, Any]) -> tuple[str, int]:
+    return f["path"], f["line"]
+
+
+def test_undecidable_need_names_the_managed_policy_and_the_remedy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, findings = run(capsys)
+    assert code == 0  # conditional is a warning: the default gate passes...
+    [update] = [f for f in _codes(findings, "LP603") if "dynamodb:UpdateItem" in f["message"]]
+    assert _line(update) == (f"{APP}/src/app.py", 19)
+    message = update["message"]
+    for arn in (BASIC_ARN, AUDIT_ARN):
+        assert f"depends on the managed policy {arn}" in message
+        assert f"--managed-policy {arn}=FILE" in message
+    assert "(added by SAM)" in message
+    assert "unreadable-managed" not in message
+
+
+def test_fail_on_conditional_makes_the_gate_fail(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run(capsys, "--fail-on-conditional")
+    assert code == 1
+
+
+def test_remedy_names_a_key_the_user_can_write(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "--template", TEMPLATE, "--format", "json"])  # no --account
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    [update] = [f for f in _codes(findings, "LP603") if "dynamodb:UpdateItem" in f["message"]]
+    # arn:aws:iam::*:policy/shipments-audit is not something to type: the name is.
+    assert "--managed-policy shipments-audit=FILE" in update["message"]
+    assert f"--managed-policy {BASIC_ARN}=FILE" in update["message"]
+
+
+def test_fail_on_conditional_counts_only_what_remains(capsys: pytest.CaptureFixture[str]) -> None:
+    # With every managed document given nothing is conditional: the flag has nothing to fail
+    # on, and the missing permission is an error of its own.
+    code, findings = run(capsys, *DOCUMENTS, "--fail-on-conditional", "--fail-on", "never")
+    assert not _codes(findings, "LP603")
+    assert code == 0
+    # Conditional needs accepted with --ignore do not fail the gate either.
+    code, _ = run(capsys, "--fail-on-conditional", "--ignore", "LP603")
+    assert code == 0
+
+
+def test_managed_documents_turn_the_need_into_a_hard_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, findings = run(capsys, *DOCUMENTS)
+    assert code == 1
+    [missing] = _codes(findings, "LP601")
+    assert "dynamodb:UpdateItem" in missing["message"]
+    assert _line(missing) == (f"{APP}/src/app.py", 19)
+    assert not _codes(findings, "LP620") and not _codes(findings, "LP603")
+
+
+def test_one_finding_per_unexpandable_managed_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    _, findings = run(capsys)
+    # infra's LP431 and diff's LP620 said the same thing about the same line.
+    assert not _codes(findings, "LP431")
+    lp620 = _codes(findings, "LP620")
+    assert sorted(_line(f) for f in lp620) == [(TEMPLATE, 28), (TEMPLATE, 44)]
+    [audit] = [f for f in lp620 if _line(f) == (TEMPLATE, 44)]
+    # The ARN as the account resolves it, not ${AWS::AccountId}.
+    assert AUDIT_ARN in audit["message"]
+
+
+def test_stack_name_placeholder_covers_the_codes_queue(capsys: pytest.CaptureFixture[str]) -> None:
+    _, findings = run(capsys, *DOCUMENTS)
+    queue = [f for f in findings if "sqs:" in f["message"] and f["code"].startswith("LP6")]
+    # SQSSendMessagePolicy names ${AWS::StackName}-updates, the code's queue is *-updates;
+    # SAM's dead-letter statement names ${FailedUpdatesQueue.Arn}, the code's DLQ is
+    # arn:aws:sqs:eu-west-1:111122223333:*. The same deployed queues: neither a partial
+    # cover (LP603) nor an excess grant (LP602).
+    assert queue == []
+
+
+def test_template_arns_use_the_region_and_account_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, findings = run(capsys, *DOCUMENTS)
+    read = [f for f in _codes(findings, "LP602") if "DynamoDBReadPolicy" in f["message"]]
+    assert read  # Query, Scan, ... the code never needs
+    # The table ARN is the code's own: no "grants arn:aws:dynamodb:*:*:table/..." excess.
+    assert not [f for f in read if "dynamodb:*:*" in f["message"]]
+    assert not [f for f in read if "table/shipments-prod`;" in f["message"]]
