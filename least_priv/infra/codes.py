@@ -166,7 +166,8 @@ MANAGED_POLICY_NOT_EXPANDED = _code(
     "managed-policy-not-expanded",
     "A managed policy named by ARN cannot be expanded offline.",
     "Its document lives in the AWS account; least-priv never guesses its content. Give the "
-    "document (--policy) or compare against the live role.",
+    "document to diff/check (--managed-policy ARN=FILE) or compare against the live role. "
+    "diff and check report it as LP620 for the role they compare.",
     Severity.NOTE,
 )
 EXTERNAL_ROLE = _code(
@@ -224,7 +225,7 @@ def managed_not_expanded(arn: str, location: Location, where: str = "template") 
         MANAGED_POLICY_NOT_EXPANDED,
         location,
         f"managed policy {arn} is not in the {where}; its statements are unknown offline "
-        "(give its document with --policy, or compare against the live role)",
+        "(give its document with --managed-policy ARN=FILE, or compare against the live role)",
         Severity.NOTE,
     )
 
