@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from least_priv.api import FunctionPolicy, GenerateResult
 from least_priv.model import Provenance
+from least_priv.policy.arn import has_reference
+from least_priv.policy.template import template_key
 
 
 def render_explain(result: GenerateResult) -> str:
@@ -24,6 +26,9 @@ def _function(policy: FunctionPolicy) -> str:
             f" if {c.operator} {c.key}={','.join(c.values)}" for c in perm.conditions
         )
         lines.append(f"  {perm.action} on {perm.resource}{condition}")
+        if has_reference(perm.resource_parts):
+            # The JSON form may say '*' for a name the template only knows at deploy time.
+            lines.append(f"      = {template_key(perm)} in template formats")
         for provenance in perm.provenance:
             lines.append(f"      {_reason(provenance)}")
     if not policy.permissions:
