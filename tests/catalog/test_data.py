@@ -216,3 +216,19 @@ def test_secret_reads_are_scoped_to_the_secret() -> None:
         req.arn_template
         == "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}"
     )
+
+
+def test_every_operation_needs_something_unless_it_is_permissionless() -> None:
+    """A call whose arguments the analysis could not see still gets its actions."""
+    from least_priv.model import CallSite, Location
+
+    where = Location("handler.py", 1)
+    empty = []
+    for client in CAT.clients():
+        for operation in CAT.operations(client):
+            info = CAT.operation(client, operation)
+            assert info is not None
+            reqs = CAT.requirements(CallSite(where, client, operation))
+            if not reqs and info.permissionless is None:
+                empty.append(f"{client}.{operation}")
+    assert empty == []
