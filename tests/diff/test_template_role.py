@@ -20,6 +20,17 @@ from .helpers import FIX, ROOT, orders_required
 TEMPLATE = "fixtures/diff/orders/template.yaml"
 REQUIRED = "fixtures/diff/orders/required.json"
 BASIC = "fixtures/diff/policies/AWSLambdaBasicExecutionRole.json"
+# The orders function's required document against its template role.
+AGAINST_TEMPLATE = (
+    "diff",
+    "--required",
+    REQUIRED,
+    "--template",
+    TEMPLATE,
+    "--function",
+    "OrdersFunction",
+)
+PINNED = ("--region", "us-east-1", "--account", "123456789012")
 
 
 @pytest.fixture(autouse=True)
@@ -28,24 +39,7 @@ def _at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    code = main(
-        [
-            "diff",
-            "--required",
-            REQUIRED,
-            "--template",
-            TEMPLATE,
-            "--function",
-            "OrdersFunction",
-            "--region",
-            "us-east-1",
-            "--account",
-            "123456789012",
-            "--format",
-            "json",
-            *args,
-        ]
-    )
+    code = main([*AGAINST_TEMPLATE, *PINNED, "--format", "json", *args])
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -103,17 +97,8 @@ def test_unknown_function_is_a_finding() -> None:
 def test_template_report_golden(capsys: pytest.CaptureFixture[str], golden) -> None:  # type: ignore[no-untyped-def]
     code = main(
         [
-            "diff",
-            "--required",
-            REQUIRED,
-            "--template",
-            TEMPLATE,
-            "--function",
-            "OrdersFunction",
-            "--region",
-            "us-east-1",
-            "--account",
-            "123456789012",
+            *AGAINST_TEMPLATE,
+            *PINNED,
             "--managed-policy",
             f"AWSLambdaBasicExecutionRole={BASIC}",
             "--format",
@@ -125,19 +110,7 @@ def test_template_report_golden(capsys: pytest.CaptureFixture[str], golden) -> N
 
 
 def test_github_annotations(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(
-        [
-            "diff",
-            "--required",
-            REQUIRED,
-            "--template",
-            TEMPLATE,
-            "--function",
-            "OrdersFunction",
-            "--format",
-            "github",
-        ]
-    )
+    code = main([*AGAINST_TEMPLATE, "--format", "github"])
     out = capsys.readouterr().out
     assert code == 0  # the unreadable managed policy leaves kms conditional, not missing
     assert "::warning file=fixtures/diff/orders/required.json" in out
