@@ -51,7 +51,7 @@ from least_priv.analysis.values import (
     union,
     unknown,
 )
-from least_priv.model import CallSite, EnvRef, Finding, Unknown, Value
+from least_priv.model import CallSite, EnvRef, Finding, Location, Unknown, Value
 
 #: How deep a chain of calls is followed with argument knowledge.
 MAX_DEPTH = 40
@@ -264,6 +264,7 @@ class Interpreter(SdkSemantics):
         self.context_counts: dict[FuncA, int] = {}
         self.calls: set[CallSite] = set()
         self.findings: set[Finding] = set()
+        self.reported: dict[tuple[str, Location], Finding] = {}
         self.edges: set[tuple[str, str]] = set()
         self.modules_run: set[str] = set()
         self.callbacks: list[FuncA] = []
@@ -1362,13 +1363,11 @@ class Interpreter(SdkSemantics):
             if definition.kind == "staticmethod":
                 receiver = None
             if self.depth >= MAX_DEPTH:
-                self.findings.add(
-                    codes.finding(
-                        codes.ANALYSIS_LIMIT,
-                        self.path_of(caller.module),
-                        *self.position(caller.module, loc),
-                        f"call chain deeper than {MAX_DEPTH} at {callee_name}; not followed",
-                    )
+                self.report(
+                    codes.ANALYSIS_LIMIT,
+                    caller,
+                    loc,
+                    f"call chain deeper than {MAX_DEPTH} at {callee_name}; not followed",
                 )
                 return unknown("call chain too deep")
             closure = self.closures.get((func.module, func.qualname, func.context))

@@ -114,6 +114,7 @@ class SdkSemantics:
 
     calls: set[CallSite]
     findings: set[Finding]
+    reported: dict[tuple[str, Location], Finding]
 
     # Provided by the interpreter.
     def path_of(self, module: str) -> str:  # pragma: no cover - overridden
@@ -130,9 +131,17 @@ class SdkSemantics:
     # -- reporting --------------------------------------------------------------------------
 
     def report(self, code: str, f: Frame, loc: Loc, message: str) -> None:
-        """Record a finding at a place in the current module."""
+        """Record a finding at a place in the current module, once per code and place.
+
+        The same call evaluated in several contexts would otherwise repeat the finding with
+        only the description of the untraceable value changing.
+        """
         line, column = self.position(f.module, loc)
-        self.findings.add(codes.finding(code, self.path_of(f.module), line, column, message))
+        found = codes.finding(code, self.path_of(f.module), line, column, message)
+        key = (found.code, found.location)
+        if key not in self.reported:
+            self.reported[key] = found
+            self.findings.add(found)
 
     def emit(
         self,
