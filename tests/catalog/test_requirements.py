@@ -877,3 +877,14 @@ def test_running_an_ecs_task_passes_its_roles() -> None:
     assert passrole.conditions == (
         Condition("StringEquals", "iam:PassedToService", ("ecs-tasks.amazonaws.com",)),
     )
+
+
+def test_run_instances_adds_the_resources_the_request_uses() -> None:
+    def types(**args: Value) -> list[str | None]:
+        reqs = CAT.requirements(call("ec2", "RunInstances", ImageId=lit("ami-0abc"), **args))
+        return sorted(r.resource_type or "" for r in only(reqs, "ec2:RunInstances"))
+
+    always = ["image", "instance", "network-interface", "security-group", "subnet", "volume"]
+    assert types() == always
+    assert types(KeyName=lit("ops")) == sorted([*always, "key-pair"])
+    assert "launch-template" in types(LaunchTemplate=dict_value(LaunchTemplateName=lit("web")))
