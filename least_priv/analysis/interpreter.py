@@ -36,6 +36,7 @@ from least_priv.analysis.values import (
     ListA,
     ModuleA,
     Opaque,
+    PartialA,
     Str,
     SuperA,
     Unk,
@@ -265,6 +266,7 @@ class Interpreter(SdkSemantics):
         self.calls: set[CallSite] = set()
         self.findings: set[Finding] = set()
         self.reported: dict[tuple[str, Location], Finding] = {}
+        self.deferred_unknown_methods: list[str] | None = None
         self.edges: set[tuple[str, str]] = set()
         self.modules_run: set[str] = set()
         self.callbacks: list[FuncA] = []
@@ -792,13 +794,18 @@ class Interpreter(SdkSemantics):
             value = self.expr(e[2], f)
             self.assign(e[1], value, f)
             return value
-        if tag == "comp":
+        if tag == "comp" or tag == "dcomp":
             f.branch += 1
-            for target, iterable, conditions in e[2]:
+            for target, iterable, conditions in e[-1]:
                 self.assign(target, self.iterate(self.expr(iterable, f), f), f)
                 for condition in conditions:
                     self.expr(condition, f)
             element = self.expr(e[1], f)
+            if tag == "dcomp":
+                # {name: boto3.client(name) for name in NAMES}: a dict, keys kept.
+                value = self.expr(e[2], f)
+                f.branch -= 1
+                return one(DictA(((element, value),)))
             f.branch -= 1
             return one(ListA((element,)))
         if tag == "star":
@@ -1014,8 +1021,22 @@ class Interpreter(SdkSemantics):
             receiver = self.expr(func_ir[1], f)
             args, kwargs = self.arguments(args_ir, kwargs_ir, f)
             out: set[Atom] = set()
-            for atom in receiver:
-                out.update(self.call_method(atom, func_ir[2], args, kwargs, f, loc))
+            if len(receiver) < 2:
+                for atom in receiver:
+                    out.update(self.call_method(atom, func_ir[2], args, kwargs, f, loc))
+                return frozenset(out)
+            # Several possible receivers (clients of two services in one dict): a method
+            # that only some of them have is not a finding when another one performs it.
+            calls_before = len(self.calls)
+            self.deferred_unknown_methods = []
+            try:
+                for atom in sorted(receiver, key=repr):
+                    out.update(self.call_method(atom, func_ir[2], args, kwargs, f, loc))
+            finally:
+                deferred, self.deferred_unknown_methods = self.deferred_unknown_methods, None
+            if len(self.calls) == calls_before:
+                for message in deferred or ():
+                    self.report(codes.UNKNOWN_METHOD, f, loc, message)
             return frozenset(out)
         callee = self.expr(func_ir, f)
         args, kwargs = self.arguments(args_ir, kwargs_ir, f)
@@ -1112,6 +1133,12 @@ class Interpreter(SdkSemantics):
             return unknown("call of an instance")
         if isinstance(atom, Opaque):
             return self.call_external(atom.dotted, args, kwargs, f, loc)
+        if isinstance(atom, PartialA):
+            out: set[Atom] = set()
+            merged = [*atom.kwargs, *kwargs]
+            for target in atom.func:
+                out.update(self.call_atom(target, [*atom.args, *args], merged, f, loc))
+            return frozenset(out)
         sdk = self.sdk_call(atom, args, kwargs, f, loc)
         if sdk is not None:
             return sdk
@@ -1124,7 +1151,7 @@ class Interpreter(SdkSemantics):
         """Functions handed to code we cannot see are assumed to be called by it."""
         for value in [*args, *(v for _, v in kwargs)]:
             for atom in value:
-                if isinstance(atom, FuncA | BoundA | LambdaA):
+                if isinstance(atom, FuncA | BoundA | LambdaA | PartialA):
                     self.call_atom(atom, [], [], f, (0, 0))
                 elif isinstance(atom, ListA):
                     for item in atom.items:
@@ -1189,9 +1216,7 @@ class Interpreter(SdkSemantics):
                 return items if dotted == "builtins.next" else one(ListA((items,)))
             return unknown(dotted)
         if dotted == "functools.partial" and args:
-            return (
-                frozenset(a for a in args[0] if isinstance(a, FuncA | BoundA | LambdaA)) or args[0]
-            )
+            return one(PartialA(args[0], tuple(args[1:]), tuple(kwargs)))
         if dotted == "dataclasses.field":
             factory = _kw(kwargs, "default_factory")
             if factory is not None:

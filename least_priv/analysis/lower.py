@@ -18,7 +18,8 @@ Expression nodes (first item is the tag; ``line`` is -1 until positions are reso
     ["dict", [[key | None, value]]]  ["list", [items]]
     ["ifexp", test, body, orelse]    ["lambda", params, body, index, line, col]
     ["await", expr]   ["yield", expr | None]   ["walrus", target, value]
-    ["comp", elt, [[target, iter, [ifs]]]]      ["other", [subexpressions]]
+    ["comp", elt, [[target, iter, [ifs]]]]      ["dcomp", key, value, [[target, iter, [ifs]]]]
+    ["other", [subexpressions]]
 
 Statements::
 
@@ -289,8 +290,9 @@ class _Lowerer:
         if kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             return ["comp", self.expr(node.elt), self.comp_for(node.for_in)]  # type: ignore[attr-defined]
         if kind is cst.DictComp:
-            elt = ["list", [self.expr(node.key), self.expr(node.value)]]  # type: ignore[attr-defined]
-            return ["comp", elt, self.comp_for(node.for_in)]  # type: ignore[attr-defined]
+            for_in = self.comp_for(node.for_in)  # type: ignore[attr-defined]
+            key = self.expr(node.key)  # type: ignore[attr-defined]
+            return ["dcomp", key, self.expr(node.value), for_in]  # type: ignore[attr-defined]
         if kind is cst.StarredElement:
             return ["other", [self.expr(node.value)]]  # type: ignore[attr-defined]
         # Comparisons, unary operators, slices, ellipsis ...: keep sub-expressions so calls

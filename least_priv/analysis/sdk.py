@@ -115,6 +115,7 @@ class SdkSemantics:
     calls: set[CallSite]
     findings: set[Finding]
     reported: dict[tuple[str, Location], Finding]
+    deferred_unknown_methods: list[str] | None
 
     # Provided by the interpreter.
     def path_of(self, module: str) -> str:  # pragma: no cover - overridden
@@ -129,6 +130,13 @@ class SdkSemantics:
         raise NotImplementedError
 
     # -- reporting --------------------------------------------------------------------------
+
+    def report_unknown_method(self, f: Frame, loc: Loc, message: str) -> None:
+        """LP213, unless another alternative of the receiver may still perform the call."""
+        if self.deferred_unknown_methods is not None:
+            self.deferred_unknown_methods.append(message)
+        else:
+            self.report(codes.UNKNOWN_METHOD, f, loc, message)
 
     def report(self, code: str, f: Frame, loc: Loc, message: str) -> None:
         """Record a finding at a place in the current module, once per code and place.
@@ -406,8 +414,7 @@ class SdkSemantics:
             return one(Opaque(f"response of {service}.{name}"))
         operation = sdkdata.operation_for_method(service, name)
         if operation is None:
-            self.report(
-                codes.UNKNOWN_METHOD,
+            self.report_unknown_method(
                 f,
                 loc,
                 f"{service} client has no method `{name}` in the catalog; not in the policy",
@@ -615,8 +622,7 @@ class SdkSemantics:
             return one(Opaque(f"response of {label}.{name}"))
         if name == "get_available_subresources":
             return unknown("sub-resources")
-        self.report(
-            codes.UNKNOWN_METHOD,
+        self.report_unknown_method(
             f,
             loc,
             f"{service} {label} has no action or helper `{name}` in boto3's resource model",
@@ -674,8 +680,7 @@ class SdkSemantics:
                     loc,
                 )
                 return one(Opaque("batch response"))
-        self.report(
-            codes.UNKNOWN_METHOD,
+        self.report_unknown_method(
             f,
             loc,
             f"{coll.service} collection {coll.name} has no method `{name}` in boto3's "

@@ -276,6 +276,15 @@ class DynamicAttrA:
 
 
 @dataclass(frozen=True, slots=True)
+class PartialA:
+    """``functools.partial(func, *args, **kwargs)``."""
+
+    func: Atoms
+    args: tuple[Atoms, ...]
+    kwargs: tuple[tuple[str | None, Atoms], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SdkMethodA:
     """A method of an SDK object taken as a value (``put = table.put_item``)."""
 
@@ -313,6 +322,7 @@ Atom: TypeAlias = (
     | PaginatorA
     | WaiterA
     | DynamicAttrA
+    | PartialA
     | SdkMethodA
     | LibraryA
 )

@@ -374,3 +374,40 @@ def test_layer_module_imports_as_top_level_name(project, tmp_path) -> None:
         }
     ).calls("app.handler", layers=("layer",))
     assert calls == [SEND]
+
+
+def test_dict_comprehension_of_clients(project) -> None:
+    proj = project(
+        {
+            "app.py": """
+            import boto3
+            CLIENTS = {name: boto3.client(name) for name in ("sqs", "sns")}
+            def handler(event, context):
+                CLIENTS["sqs"].send_message(QueueUrl="https://q", MessageBody="x")
+            """
+        }
+    )
+    # Keys of a comprehension are not tied to their values, so both clients may answer;
+    # sns has no send_message, so only the sqs call exists, and that is no finding.
+    assert proj.calls("app.handler") == [SEND]
+    assert proj.codes("app.handler") == []
+
+
+def test_functools_partial_keeps_bound_arguments(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            from concurrent.futures import ThreadPoolExecutor
+            from functools import partial
+            import boto3
+            make = partial(boto3.client, "sqs")
+            def push(queue_url, body):
+                make().send_message(QueueUrl=queue_url, MessageBody=body)
+            def handler(event, context):
+                with ThreadPoolExecutor() as pool:
+                    pool.map(partial(push, "https://q"), ["x"])
+                partial(push, body="x")("https://q")
+            """
+        }
+    ).calls("app.handler")
+    assert calls == ["sqs.SendMessage(MessageBody=*, QueueUrl=https://q)", SEND]
