@@ -223,6 +223,33 @@ def _from_authorization_details(
     managed = managed_policy_documents(data)
     identity: list[ParsedPolicy] = []
     findings: list[Finding] = []
+    boundary: list[ParsedPolicy] | None = None
+    # A list AWS writes that holds something else: what it would grant is unknown, so it
+    # stands in as unreadable (conditional), never as "grants nothing" (missing).
+    for key, kind in (("RolePolicyList", "inline"), ("AttachedManagedPolicies", "managed")):
+        if key in detail and not isinstance(detail[key], list):
+            where_key = locate((*base, key))(())
+            findings.append(
+                _finding(
+                    where_key,
+                    codes.BAD_JSON,
+                    f"{key} of {role} in {path} is not a list; what it grants is unknown",
+                    Severity.ERROR,
+                )
+            )
+            identity.append(unreadable(f"{role} {key}", kind, where_key, "", REMEDY_MALFORMED))
+    if "PermissionsBoundary" in detail and not isinstance(detail["PermissionsBoundary"], dict):
+        where_key = locate((*base, "PermissionsBoundary"))(())
+        findings.append(
+            _finding(
+                where_key,
+                codes.BAD_JSON,
+                f"PermissionsBoundary of {role} in {path} is not an object; the boundary is "
+                "unknown",
+                Severity.ERROR,
+            )
+        )
+        boundary = [unreadable(f"{role} boundary", "boundary", where_key, "", REMEDY_MALFORMED)]
     for i, item in enumerate(_list(detail.get("RolePolicyList"))):
         if not isinstance(item, dict):
             item = {}  # reported by the parser as a document that is not an object
@@ -253,7 +280,6 @@ def _from_authorization_details(
         sub, raw = got
         source = PolicySource(name, "managed", locate(sub)(()), arn)
         identity.append(_parse_raw(raw, source, locate(sub)))
-    boundary: list[ParsedPolicy] | None = None
     boundary_info = detail.get("PermissionsBoundary")
     boundary_arn = (
         boundary_info.get("PermissionsBoundaryArn") if isinstance(boundary_info, dict) else None
@@ -537,6 +563,7 @@ REMEDY_DUMP = (
     "for a definite answer"
 )
 REMEDY_LIVE = "reading it through IAM failed (LP621); fix access for a definite answer"
+REMEDY_MALFORMED = "the file does not hold it the way AWS writes it (LP610); fix the export"
 
 
 def unreadable(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from least_priv.attached import UNREADABLE_PREFIX, is_unreadable, unreadable_reason
@@ -119,15 +119,18 @@ class DiffResult:
     replacement: tuple[PolicyDocument, ...] = ()
     required: tuple[Permission, ...] = field(default=())
 
+    @property
+    def incomplete(self) -> bool:
+        """True when part of the requirement could not be read (LP624): it would otherwise
+        compare as "nothing missing" and pass."""
+        return any(
+            f.code == codes.BAD_REQUIRED and f.severity is Severity.ERROR for f in self.findings
+        )
+
     def exit_code(self, *, fail_on_excess: bool = False) -> int:
         """0 clean; 2 when anything is missing or the requirement is unreadable; 1 for excess
         only, with ``fail_on_excess``."""
-        if self.missing:
-            return 2
-        # An unreadable requirement would otherwise compare "nothing" and pass.
-        if any(
-            f.code == codes.BAD_REQUIRED and f.severity is Severity.ERROR for f in self.findings
-        ):
+        if self.missing or self.incomplete:
             return 2
         if self.excess and fail_on_excess:
             return 1
@@ -583,9 +586,16 @@ def required_from_document(
     source: PolicySource,
     locate: Callable[[NodePath], Location] | None = None,
 ) -> tuple[list[Permission], list[PolicyDocument], list[Finding]]:
-    """Required permissions from a policy document (``diff --required FILE``)."""
+    """Required permissions from a policy document (``diff --required FILE``).
+
+    What cannot be read of it is LP624, an input error: a need left out would otherwise
+    compare as "nothing missing" and pass.
+    """
     parsed = parse_policy(document, source, locate)
-    findings = list(parsed.findings)
+    findings = [
+        replace(f, code=codes.BAD_REQUIRED) if f.severity is Severity.ERROR else f
+        for f in parsed.findings
+    ]
     perms: list[Permission] = []
     for st in parsed.statements:
         if st.effect != "Allow" or st.not_action or st.not_resource:

@@ -467,8 +467,8 @@ def _unreadable_policies(parsed: ParsedDocument) -> list[Finding]:
     for i, change in enumerate(_items(parsed.get(("resource_changes",)))):
         if not isinstance(change, dict) or str(change.get("type")) not in _TF_POLICY_TYPES:
             continue
-        unknown = (change.get("change") or {}).get("after_unknown") or {}
-        if isinstance(unknown, dict) and unknown.get("policy") is True:
+        unknown = parsed.get(("resource_changes", i, "change", "after_unknown", "policy"))
+        if unknown is True:
             out.append(
                 Finding(
                     parsed.location(("resource_changes", i)),

@@ -115,6 +115,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
+# A requirement that could not be read in full proves nothing about the role.
+_INCOMPLETE = "incomplete: part of what is needed could not be read (LP624), so nothing is proved"
+
+
 def render_text(result: DiffResult, replacement: str = "") -> str:
     """A plain-text report with one table per section."""
     lines = [f"least-priv diff against {result.label}", _summary(result), ""]
@@ -130,7 +134,9 @@ def render_text(result: DiffResult, replacement: str = "") -> str:
         lines.append("CONDITIONAL: the tool cannot decide these")
         rows = [_need_row(c, str) for c in result.conditional]
         lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
-    if not (result.missing or result.excess or result.conditional):
+    if result.incomplete:
+        lines += [_INCOMPLETE + ".", ""]
+    elif not (result.missing or result.excess or result.conditional):
         lines += ["The role grants exactly what the code needs.", ""]
     if result.findings:
         lines += ["FINDINGS", render_findings(result.findings, "text").rstrip("\n"), ""]
@@ -160,11 +166,12 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
 
 def render_markdown(result: DiffResult, replacement: str = "", lang: str = "json") -> str:
     """A Markdown report sized for a pull-request comment."""
-    verdict = (
-        "**missing permissions: the deploy would hit AccessDenied**"
-        if result.missing
-        else ("no missing permissions")
-    )
+    if result.missing:
+        verdict = "**missing permissions: the deploy would hit AccessDenied**"
+    elif result.incomplete:
+        verdict = f"**{_INCOMPLETE}**"
+    else:
+        verdict = "no missing permissions"
     lines = [
         f"### least-priv diff: {result.label}",
         "",

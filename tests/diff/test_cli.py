@@ -123,6 +123,27 @@ def test_unreadable_required_file_is_a_finding(
     assert [f["code"] for f in json.loads(out)["findings"]] == ["LP624"]
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        [1, 2, 3],
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": 5, "Resource": "*"}]},
+        {"Version": "2012-10-17", "Statement": "s3:GetObject"},
+    ],
+    ids=["list-of-numbers", "action-not-a-string", "statement-a-string"],
+)
+def test_required_document_that_cannot_be_read_never_passes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, document: object
+) -> None:
+    required = tmp_path / "required.json"
+    required.write_text(json.dumps(document))
+    code, out = _run(capsys, "--required", str(required), "--policy", REQUIRED)
+    # Read as "no need at all", the role would have covered everything.
+    assert code == 2
+    assert "incomplete" in out and "exactly what the code needs" not in out
+    assert ": LP624 " in out
+
+
 def test_authorization_details_file_picks_the_role(capsys: pytest.CaptureFixture[str]) -> None:
     details = "fixtures/diff/iam/authorization-details.json"
     code, out = _against(capsys, details, "--role-name", "orders-fn-role")

@@ -104,8 +104,9 @@ def test_odd_role_entries_are_reported_where_they_are(tmp_path: Path) -> None:
     attached = from_files([str(path)], role=ROLE)
     codes = sorted(f.code for f in attached.all_findings())
     assert "LP610" in codes  # the inline entry that is not an object
-    # The boundary written as a bare string is no boundary IAM would accept: not invented.
-    assert attached.boundary is None
+    # A boundary written as a bare string is unknown: never read as "no boundary".
+    assert attached.boundary is not None
+    assert [p.source.origin for p in attached.boundary] == ["unreadable-boundary"]
 
 
 @pytest.mark.parametrize("mutate", ODD)
@@ -115,3 +116,30 @@ def test_lint_reads_odd_dumps(tmp_path: Path, mutate: str) -> None:
     result = lint_paths([str(path)])
     assert result.inputs == 1
     assert not result.input_error
+
+
+def test_role_lists_of_the_wrong_kind_are_unknown_not_empty(tmp_path: Path) -> None:
+    data = copy.deepcopy(DUMP)
+    role = data["RoleDetailList"][0]
+    role["RolePolicyList"] = "orders-data"
+    role["AttachedManagedPolicies"] = {"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
+    role["PermissionsBoundary"] = 5
+    path = tmp_path / "details.json"
+    path.write_text(json.dumps(data, indent=2))
+    attached = from_files([str(path)], role=ROLE)
+    bad = [f for f in attached.findings if f.code == "LP610"]
+    assert [f.message.split(" ")[0] for f in bad] == [
+        "RolePolicyList",
+        "AttachedManagedPolicies",
+        "PermissionsBoundary",
+    ]
+    assert all(f.location.line > 1 for f in bad)
+    # Read as empty, the role would make every need "missing"; it is unknown instead.
+    from least_priv.diff import diff_permissions
+
+    from .helpers import orders_required
+
+    result = diff_permissions(orders_required(), attached.policy_set())
+    assert result.missing == ()
+    assert result.conditional
+    assert all(any("fix the export" in r for r in c.reasons) for c in result.conditional)

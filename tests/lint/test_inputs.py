@@ -164,3 +164,26 @@ Resources:
     result = lint_text(template, "t.yaml")
     assert [(f.location.line, f.code) for f in result.findings] == [(18, "LP101"), (22, "LP196")]
     assert "computed by Ref" in result.findings[1].message
+
+
+def test_plan_with_odd_resource_changes_is_read(tmp_path: Path) -> None:
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": 5, "child_modules": {"x": 1}}},
+        "resource_changes": [
+            5,
+            {"type": "aws_iam_policy", "address": "aws_iam_policy.a", "change": 3},
+            {
+                "type": "aws_iam_policy",
+                "address": "aws_iam_policy.b",
+                "change": {"after_unknown": {"policy": True}},
+            },
+        ],
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, indent=2))
+    result = lint_paths([str(path)])
+    assert not result.input_error
+    # The change that is not an object is skipped; the one only known after apply is noted.
+    [note] = result.findings
+    assert note.code == "LP196" and "aws_iam_policy.b" in note.message
