@@ -14,6 +14,7 @@ and reads resources from the record:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -235,7 +236,7 @@ class EventMapper:
             record.recipientAccountId,
             denied,
             record.errorMessage if denied else None,
-            bytes(record.requestParameters),
+            _content_key(bytes(record.requestParameters)),
             tuple(r.ARN for r in record.resources or ()),
         )
         known = self._uses.get(key)
@@ -341,6 +342,11 @@ class EventMapper:
                 continue
             combos = [{**c, **r} for c in combos for r in results]
         return [c for c in combos if c]
+
+
+def _content_key(raw: bytes) -> bytes:
+    """The request as a cache key: itself when short, else a digest (bounded memory)."""
+    return raw if len(raw) <= 256 else hashlib.blake2b(raw, digest_size=16).digest()
 
 
 def _sdk_key(key: str) -> str:
