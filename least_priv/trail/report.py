@@ -55,7 +55,7 @@ def observation_text(obs: Observation) -> str:
     lines += [
         "",
         f"{s.files} files ({s.prefiltered_files} skipped unparsed: the role is not in them), "
-        f"{s.records} records decoded, {s.matched} of the role, "
+        f"{s.records} records read, {s.matched} of the role, "
         f"{s.outside_window} outside the window",
     ]
     return "\n".join(lines) + "\n"
