@@ -911,3 +911,15 @@ def test_send_command_needs_the_document_and_its_targets() -> None:
         "DocumentName": "AWS-RunShellScript",
         "Account": "*",
     }
+
+
+def test_role_members_in_any_spelling_are_passed() -> None:
+    for client, operation, member in [
+        ("stepfunctions", "CreateStateMachine", "roleArn"),
+        ("codebuild", "CreateProject", "serviceRole"),
+        ("kinesisanalyticsv2", "CreateApplication", "ServiceExecutionRole"),
+    ]:
+        info = CAT.operation(client, operation)
+        assert info is not None
+        passed = [r for r in info.requirements if r.action == "iam:PassRole"]
+        assert ParamBinding(member, "iam_role_arn") in {b for r in passed for b in r.bindings}
