@@ -111,6 +111,17 @@ ANALYSIS_LIMIT = _code(
     Severity.NOTE,
 )
 
+OTHER_CREDENTIALS = _code(
+    "LP216",
+    "other-credentials",
+    "A call is made with credentials passed explicitly (an assumed role, access keys).",
+    "Such a call is authorised against the identity those credentials belong to, not the "
+    "function's role, so it is not in the policy: granting it here would be an over-grant "
+    "that does not even help. Only the call that obtained the credentials (sts:AssumeRole) "
+    "is. Make sure the other identity allows the call.",
+    Severity.NOTE,
+)
+
 register_codes(*_INFOS)
 
 

@@ -9,8 +9,10 @@ boto3's resource models, never by per-service code here.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from least_priv.analysis import codes, library, sdkdata
@@ -43,7 +45,7 @@ from least_priv.analysis.values import (
     to_value,
     unknown,
 )
-from least_priv.model import CallKind, CallSite, Finding, Location, Part, Unknown, Value
+from least_priv.model import CallKind, CallSite, EnvRef, Finding, Location, Part, Unknown, Value
 
 if TYPE_CHECKING:
     from least_priv.analysis.interpreter import Frame
@@ -114,6 +116,8 @@ class SdkSemantics:
 
     calls: set[CallSite]
     findings: set[Finding]
+    #: True while the SDK object being used was made with explicit credentials.
+    foreign: bool = False
     reported: dict[tuple[str, Location], Finding]
     deferred_unknown_methods: list[str] | None
 
@@ -161,7 +165,20 @@ class SdkSemantics:
         f: Frame,
         loc: Loc,
     ) -> None:
-        """Record a call, once per combination of known alternative argument values."""
+        """Record a call, once per combination of known alternative argument values.
+
+        A call on an object made with explicit credentials is authorised against another
+        identity: it becomes an LP216 note instead of a call of this function's role.
+        """
+        if self.foreign:
+            self.report(
+                codes.OTHER_CREDENTIALS,
+                f,
+                loc,
+                f"{service}.{operation} runs with credentials passed explicitly (e.g. from "
+                "sts:AssumeRole), so it needs permission on that identity, not on this role",
+            )
+            return
         names = [name for name, _ in args]
         choices = [alternatives(atoms) for _, atoms in args]
         combos = 1
@@ -201,11 +218,11 @@ class SdkSemantics:
     ) -> Atoms | None:
         """Calls of outside code the SDK semantics know (factories, Powertools)."""
         if dotted in _SESSION_FACTORIES:
-            return one(SessionA("boto3"))
+            return one(SessionA("boto3", _explicit_credentials(kwargs)))
         if dotted in _CLIENT_FACTORIES:
-            return self.make(ClientA, args, kwargs, f, loc)
+            return self.make(ClientA, args, kwargs, f, loc, False)
         if dotted in _RESOURCE_FACTORIES:
-            return self.make(ServiceResourceA, args, kwargs, f, loc)
+            return self.make(ServiceResourceA, args, kwargs, f, loc, False)
         return library.external(self, dotted, args, kwargs, f, loc)
 
     def make(
@@ -215,6 +232,7 @@ class SdkSemantics:
         kwargs: Kwargs,
         f: Frame,
         loc: Loc,
+        foreign: bool,
     ) -> Atoms:
         """A client or service resource for each service name the argument may hold."""
         names = _texts(_arg(args, kwargs, 0, "service_name"))
@@ -228,18 +246,42 @@ class SdkSemantics:
                     f"boto3 has no service named {name!r}; calls on this client are not analysed",
                 )
                 continue
-            out.add(kind(name))
+            out.add(kind(name, foreign or _explicit_credentials(kwargs)))
         return frozenset(out)
 
     # -- attributes ---------------------------------------------------------------------------
 
     def sdk_attribute(self, atom: Atom, name: str, f: Frame, loc: Loc) -> Atoms | None:
         """``atom.name`` for SDK objects; None when ``atom`` is not one."""
+        with self._acting_as(atom):
+            return self._sdk_attribute(atom, name, f, loc)
+
+    def sdk_method(
+        self, atom: Atom, name: str, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> Atoms | None:
+        """``atom.name(...)`` for SDK objects; None when ``atom`` is not one."""
+        with self._acting_as(atom):
+            return self._sdk_method(atom, name, args, kwargs, f, loc)
+
+    def sdk_iterate(self, atom: Atom, f: Frame) -> Atoms:
+        """Iterating SDK objects: collections yield resources (and list when bare)."""
+        with self._acting_as(atom):
+            return self._sdk_iterate(atom, f)
+
+    @contextlib.contextmanager
+    def _acting_as(self, atom: Atom) -> Iterator[None]:
+        previous = self.foreign
+        self.foreign = bool(getattr(atom, "foreign", False))
+        try:
+            yield
+        finally:
+            self.foreign = previous
+
+    def _sdk_attribute(self, atom: Atom, name: str, f: Frame, loc: Loc) -> Atoms | None:
+        """What ``sdk_attribute`` does, with the receiver's credentials in effect."""
         if isinstance(atom, ClientA):
             if name == "meta":
-                return one(
-                    LibraryA("client-meta", (("service", Value.literal(atom.service or "")),))
-                )
+                return one(LibraryA("client-meta", _meta_args(atom.service or "", atom.foreign)))
             if name in _CLIENT_LOCAL:
                 return one(Opaque(f"client.{name}"))
             return one(SdkMethodA(atom, name))
@@ -248,7 +290,7 @@ class SdkSemantics:
         if isinstance(atom, LibraryA) and atom.kind in ("client-meta", "resource-meta"):
             service = dict(atom.args)["service"].text or None
             if name == "client" and atom.kind == "resource-meta":
-                return one(ClientA(service))
+                return one(ClientA(service, dict(atom.args)["foreign"].text == "yes"))
             return one(Opaque(f"meta.{name}"))
         if isinstance(atom, CollectionA | PaginatorA | WaiterA | SessionA | LibraryA):
             return one(SdkMethodA(atom, name))
@@ -268,7 +310,7 @@ class SdkSemantics:
         if atom.service is None:
             return unknown(f"attribute {name} of a resource of unknown service")
         if name == "meta":
-            return one(LibraryA("resource-meta", (("service", Value.literal(atom.service)),)))
+            return one(LibraryA("resource-meta", _meta_args(atom.service, atom.foreign)))
         rtype = atom.rtype if isinstance(atom, ResourceA) else ""
         entry = sdkdata.resource_index(atom.service).get(rtype, {}).get(name)
         identifiers = atom.identifiers if isinstance(atom, ResourceA) else ()
@@ -287,6 +329,7 @@ class SdkSemantics:
                         via,
                         True,
                         *self.position(f.module, loc),
+                        atom.foreign,
                     )
                 )
             return one(SdkMethodA(atom, name))
@@ -330,15 +373,15 @@ class SdkSemantics:
             return unknown("dynamic call")
         return None
 
-    def sdk_method(
+    def _sdk_method(
         self, atom: Atom, name: str, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
     ) -> Atoms | None:
-        """``atom.name(...)`` for SDK objects; None when ``atom`` is not one."""
+        """What ``sdk_method`` does, with the receiver's credentials in effect."""
         if isinstance(atom, SessionA):
             if name in ("client", "create_client"):
-                return self.make(ClientA, args, kwargs, f, loc)
+                return self.make(ClientA, args, kwargs, f, loc, atom.foreign)
             if name == "resource":
-                return self.make(ServiceResourceA, args, kwargs, f, loc)
+                return self.make(ServiceResourceA, args, kwargs, f, loc, atom.foreign)
             return one(Opaque(f"session.{name}()"))
         if isinstance(atom, ClientA):
             return self.client_method(atom, name, args, kwargs, f, loc)
@@ -387,7 +430,7 @@ class SdkSemantics:
             kind: type[PaginatorA] | type[WaiterA] = (
                 PaginatorA if name == "get_paginator" else WaiterA
             )
-            return frozenset(kind(service, t) for t in texts or [None])
+            return frozenset(kind(service, t, client.foreign) for t in texts or [None])
         named = [(k, v) for k, v in kwargs if k is not None]
         if name == "generate_presigned_url":
             method = _arg(args, kwargs, 0, "ClientMethod") or unknown("ClientMethod")
@@ -498,6 +541,7 @@ class SdkSemantics:
         request_args: dict[str, Atoms],
         via: str,
         operation: str = "",
+        foreign: bool = False,
     ) -> Atoms:
         """The resource a ``has``/action/collection definition produces."""
         parent = dict(parent_ids)
@@ -523,7 +567,7 @@ class SdkSemantics:
                 derived = _derived_response(service, operation, ident.get("path", ""), request_args)
                 value = derived or Value.unknown(f"{target} from the response")
             ids.append((target, value))
-        return one(ResourceA(service, spec["type"], tuple(ids), via))
+        return one(ResourceA(service, spec["type"], tuple(ids), via, foreign))
 
     def resource_method(
         self,
@@ -552,7 +596,7 @@ class SdkSemantics:
         if entry is not None and entry["kind"] == "has":
             spec = entry["def"]["resource"]
             return self.new_resource(
-                service, spec, identifiers, args, kwargs, {}, f"{label}.{name}"
+                service, spec, identifiers, args, kwargs, {}, f"{label}.{name}", "", atom.foreign
             )
         if entry is not None and entry["kind"] == "action":
             request = entry["def"]["request"]
@@ -577,6 +621,7 @@ class SdkSemantics:
                     dict(call_args),
                     f"{label}.{name}",
                     request["operation"],
+                    atom.foreign,
                 )
                 # A path ending in [] (Queue.receive_messages → Messages[]) returns a list.
                 return one(ListA((made,))) if "[]" in spec.get("path", "") else made
@@ -654,6 +699,7 @@ class SdkSemantics:
                     via,
                     False,
                     *self.position(f.module, loc),
+                    coll.foreign,
                 )
             )
         item_type = definition.get("resource", {}).get("type", "")
@@ -718,11 +764,19 @@ class SdkSemantics:
             )
         )
         return self.new_resource(
-            coll.service, spec, coll.identifiers, [], [], request_args, f"{coll.via}[]"
+            coll.service,
+            spec,
+            coll.identifiers,
+            [],
+            [],
+            request_args,
+            f"{coll.via}[]",
+            "",
+            coll.foreign,
         )
 
-    def sdk_iterate(self, atom: Atom, f: Frame) -> Atoms:
-        """Iterating SDK objects: collections yield resources (and list when bare)."""
+    def _sdk_iterate(self, atom: Atom, f: Frame) -> Atoms:
+        """What ``sdk_iterate`` does, with the receiver's credentials in effect."""
         if isinstance(atom, CollectionA):
             definition = self.collection_definition(atom)
             if definition is None:
@@ -777,6 +831,29 @@ def _derived_response(
         return None
     name = to_value(request_args[rule[0]])
     return Value((*rule[1], *name.parts)) if name.is_string else None
+
+
+def _explicit_credentials(kwargs: Kwargs) -> bool:
+    """True when a session/client gets credentials other than the function's own."""
+    for key, value in kwargs:
+        if key in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
+            own = all(
+                isinstance(a, Str)
+                and len(a.value.parts) == 1
+                and isinstance(a.value.parts[0], EnvRef)
+                and a.value.parts[0].name.startswith("AWS_")
+                for a in value
+            )
+            if not own:
+                return True
+    return False
+
+
+def _meta_args(service: str, foreign: bool) -> tuple[tuple[str, Value], ...]:
+    return (
+        ("foreign", Value.literal("yes" if foreign else "no")),
+        ("service", Value.literal(service)),
+    )
 
 
 def _uploader_key(atoms: Atoms) -> Atoms:

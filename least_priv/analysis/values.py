@@ -210,6 +210,7 @@ class SessionA:
     """A boto3/aioboto3/botocore/aiobotocore session."""
 
     flavour: str  # "boto3" | "botocore"
+    foreign: bool = False  # made with credentials passed explicitly, not the role's
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +218,7 @@ class ClientA:
     """A low-level client; ``service`` is None when the service name is not known."""
 
     service: str | None
+    foreign: bool = False  # made with credentials passed explicitly, not the role's
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,7 @@ class ServiceResourceA:
     """``boto3.resource(service)``."""
 
     service: str | None
+    foreign: bool = False  # made with credentials passed explicitly, not the role's
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +237,7 @@ class ResourceA:
     rtype: str
     identifiers: tuple[tuple[str, Value], ...]
     via: str
+    foreign: bool = False  # made with credentials passed explicitly, not the role's
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +253,7 @@ class CollectionA:
     managed: bool = True  # the bare manager (``bucket.objects``), not yet ``.all()``
     line: int = 0
     column: int = 0
+    foreign: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +262,7 @@ class PaginatorA:
 
     service: str
     name: str | None
+    foreign: bool = False  # made with credentials passed explicitly, not the role's
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +271,7 @@ class WaiterA:
 
     service: str
     name: str | None
+    foreign: bool = False  # made with credentials passed explicitly, not the role's
 
 
 @dataclass(frozen=True, slots=True)

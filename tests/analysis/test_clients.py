@@ -217,3 +217,40 @@ def test_service_name_chosen_from_two_constants_gives_both(project) -> None:
         }
     ).calls("app.handler")
     assert calls == ["sns.ListTagsForResource(ResourceArn=arn)"]
+
+
+def test_calls_with_assumed_role_credentials_are_not_this_roles(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import os
+            import boto3
+            sts = boto3.client("sts")
+            def member(account):
+                creds = sts.assume_role(
+                    RoleArn=f"arn:aws:iam::{account}:role/reader", RoleSessionName="x"
+                )["Credentials"]
+                return boto3.Session(
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"],
+                )
+            def handler(event, context):
+                member("111122223333").client("s3").get_object(Bucket="b", Key="k")
+                member("111122223333").resource("dynamodb").Table("t").put_item(Item={})
+                keys = boto3.client("sqs", aws_access_key_id=os.environ["PARTNER_KEY_ID"])
+                keys.send_message(QueueUrl="https://q", MessageBody="x")
+                own = boto3.client("sns", aws_session_token=os.environ["AWS_SESSION_TOKEN"])
+                own.publish(TopicArn="arn:t", Message="m")
+            """
+        }
+    ).analyze("app.handler")
+    assert sorted(f"{c.service}.{c.operation}" for c in result.calls) == [
+        "sns.Publish",
+        "sts.AssumeRole",
+    ]
+    assert [(f.code, f.location.line) for f in result.findings] == [
+        ("LP216", 14),
+        ("LP216", 15),
+        ("LP216", 17),
+    ]
