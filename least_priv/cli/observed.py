@@ -87,6 +87,13 @@ def observed(
     except TrailUsageError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(_render(obs, fmt), nl=False)
+    if fmt == "policy" and sys.stderr.isatty():
+        s = obs.stats
+        click.echo(
+            f"{s.files} files, {s.records:,} records read, {s.matched:,} of the role, "
+            f"{len(obs.permissions)} permissions, {len(obs.denied)} denied",
+            err=True,
+        )
     if obs.findings and fmt != "json":
         click.echo(render_findings(obs.findings, "text"), err=True, nl=False)
     worst = max((f.severity for f in obs.findings), default=Severity.NOTE)
