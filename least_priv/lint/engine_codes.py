@@ -9,6 +9,7 @@ SUPPRESSION_WITHOUT_REASON = "LP190"
 UNUSED_SUPPRESSION = "LP191"
 UNRECOGNISED_INPUT = "LP195"
 UNRESOLVED_POLICY = "LP196"
+MALFORMED_ENTRY = "LP198"
 
 register_codes(
     FindingCode(
@@ -59,6 +60,20 @@ register_codes(
             "of a later stage or the state after apply; write template policies as documents."
         ),
         severity=Severity.NOTE,
+        tags=("input",),
+    ),
+    FindingCode(
+        code=MALFORMED_ENTRY,
+        name="malformed-policy-entry",
+        summary="Where policies are listed, an entry is none of the shapes IAM or SAM accept.",
+        help=(
+            "A role's `Policies` takes `{PolicyName, PolicyDocument}` entries, "
+            "`ManagedPolicyArns` takes ARNs, SAM `Policies:` takes policy names/ARNs, policy "
+            "documents or policy templates. Anything else (`Policies: true`, a number, a nested "
+            "list) is rejected at deploy and was not linted. Example: `Policies: {Statement: "
+            "[...]}` under an `AWS::IAM::Role`. Fix: write the entry in the documented shape."
+        ),
+        severity=Severity.ERROR,
         tags=("input",),
     ),
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -337,7 +337,10 @@ def _cloudformation(
         if rtype in _INLINE_POLICIES:
             arns = (*props_path, "ManagedPolicyArns")
             yield from _attachments(parsed, arns, label, logical_id, sample)
-            for item, path in branches(parsed.get((*props_path, "Policies")), ()):
+            yield from _malformed(parsed, arns, label, _is_arn_entry)
+            policies_path = (*props_path, "Policies")
+            yield from _malformed(parsed, policies_path, label, _is_inline_entry)
+            for item, path in branches(parsed.get(policies_path), ()):
                 if isinstance(item, dict) and "PolicyDocument" in item:
                     name = item.get("PolicyName")
                     origin = f"{label} policy {name}" if isinstance(name, str) else label
@@ -350,12 +353,62 @@ def _cloudformation(
         elif rtype in _SAM_WITH_POLICIES:
             policies = (*props_path, "Policies")
             yield from _attachments(parsed, policies, label, logical_id, sample)
+            yield from _malformed(parsed, policies, label, _is_sam_entry)
             for item, path in branches(parsed.get(policies), ()):
                 # Strings are managed policy names/ARNs and single-key dicts are SAM policy
                 # templates: AWS's text, expanded and compared by `check`, not linted here.
                 if isinstance(item, dict) and "Statement" in item:
                     doc_path = (*props_path, "Policies", *path)
                     yield from _policies(parsed, doc_path, label, logical_id, sample)
+
+
+def _is_arn_entry(item: Any) -> bool:
+    return isinstance(item, str) or is_intrinsic(item)
+
+
+def _is_inline_entry(item: Any) -> bool:
+    return is_intrinsic(item) or (isinstance(item, dict) and "PolicyDocument" in item)
+
+
+def _is_sam_entry(item: Any) -> bool:
+    # A name/ARN, an intrinsic, a document (Statement) or a one-key policy template.
+    return isinstance(item, (str, dict)) and bool(item)
+
+
+def _malformed(
+    parsed: ParsedDocument, list_path: NodePath, label: str, accepted: Callable[[Any], bool]
+) -> Iterator[Finding]:
+    """LP198 for each entry at ``list_path`` that is none of the accepted shapes: reported,
+    because skipping it would hide a policy the deploy will reject or a typo in its shape."""
+    if parsed.get(list_path) is None:
+        return
+    key = str(list_path[-1])
+    for item, rel in branches(parsed.get(list_path), ()):
+        if not accepted(item):
+            yield Finding(
+                parsed.location((*list_path, *rel)),
+                lint_codes.MALFORMED_ENTRY,
+                f"{label}: this {key} entry ({_shape(item)}) is not one IAM or SAM "
+                "accepts; it was not linted",
+                Severity.ERROR,
+            )
+
+
+def _shape(item: Any) -> str:
+    """The kind of a YAML/JSON value, in the file's own words."""
+    if item is None:
+        return "null"
+    if isinstance(item, bool):
+        return "a boolean"
+    if isinstance(item, (int, float)):
+        return "a number"
+    if isinstance(item, list):
+        return "a list"
+    if isinstance(item, dict):
+        return (
+            "an empty mapping" if not item else "a mapping with keys " + ", ".join(sorted(item)[:3])
+        )
+    return "a string" if isinstance(item, str) else type(item).__name__
 
 
 def _serverless(

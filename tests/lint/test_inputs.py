@@ -187,3 +187,50 @@ def test_plan_with_odd_resource_changes_is_read(tmp_path: Path) -> None:
     # The change that is not an object is skipped; the one only known after apply is noted.
     [note] = result.findings
     assert note.code == "LP196" and "aws_iam_policy.b" in note.message
+
+
+def test_policy_entries_of_the_wrong_shape_are_reported_not_skipped() -> None:
+    template = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ExportFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Policies:
+        - AWSLambdaBasicExecutionRole
+        - S3ReadPolicy:
+            BucketName: exports
+        - 42
+        - [s3:GetObject]
+  ExportRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+      ManagedPolicyArns: [true]
+      Policies:
+        Statement:
+          - Effect: Allow
+            Action: "*"
+            Resource: "*"
+  FlagFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Policies: true
+"""
+    result = lint_text(template, "template.yaml")
+    found = [
+        (f.location.line, f.message.split(": ")[0]) for f in result.findings if f.code == "LP198"
+    ]
+    assert found == [
+        (12, "AWS::Serverless::Function ExportFunction"),
+        (13, "AWS::Serverless::Function ExportFunction"),
+        (18, "AWS::IAM::Role ExportRole"),
+        (20, "AWS::IAM::Role ExportRole"),
+        (29, "AWS::Serverless::Function FlagFunction"),
+    ]
+    # The managed policy name and the policy template are accepted shapes.
+    assert not [f for f in result.findings if f.code == "LP198" and f.location.line in (9, 10)]
