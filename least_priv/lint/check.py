@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from least_priv.evaluate import codes as diff_codes
 from least_priv.infra import codes as infra_codes
 from least_priv.infra.positions import NodePath
+from least_priv.lint import engine_codes as lint_codes
 from least_priv.lint.engine import INPUT_ERROR_CODES, prepare, resources_base, settle
 from least_priv.lint.inputs import LintInput, read_input
 from least_priv.lint.policy import PolicyView
@@ -109,8 +110,9 @@ def check_template(
         pending.suppressions.extend(sups)
         pending.problems.extend(bad)
     result_all = settle(pending, select, ignore, CHECK_INPUT_ERRORS)
+    placed = {_placed(f, options.template) for f in result_all.findings}
     return CheckResult(
-        findings=tuple(sorted({_placed(f, options.template) for f in result_all.findings})),
+        findings=tuple(sorted(_one_per_entry(placed))),
         suppressed=result_all.suppressed,
         functions=tuple(fp.name for fp in generated.functions),
         input_error=result_all.input_error,
@@ -159,6 +161,17 @@ def _code_comment_suppressions(path: str) -> tuple[list[Suppression], list[Findi
     except (OSError, UnicodeDecodeError):
         return [], []  # not a readable source file: nothing can be suppressed in it
     return comment_suppressions(path, text)
+
+
+def _one_per_entry(findings: set[Finding]) -> set[Finding]:
+    """Infra's LP433 and lint's LP198 both say a policy entry has a shape IAM rejects; on
+    the same spot, keep infra's (the reading the comparison used)."""
+    bad_entries = {f.location for f in findings if f.code == infra_codes.BAD_POLICY_DOCUMENT}
+    return {
+        f
+        for f in findings
+        if not (f.code == lint_codes.MALFORMED_ENTRY and f.location in bad_entries)
+    }
 
 
 def _placed(finding: Finding, template: str) -> Finding:

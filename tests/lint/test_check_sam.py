@@ -12,12 +12,15 @@ assumed; the gate says which policy decides it and how to turn it into a hard an
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from least_priv.cli import main
 
+ROOT = Path(__file__).resolve().parents[2]
 APP = "fixtures/lint/check-sam"
 TEMPLATE = f"{APP}/template.yaml"
 PINNED = ("--region", "eu-west-1", "--account", "111122223333")
@@ -129,3 +132,18 @@ def test_template_arns_use_the_region_and_account_given(
     # The table ARN is the code's own: no "grants arn:aws:dynamodb:*:*:table/..." excess.
     assert not [f for f in read if "dynamodb:*:*" in f["message"]]
     assert not [f for f in read if "table/shipments-prod`;" in f["message"]]
+
+
+def test_a_policy_entry_of_the_wrong_shape_is_reported_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = tmp_path / "check-sam"
+    shutil.copytree(ROOT / APP, app)
+    template = app / "template.yaml"
+    text = template.read_text()
+    template.write_text(text.replace("      Policies:\n", "      Policies:\n        - 42\n", 1))
+    main(["check", "--template", str(template), *PINNED, "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    # infra (LP433, what the comparison read) and lint (LP198) see the same entry: one finding.
+    at_entry = [f for f in findings if f["line"] == 40 and f["code"] in ("LP198", "LP433")]
+    assert [f["code"] for f in at_entry] == ["LP433"]
