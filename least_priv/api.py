@@ -16,8 +16,9 @@ together, or paths that do not exist, raise :class:`UsageError` (the CLI's exit 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from least_priv.catalog import Catalog, get_catalog
 from least_priv.model import (
@@ -43,6 +44,9 @@ from least_priv.policy import codes as policy_codes
 from least_priv.policy.document import follow_split
 from least_priv.policy.encryption import EncryptionLookup, encryption_permissions
 from least_priv.policy.template import template_key
+
+if TYPE_CHECKING:
+    from least_priv.analysis.loading import ModuleLoader
 
 MERGE_MODES = ("union", "intersect", "report")
 
@@ -70,6 +74,13 @@ class GenerateOptions:
     merge: str = "union"  # union | intersect | report
     compact: bool = False
     split: bool = False
+    # Speed (docs/speed.md): keep per-module analysis results in the on-disk cache (the
+    # default directory unless cache_dir), parse with `jobs` processes (None: one per core),
+    # and report progress as (phase, done, total).
+    cache: bool = False
+    cache_dir: str | None = None
+    jobs: int | None = None
+    progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,7 @@ class _Run:
     context: ArnContext
     encryption: EncryptionLookup | None = None
     findings: list[Finding] = field(default_factory=list)
+    loader: ModuleLoader | None = None  # one per run: each module is parsed once
 
 
 def generate(options: GenerateOptions) -> GenerateResult:
@@ -130,7 +142,12 @@ def generate(options: GenerateOptions) -> GenerateResult:
     _check(options)
     run = _Run(options, ArnContext.of(options.partition, options.region, options.account))
     functions, from_template = _functions(run)
-    policies = [_function_policy(run, fn, from_template) for fn in functions]
+    run.loader = _module_loader(options, functions)
+    policies = []
+    for done, fn in enumerate(functions, 1):
+        policies.append(_function_policy(run, fn, from_template))
+        if options.progress is not None:
+            options.progress("functions", done, len(functions))
     policies.sort(key=lambda p: p.name)
     everything = set(run.findings)
     for policy in policies:
@@ -203,6 +220,24 @@ def _functions(run: _Run) -> tuple[list[Function], bool]:
     return functions, True
 
 
+def _module_loader(options: GenerateOptions, functions: Sequence[Function]) -> ModuleLoader:
+    """The run's loader, with every function's modules parsed ahead (in parallel if many)."""
+    from least_priv.analysis.loading import ModuleLoader
+
+    loader = ModuleLoader.for_run(
+        cache=options.cache,
+        cache_dir=options.cache_dir,
+        jobs=options.jobs,
+        progress=options.progress,
+    )
+    loader.prefetch_functions(
+        ((fn.code_root, *fn.layers), fn.handler or None)
+        for fn in functions
+        if os.path.exists(fn.code_root)
+    )
+    return loader
+
+
 def _declared_policy_code(code: str) -> bool:
     return code.startswith("LP4") and 30 <= int(code[3:]) <= 49
 
@@ -264,10 +299,11 @@ def _analyse(
             )
         )
         return []
-    from least_priv.analysis import analyze
+    from least_priv.analysis.loading import ModuleLoader
 
     paths = (function.code_root, *function.layers)
-    result = analyze(paths, function.handler or None)
+    loader = run.loader if run.loader is not None else ModuleLoader(jobs=1)
+    result = loader.analyze_calls(paths, function.handler or None)
     findings.extend(result.findings)
     return list(result.calls)
 

@@ -35,11 +35,25 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from least_priv import __version__
+from least_priv.analysis.analyzer import analyze, parse_handler
 from least_priv.analysis.program import MAX_FILE_BYTES, ModuleIR, parse_file
 from least_priv.analysis.sources import SourceFile, discover, read_source
 from least_priv.cache import Cache, make_key
+from least_priv.model import (
+    CallKind,
+    CallSite,
+    EnvRef,
+    Finding,
+    Location,
+    Part,
+    Severity,
+    TemplateRef,
+    Unknown,
+    Value,
+)
 
 #: Below this many files or bytes to parse, a pool costs more to start than it saves
 #: (fork + result shipping ≈ 50 ms; libcst parses ≈ 0.5 MB/s per core here).
@@ -83,6 +97,29 @@ def catalog_version() -> str:
     return hashlib.sha256(json.dumps(store.meta(), sort_keys=True).encode()).hexdigest()
 
 
+@cache
+def analysis_format() -> str:
+    """A digest of everything besides the code that decides a function's calls and findings:
+    the analysis and catalog code, the shared records, and every catalog data file (~9 MB,
+    hashed in ~20 ms, only when the cache is on)."""
+    package = Path(__file__).parent.parent
+    digest = hashlib.sha256(ir_format().encode())
+    sources = [
+        *sorted((package / "analysis").glob("*.py")),
+        *sorted((package / "catalog").glob("*.py")),
+        package / "model.py",
+        package / "lint" / "codes.py",
+        *sorted(p for p in (package / "service_maps").rglob("*") if p.is_file()),
+    ]
+    for path in sources:
+        digest.update(str(path.relative_to(package)).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
+
+
 def module_key(data: bytes) -> str:
     """The cache key of a module's IR: its bytes, tool version, IR format, catalog version."""
     return make_key("least-priv module IR", __version__, ir_format(), catalog_version(), data)
@@ -104,6 +141,8 @@ class LoadStats:
     cache_hits: int = 0
     parsed: int = 0
     parsed_in_pool: int = 0
+    results_cached: int = 0  # functions whose calls came whole from the cache
+    results_analysed: int = 0
 
 
 class ModuleLoader:
@@ -126,8 +165,56 @@ class ModuleLoader:
         self.progress = progress
         self.stats = LoadStats()
         self._by_key: dict[str, ModuleIR] = {}
+        self._results: dict[str, Analysed] = {}
+        self._discovered: dict[tuple[str, ...], list[SourceFile]] = {}
         # path → (key, bytes) read once per run: a file is one snapshot for every function.
         self._read: dict[str, tuple[str, bytes] | None] = {}
+
+    @classmethod
+    def for_run(
+        cls,
+        *,
+        cache: bool,
+        cache_dir: str | None = None,
+        jobs: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ModuleLoader:
+        """A loader as the options of a run ask: the disk cache (default directory unless
+        ``cache_dir``) only with ``cache``."""
+        store = Cache(Path(cache_dir)) if cache_dir else Cache()
+        return cls(store if cache else None, jobs=jobs, progress=progress)
+
+    def prefetch_functions(self, functions: Iterable[tuple[Sequence[str], str | None]]) -> None:
+        """Parse ahead, together, what the analysis of each ``(paths, handler)`` will load.
+
+        One call for every function of a run, so the pool (if any) is started once and
+        works across function boundaries.
+        """
+        wanted: dict[str, SourceFile] = {}
+        for paths, handler in functions:
+            files = self._discover(paths)
+            if self._cached_result(self._result_key(paths, handler, files)) is not None:
+                continue  # its calls are cached whole: none of its modules is needed
+            for source in import_closure(files, _entry_module(handler), self._bytes):
+                wanted.setdefault(source.path, source)
+        self.prefetch(wanted[path] for path in sorted(wanted))
+
+    def analyze_calls(self, paths: Sequence[str], handler: str | None) -> Analysed:
+        """``analyze(paths, handler)``'s calls and findings, from the cache when the code,
+        the handler and the tool are unchanged; else analysed with this loader's modules."""
+        files = self._discover(paths)
+        key = self._result_key(paths, handler, files)
+        found = self._cached_result(key)
+        if found is not None:
+            self.stats.results_cached += 1
+            return found
+        result = analyze(paths, handler, parser=self.load)
+        self.stats.results_analysed += 1
+        analysed = Analysed(result.calls, result.findings)
+        self._results[key] = analysed
+        if self.cache is not None:
+            self.cache.put(key, encode_analysed(analysed).encode("utf-8"))
+        return analysed
 
     def load(self, source: SourceFile) -> ModuleIR:
         """The IR of ``source``; unreadable or oversized files give the parser's finding."""
@@ -144,7 +231,7 @@ class ModuleLoader:
             with _gc_paused():
                 ir = parse_file(source, data)
             self.stats.parsed += 1
-            self._store(key, ir, ir.to_json())
+            self._store(key, ir)
         return _as_module(ir, source)
 
     def prefetch(self, sources: Iterable[SourceFile]) -> None:
@@ -171,21 +258,69 @@ class ModuleLoader:
             with _gc_paused():
                 ir = parse_file(source, data)
             self.stats.parsed += 1
-            self._store(key, ir, ir.to_json())
+            self._store(key, ir)
             self._report(done, len(pending))
 
     # -- internals ----------------------------------------------------------------------------
 
+    def _discover(self, paths: Sequence[str]) -> list[SourceFile]:
+        key = tuple(os.fspath(p) for p in paths)
+        if key not in self._discovered:
+            self._discovered[key] = discover_roots(key)
+        return self._discovered[key]
+
+    def _result_key(
+        self, paths: Sequence[str], handler: str | None, files: Sequence[SourceFile]
+    ) -> str:
+        """Everything a function's analysis depends on: the roots as given (and whether they
+        exist), the handler, each discovered file's name, place and content, the tool."""
+        if self.cache is None:
+            return ""  # never looked up: only the disk cache needs the (costly) fingerprint
+        parts: list[str] = ["least-priv function calls", __version__, analysis_format()]
+        parts.append(handler if handler is not None else "\0")
+        parts += [f"{os.fspath(p)}\0{os.path.exists(p)}" for p in paths]
+        for source in files:
+            found = self._content(source)
+            content = found[0] if found is not None else f"unreadable:{_size(source.path)}"
+            parts.append(
+                f"{source.module}\0{source.path}\0{source.is_package}\0"
+                f"{source.root_index}\0{content}"
+            )
+        return make_key(*parts)
+
+    def _cached_result(self, key: str) -> Analysed | None:
+        if not key:
+            return None
+        found = self._results.get(key)
+        if found is not None or self.cache is None:
+            return found
+        raw = self.cache.get(key)
+        if raw is None:
+            return None
+        try:
+            with _gc_paused():
+                found = decode_analysed(raw.decode("utf-8"))
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        self._results[key] = found
+        return found
+
     def _content(self, source: SourceFile) -> tuple[str, bytes] | None:
-        if source.path not in self._read:
+        """Key and bytes of a cacheable file; None for one the parser must report on."""
+        path = source.path
+        if path not in self._read:
             try:
-                data = read_source(source.path)
+                data = read_source(path)
             except OSError:
                 data = None
-            self._read[source.path] = (
+            self._read[path] = (
                 None if data is None or len(data) > MAX_FILE_BYTES else (module_key(data), data)
             )
-        return self._read[source.path]
+        return self._read[path]
+
+    def _bytes(self, source: SourceFile) -> bytes | None:
+        found = self._content(source)
+        return None if found is None else found[1]
 
     def _from_cache(self, key: str) -> ModuleIR | None:
         if self.cache is None:
@@ -203,10 +338,12 @@ class ModuleLoader:
         self._by_key[key] = ir
         return ir
 
-    def _store(self, key: str, ir: ModuleIR, text: str) -> None:
+    def _store(self, key: str, ir: ModuleIR, text: str | None = None) -> None:
         self._by_key[key] = ir
         if self.cache is not None:
-            self.cache.put(key, text.encode("utf-8"))
+            # Serialising resolves the module's positions, which an uncached run may never
+            # need; so only a run that keeps the entry pays for it.
+            self.cache.put(key, (ir.to_json() if text is None else text).encode("utf-8"))
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -221,10 +358,11 @@ class ModuleLoader:
         context = multiprocessing.get_context(method)
         workers = min(self.jobs, len(batches))
         with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
-            futures: set[Future[list[str]]] = {
-                pool.submit(_parse_batch, [pending[key] for key in batch]) for batch in batches
+            keys_of: dict[Future[list[str]], list[str]] = {
+                pool.submit(_parse_batch, [pending[key] for key in batch]): batch
+                for batch in batches
             }
-            keys_of = dict(zip(futures, batches, strict=True))
+            futures = set(keys_of)
             while futures:
                 finished, futures = wait(futures, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -236,6 +374,13 @@ class ModuleLoader:
                         self.stats.parsed += 1
                         self.stats.parsed_in_pool += 1
                     self._report(done, len(pending))
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return -1
 
 
 def _parse_batch(items: list[tuple[SourceFile, bytes]]) -> list[str]:
@@ -288,6 +433,113 @@ def _gc_paused() -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------------------------
+# A function's calls and findings as JSON (never pickle: a cache restored in CI may come from
+# an untrusted branch, and decoding JSON runs no code)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """What the policy stage takes from an analysis: its calls and findings, sorted."""
+
+    calls: tuple[CallSite, ...]
+    findings: tuple[Finding, ...]
+
+
+def encode_analysed(analysed: Analysed) -> str:
+    """``analysed`` as compact JSON (:func:`decode_analysed` reverses it exactly)."""
+    return json.dumps(
+        {
+            "calls": [
+                [
+                    *_location_json(call.location),
+                    call.service,
+                    call.operation,
+                    [[name, _value_json(value)] for name, value in call.args],
+                    call.kind.value,
+                    call.via,
+                    call.function,
+                ]
+                for call in analysed.calls
+            ],
+            "findings": [
+                [*_location_json(f.location), f.code, f.message, int(f.severity)]
+                for f in analysed.findings
+            ],
+        },
+        separators=(",", ":"),
+    )
+
+
+def decode_analysed(text: str) -> Analysed:
+    """The record :func:`encode_analysed` wrote."""
+    data = json.loads(text)
+    calls = tuple(
+        CallSite(
+            Location(path, line, column),
+            service,
+            operation,
+            tuple((name, _value(value)) for name, value in args),
+            CallKind(kind),
+            via,
+            function,
+        )
+        for path, line, column, service, operation, args, kind, via, function in data["calls"]
+    )
+    findings = tuple(
+        Finding(Location(path, line, column), code, message, Severity(severity))
+        for path, line, column, code, message, severity in data["findings"]
+    )
+    return Analysed(calls, findings)
+
+
+def _location_json(location: Location) -> list[object]:
+    return [location.path, location.line, location.column]
+
+
+def _value_json(value: Value) -> list[object]:
+    return [
+        [_part_json(part) for part in value.parts],
+        None
+        if value.mapping is None
+        else [[_value_json(k), _value_json(v)] for k, v in value.mapping],
+        None if value.sequence is None else [_value_json(v) for v in value.sequence],
+    ]
+
+
+def _part_json(part: Part) -> object:
+    if isinstance(part, str):
+        return part
+    if isinstance(part, Unknown):
+        return ["u", part.reason]
+    if isinstance(part, EnvRef):
+        return ["e", part.name, part.default]
+    return ["t", part.logical_id, part.attribute, part.resource_type, part.known]
+
+
+def _value(data: list[Any]) -> Value:
+    parts, mapping, sequence = data
+    return Value(
+        tuple(_part(p) for p in parts),
+        None if mapping is None else tuple((_value(k), _value(v)) for k, v in mapping),
+        None if sequence is None else tuple(_value(v) for v in sequence),
+    )
+
+
+def _part(data: Any) -> Part:
+    if isinstance(data, str):
+        return data
+    tag, *rest = data
+    if tag == "u":
+        return Unknown(*rest)
+    if tag == "e":
+        return EnvRef(*rest)
+    if tag == "t":
+        return TemplateRef(*rest)
+    raise ValueError(f"unknown value part {tag!r}")
+
+
+# ---------------------------------------------------------------------------------------------
 # What a function will import: a cheap scan, used only to decide what to parse ahead
 # ---------------------------------------------------------------------------------------------
 
@@ -307,12 +559,21 @@ def discover_roots(paths: Sequence[str | os.PathLike[str]]) -> list[SourceFile]:
     return files
 
 
+def _entry_module(handler: str | None) -> str | None:
+    if handler is None:
+        return None
+    parsed = parse_handler(handler)
+    return None if parsed is None else parsed[0]
+
+
 def import_closure(
-    files: Sequence[SourceFile], entry_module: str | None, read: Callable[[str], bytes | None]
+    files: Sequence[SourceFile],
+    entry_module: str | None,
+    read: Callable[[SourceFile], bytes | None],
 ) -> list[SourceFile]:
     """The files reachable by import statements from ``entry_module`` (all when None/unknown).
 
-    ``read(path)`` gives a file's bytes (None when unreadable). Over-approximates on purpose:
+    ``read(source)`` gives a file's bytes (None when unreadable). Over-approximates on purpose:
     every import statement counts, wherever it is, and ``from a import b`` counts both ``a``
     and ``a.b``. Sorted by module name.
     """
@@ -325,7 +586,7 @@ def import_closure(
     queue = [entry_module]
     while queue:
         source = by_name[queue.pop()]
-        data = read(source.path)
+        data = read(source)
         if data is None:
             continue
         for name in _imported_names(data, source):
