@@ -122,16 +122,19 @@ def fill_template(template: str, variables: dict[str, str]) -> str:
     return json_form(fill(template, values, context))
 
 
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+
+
 def collapse_object_key(key: str) -> str:
-    """An S3 key reduced to its folder (``in/2023/a.jpg`` → ``in/2023/*``).
+    """An S3 key reduced to its folder and extension (``in/2023/a.jpg`` → ``in/2023/*.jpg``).
 
     Observed object keys are unbounded (one per upload); a policy, the aggregation and the
-    Athena query all need a bounded set, and a folder is what a reviewer grants.
+    Athena query all need a bounded set, and "this folder, this kind of file" is what a
+    reviewer grants (and what code like ``f"exports/{id}.json"`` yields). Idempotent.
     """
-    if key.endswith("*"):
-        return key
-    head, sep, _ = key.rpartition("/")
-    return f"{head}{sep}*"
+    head, sep, base = key.rpartition("/")
+    extension = _EXTENSION.search(base)
+    return f"{head}{sep}*{extension.group(0) if extension else ''}"
 
 
 # Names minted per call (one per upload, one per Lambda container): kept exact they make

@@ -17,8 +17,14 @@ from least_priv.trail import observe
 from least_priv.trail.aggregate import Tally
 from least_priv.trail.engine import ScanSpec
 from least_priv.trail.identity import Matcher
-from least_priv.trail.mapping import EventMapper
-from least_priv.trail.sources.athena import AthenaTarget, AthenaUrlError, build_sql, row_to_record
+from least_priv.trail.mapping import EventMapper, collapse_object_key
+from least_priv.trail.sources.athena import (
+    AthenaTarget,
+    AthenaUrlError,
+    build_sql,
+    object_key_sql,
+    row_to_record,
+)
 from least_priv.trail.window import Window
 
 from .conftest import MERGE_DYNAMIC
@@ -206,3 +212,10 @@ def test_moto_athena_round_trip(duck: duckdb.DuckDBPyConnection, moto_server: st
         "states:StartExecution",
     }
     assert [p.action for p in obs.denied] == ["ssm:GetParameter"]
+
+
+def test_object_keys_collapse_the_same_in_sql(duck: duckdb.DuckDBPyConnection) -> None:
+    keys = ["in/2023/a.jpg", "top.json", "a/b/", "a.b/c", "x/archive.tar.gz", "noext"]
+    sql = "SELECT " + ", ".join(object_key_sql(f"'{k}'") for k in keys)
+    (row,) = duck.execute(sql).fetchall()
+    assert list(row) == [collapse_object_key(k) for k in keys]

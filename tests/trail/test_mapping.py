@@ -50,7 +50,9 @@ def test_resource_from_the_resources_list(mapper: EventMapper, make_record: Make
     assert _uses(mapper, record) == [Use("kms:Decrypt", key)]
 
 
-def test_s3_object_keys_are_reduced_to_their_folder(mapper: EventMapper, make_record: Make) -> None:
+def test_s3_object_keys_are_reduced_to_their_folder_and_extension(
+    mapper: EventMapper, make_record: Make
+) -> None:
     record = make_record(
         T,
         "s3.amazonaws.com",
@@ -59,10 +61,12 @@ def test_s3_object_keys_are_reduced_to_their_folder(mapper: EventMapper, make_re
         category="Data",
     )
     assert _uses(mapper, record) == [
-        Use("s3:PutObject", "arn:aws:s3:::acme-report-exports/exports/2026/03/*")
+        Use("s3:PutObject", "arn:aws:s3:::acme-report-exports/exports/2026/03/*.json")
     ]
-    assert collapse_object_key("top.json") == "*"
+    assert collapse_object_key("top.json") == "*.json"
     assert collapse_object_key("a/b/") == "a/b/*"
+    assert collapse_object_key("a.b/c") == "a.b/*"
+    assert collapse_object_key("x/y/*.json") == "x/y/*.json"
 
 
 def test_dict_keys_name_tables(mapper: EventMapper, make_record: Make) -> None:
@@ -186,7 +190,7 @@ def test_listed_object_arns_are_reduced_to_their_folder_too(
         ],
     )
     assert _uses(mapper, record) == [
-        Use("s3:GetObject", "arn:aws:s3:::acme-report-exports/in/2026/03/*")
+        Use("s3:GetObject", "arn:aws:s3:::acme-report-exports/in/2026/03/*.json")
     ]
 
 

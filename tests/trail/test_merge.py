@@ -171,3 +171,47 @@ def test_intersect_narrows_action_patterns_to_the_observed_action(observation) -
     assert [(p.action, p.resource) for p in result.permissions] == [
         ("ssm:GetParameter", "arn:aws:ssm:eu-west-1:123456789012:parameter/report-exporter/config")
     ]
+
+
+def test_a_logged_data_event_makes_the_permission_observed(
+    tmp_path,
+    make_record,  # type: ignore[no-untyped-def]
+) -> None:
+    """With S3 data events on, PutObject is seen: it leaves the unobservable table."""
+    import shutil
+
+    from .conftest import layout_path, write_trail
+
+    trail = tmp_path / "trail"
+    shutil.copytree(MERGE_DYNAMIC / "trail", trail)
+    put = make_record(
+        "2026-03-02T02:00:03Z",
+        "s3.amazonaws.com",
+        "PutObject",
+        {
+            "bucketName": "acme-report-exports",
+            "key": "exports/daily-2026-03-02.json",
+            "Host": "acme-report-exports.s3.eu-west-1.amazonaws.com",
+        },
+        category="Data",
+        read_only=False,
+        resources=[
+            {
+                "type": "AWS::S3::Object",
+                "ARN": "arn:aws:s3:::acme-report-exports/exports/daily-2026-03-02.json",
+            },
+            {
+                "accountId": "123456789012",
+                "type": "AWS::S3::Bucket",
+                "ARN": "arn:aws:s3:::acme-report-exports",
+            },
+        ],
+    )
+    write_trail(layout_path(trail, "2026-03-02", "data-events.json.gz"), [put])
+    obs = observe(
+        [str(trail)], role_arn=ROLE, since="2026-03-01", until="2026-03-03", progress=False
+    )
+    result = merge(code_permissions(), obs, "report")
+    assert [u.permission.action for u in result.unobservable] == ["logs:PutLogEvents"]
+    (put_perm,) = [p for p in result.permissions if p.action == "s3:PutObject"]
+    assert {p.source for p in put_perm.provenance} == {"code", "observed"}

@@ -98,6 +98,14 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def object_key_sql(value: str) -> str:
+    """``mapping.collapse_object_key`` in SQL: the folder, ``*``, then the extension."""
+    return (
+        f"regexp_replace({value}, '[^/]*$', '') || '*' || "
+        f"COALESCE(regexp_extract({value}, '\\.[A-Za-z0-9]{{1,10}}$'), '')"
+    )
+
+
 def build_sql(
     target: AthenaTarget,
     spec: ScanSpec,
@@ -127,7 +135,7 @@ def build_sql(
     for key in RESOURCE_KEYS:
         value = f"json_extract_scalar(requestparameters, '$.{key}')"
         if key == "key":
-            value = f"regexp_replace({value}, '[^/]*$', '') || '*'"
+            value = object_key_sql(value)
         columns.append(f"{value} AS p_{key.lower()}")
     grouped = len(columns)
     columns += [
