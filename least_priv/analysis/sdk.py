@@ -802,7 +802,9 @@ class SdkSemantics:
 
     def unknown_receiver(self, atom: Unk, name: str, f: Frame, loc: Loc) -> None:
         """A call that looks like an AWS operation on a value nobody can trace."""
-        if name in sdkdata.operation_method_names():
+        # The regex keeps ordinary method calls (.get, .items, .strip) from loading the
+        # catalog's action index at all.
+        if _OPERATION_SHAPE.match(name) and name in sdkdata.operation_method_names():
             self.report(
                 codes.UNKNOWN_ORIGIN,
                 f,
@@ -831,6 +833,13 @@ def _derived_response(
         return None
     name = to_value(request_args[rule[0]])
     return Value((*rule[1], *name.parts)) if name.is_string else None
+
+
+#: The shape of a botocore method name: a verb, then words (``put_item``, ``list_objects_v2``),
+#: or one of the one-word operations.
+_OPERATION_SHAPE = re.compile(
+    r"^[a-z]+_[a-z0-9_]+$|^(invoke|publish|query|scan|converse|decrypt|encrypt|sign|verify)$"
+)
 
 
 def _explicit_credentials(kwargs: Kwargs) -> bool:

@@ -115,8 +115,11 @@ def _merge_dict_items(
 ) -> tuple[tuple[Atoms, Atoms], ...]:
     by_key: dict[object, tuple[Atoms, Atoms]] = {}
     for key, value in items:
-        texts = [a.value.text for a in key if isinstance(a, Str)]
-        ident: object = texts[0] if len(key) == 1 and len(texts) == 1 and texts[0] else key
+        ident: object = key
+        if len(key) == 1:
+            (only,) = key
+            if isinstance(only, Str) and only.value.text:
+                ident = only.value.text
         known = by_key.get(ident)
         by_key[ident] = (key, value if known is None else union(known[1], value))
     merged = tuple(by_key.values())
@@ -438,12 +441,19 @@ def string_parts(atoms: Atoms, reason: str) -> tuple[Part, ...]:
     return (Unknown(reason),)
 
 
+#: Parts a string value keeps; a string built in a loop stops growing with an unknown tail.
+MAX_PARTS = 16
+
+
 def concat(pieces: list[tuple[Part, ...]]) -> Value:
-    """Join string pieces into one value (adjacent literals merged)."""
+    """Join string pieces into one value (adjacent literals merged, length bounded)."""
     flat: list[Part] = []
     for piece in pieces:
         flat.extend(piece)
-    return Value(_merge_parts(flat))
+    parts = _merge_parts(flat)
+    if len(parts) > MAX_PARTS:
+        parts = _merge_parts([*parts[: MAX_PARTS - 1], Unknown("long string")])
+    return Value(parts)
 
 
 _PERCENT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGca%]")
