@@ -943,6 +943,9 @@ class Interpreter(SdkSemantics):
             return unknown(f"super().{name}")
         if isinstance(atom, Const) and atom.text == "None":
             return NOTHING
+        if isinstance(atom, Str) and name == "value":
+            # Strings have no .value: this is a member of a str Enum (Tables.ORDERS.value).
+            return one(atom)
         sdk = self.sdk_attribute(atom, name, f, loc)
         if sdk is not None:
             return sdk

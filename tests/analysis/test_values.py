@@ -225,3 +225,30 @@ def test_slices_of_lists_keep_their_elements(project) -> None:
     assert statements.sequence[0].get("Statement").text == (  # type: ignore[union-attr]
         'UPDATE "orders" SET a = 1 WHERE id = ?'
     )
+
+
+def test_class_constants_and_enum_members(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import enum
+            import os
+            import boto3
+
+            class Config:
+                TABLE = os.environ["TABLE"]
+
+            class Queue(str, enum.Enum):
+                JOBS = "https://sqs.us-east-1.amazonaws.com/1/jobs"
+
+            def handler(event, context):
+                boto3.client("dynamodb").get_item(TableName=Config.TABLE, Key={})
+                boto3.client("sqs").send_message(QueueUrl=Queue.JOBS.value, MessageBody="x")
+            """
+        }
+    ).analyze("app.handler")
+    by_op = {c.operation: c for c in result.calls}
+    assert by_op["GetItem"].arg("TableName") == Value((EnvRef("TABLE"),))
+    assert by_op["SendMessage"].arg("QueueUrl") == Value.literal(
+        "https://sqs.us-east-1.amazonaws.com/1/jobs"
+    )
