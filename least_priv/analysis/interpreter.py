@@ -943,6 +943,9 @@ class Interpreter(SdkSemantics):
             return unknown(f"super().{name}")
         if isinstance(atom, Const) and atom.text == "None":
             return NOTHING
+        if isinstance(atom, DictA):
+            # Dicts have no attributes: this is a SimpleNamespace built from keywords.
+            return self.subscript(one(atom), literal(name), f)
         if isinstance(atom, Str) and name == "value":
             # Strings have no .value: this is a member of a str Enum (Tables.ORDERS.value).
             return one(atom)
@@ -1213,6 +1216,9 @@ class Interpreter(SdkSemantics):
             ):
                 return one(ListA((self.iterate(args[0], f),)))
             return args[0] if args else unknown(dotted)
+        if dotted == "types.SimpleNamespace":
+            # Attribute access on it reads the keyword arguments (see attribute_of).
+            return one(DictA(tuple((literal(k), v) for k, v in kwargs if k is not None)))
         if dotted in ("builtins.iter", "builtins.next", "builtins.enumerate"):
             if args:
                 items = self.iterate(args[0], f)

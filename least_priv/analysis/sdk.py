@@ -543,31 +543,46 @@ class SdkSemantics:
         operation: str = "",
         foreign: bool = False,
     ) -> Atoms:
-        """The resource a ``has``/action/collection definition produces."""
+        """The resources a ``has``/action/collection definition produces.
+
+        An identifier given as one of a few known strings (``Table(name)`` in a loop over
+        names) gives one resource per string, so each keeps its own name.
+        """
         parent = dict(parent_ids)
-        ids: list[tuple[str, Value]] = []
+        choices: list[list[tuple[str, Value]]] = []
         position = 0
         for ident in spec.get("identifiers", ()):
             target = ident["target"]
             source = ident.get("source")
-            value: Value
+            values: list[Value]
             if source == "identifier":
-                value = parent.get(ident.get("name", ""), Value.unknown(target))
+                values = [parent.get(ident.get("name", ""), Value.unknown(target))]
             elif source == "input":
                 given = (
                     args[position] if position < len(args) else _kw(kwargs, sdkdata.snake(target))
                 )
                 position += 1
-                value = to_value(given) if given is not None else Value.unknown(target)
+                values = alternatives(given) if given is not None else [Value.unknown(target)]
             elif source == "requestParameter":
                 path = re.split(r"[.\[]", ident.get("path", ""), maxsplit=1)[0]
                 found = request_args.get(path)
-                value = to_value(found) if found is not None else Value.unknown(target)
+                values = alternatives(found) if found is not None else [Value.unknown(target)]
             else:
                 derived = _derived_response(service, operation, ident.get("path", ""), request_args)
-                value = derived or Value.unknown(f"{target} from the response")
-            ids.append((target, value))
-        return one(ResourceA(service, spec["type"], tuple(ids), via, foreign))
+                values = [derived or Value.unknown(f"{target} from the response")]
+            choices.append([(target, v) for v in values])
+        count = 1
+        for options in choices:
+            count *= len(options)
+        if count > 16:
+            # Too many combinations: one resource whose varying identifiers are unknown
+            # (broader, never narrower than the truth).
+            choices = [
+                options if len(options) == 1 else [(options[0][0], Value.unknown("one of several"))]
+                for options in choices
+            ]
+        combos = itertools.product(*choices)
+        return frozenset(ResourceA(service, spec["type"], combo, via, foreign) for combo in combos)
 
     def resource_method(
         self,

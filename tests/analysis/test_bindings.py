@@ -411,3 +411,27 @@ def test_functools_partial_keeps_bound_arguments(project) -> None:
         }
     ).calls("app.handler")
     assert calls == ["sqs.SendMessage(MessageBody=*, QueueUrl=https://q)", SEND]
+
+
+def test_clients_in_a_namespace_and_tables_built_in_a_loop(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            from types import SimpleNamespace
+            import boto3
+            aws = SimpleNamespace(sqs=boto3.client("sqs"), ddb=boto3.resource("dynamodb"))
+            TABLES = {}
+            for name in ("orders", "users"):
+                TABLES[name] = aws.ddb.Table(name)
+            def handler(event, context):
+                aws.sqs.send_message(QueueUrl="https://q", MessageBody="x")
+                TABLES["users"].get_item(Key={})
+            """
+        }
+    ).calls("app.handler")
+    # The loop's keys are not tied to their tables: both tables may answer "users".
+    assert calls == [
+        "dynamodb.GetItem(Key={}, TableName=orders)",
+        "dynamodb.GetItem(Key={}, TableName=users)",
+        SEND,
+    ]
