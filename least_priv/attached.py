@@ -22,7 +22,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import PolicySet
@@ -35,6 +35,9 @@ from least_priv.evaluate.policy import (
     parse_policy,
 )
 from least_priv.model import Finding, Location, Severity
+
+if TYPE_CHECKING:  # infra is imported when a template is read
+    from least_priv.infra.template import DeclaredPolicy
 
 # Origins of stand-ins for documents that could not be read; the diff never calls their
 # statements excess. The operator is no IAM operator, so their condition stays undecided.
@@ -563,6 +566,8 @@ REMEDY_DUMP = (
     "for a definite answer"
 )
 REMEDY_LIVE = "reading it through IAM failed (LP621); fix access for a definite answer"
+REMEDY_EXTERNAL = "compare with the deployed role instead (least-priv diff --role-arn {role})"
+REMEDY_REPLACE = "write its statements in the template, or compare with the deployed role"
 REMEDY_MALFORMED = "the file does not hold it the way AWS writes it (LP610); fix the export"
 
 
@@ -596,6 +601,13 @@ def is_unreadable(statement: PolicyStatement) -> bool:
     return statement.source.origin.startswith(UNREADABLE_PREFIX)
 
 
+_STAND_IN_KINDS = {
+    "boundary": "permissions boundary",
+    "sam-policy-template": "SAM policy template",
+    "sam-connector": "SAM connector",
+}
+
+
 def unreadable_reason(statement: PolicyStatement) -> str:
     """Why a need is undecidable because of a stand-in, and how to decide it.
 
@@ -604,13 +616,18 @@ def unreadable_reason(statement: PolicyStatement) -> str:
     """
     source = statement.source
     kind = source.origin.removeprefix(UNREADABLE_PREFIX)
-    what = "permissions boundary" if kind == "boundary" else f"{kind} policy"
+    what = _STAND_IN_KINDS.get(kind, f"{kind} policy")
     shown = source.arn or source.name
     # Names such as "AWSLambdaBasicExecutionRole (added by SAM)" say why the role has it.
     if source.arn and source.name.endswith(")") and " (" in source.name:
         shown += source.name[source.name.rindex(" (") :]
     remedies = [v for _op, _key, values in statement.conditions for v in values]
     tail = f"; {remedies[0]}" if remedies else ""
+    if kind == "external-role":
+        return (
+            f"depends on the function's role ({shown}), which is defined outside the "
+            f"template: what it grants is unknown offline{tail}"
+        )
     return f"depends on the {what} {shown}, whose document is not available offline{tail}"
 
 
@@ -658,34 +675,13 @@ def from_template(
         arn = substitute_pseudo(
             declared.arn or "", region=region, account=account, partition=partition
         )
-        given = _given_document(managed or {}, arn)
-        if not declared.expandable and given is not None:
-            if is_boundary:
-                boundary = [*(boundary or []), given]
-            else:
-                identity.append(given)
-            continue
         if not declared.expandable:
-            what = "permissions boundary" if is_boundary else "managed policy"
-            findings.append(
-                _finding(
-                    declared.location,
-                    codes.NOT_EXPANDABLE,
-                    f"{what} {arn or name} is named by ARN; its document is not in the "
-                    "template, so what it allows is unknown (give it with --managed-policy "
-                    "ARN=FILE, or compare with the live role)",
-                    Severity.WARNING,
-                )
-            )
-            stand_in = unreadable(
-                name,
-                "boundary" if is_boundary else "managed",
-                declared.location,
-                arn,
-                # An ARN still holding a wildcard is not a key the user can write; its policy
-                # name is (_given_document takes either).
-                REMEDY_TEMPLATE.format(arn=arn.rsplit("/", 1)[-1] if "*" in arn else arn or name),
-            )
+            given = None if origin == "external-role" else _given_document(managed or {}, arn)
+            if given is not None:
+                stand_in = given
+            else:
+                stand_in, note = _stand_in(declared, name, arn, is_boundary)
+                findings.extend(note)
             if is_boundary:
                 boundary = [*(boundary or []), stand_in]
             else:
@@ -710,6 +706,42 @@ def from_template(
         None if boundary is None else tuple(boundary),
         tuple(findings),
     )
+
+
+def _stand_in(
+    declared: DeclaredPolicy, name: str, arn: str, is_boundary: bool
+) -> tuple[ParsedPolicy, list[Finding]]:
+    """The unreadable stand-in for a declared policy whose content is not in the template,
+    with LP620 for a managed policy or boundary named by ARN.
+
+    Infra already reported the other kinds in its own words (LP430 a SAM policy template
+    not in its table, LP432 a role outside the template, LP435 a connector); one finding
+    per fact, so those get no LP620.
+    """
+    origin = str(declared.origin)
+    where = declared.location
+    if origin == "external-role":
+        remedy = REMEDY_EXTERNAL.format(role=arn or "ROLE_ARN")
+        return unreadable(arn or declared.name, "external-role", where, arn, remedy), []
+    if origin not in ("managed-arn", "permissions-boundary"):
+        kind = origin.split(":", 1)[0]
+        return unreadable(name, kind, where, arn, REMEDY_REPLACE), []
+    what = "permissions boundary" if is_boundary else "managed policy"
+    note = _finding(
+        where,
+        codes.NOT_EXPANDABLE,
+        f"{what} {arn or name} is named by ARN; its document is not in the template, so what "
+        "it allows is unknown (give it with --managed-policy ARN=FILE, or compare with the "
+        "live role)",
+        Severity.WARNING,
+    )
+    # An ARN still holding a wildcard is not a key the user can write; its policy name is
+    # (_given_document takes either).
+    key = arn.rsplit("/", 1)[-1] if "*" in arn else arn or name
+    stand_in = unreadable(
+        name, "boundary" if is_boundary else "managed", where, arn, REMEDY_TEMPLATE.format(arn=key)
+    )
+    return stand_in, [note]
 
 
 def _given_document(managed: Mapping[str, ParsedPolicy], arn: str) -> ParsedPolicy | None:

@@ -26,7 +26,13 @@ from least_priv.infra.cfn_eval import NO_VALUE, Evaluator, Pieces, string_parts,
 from least_priv.infra.cfn_roles import RoleReader
 from least_priv.infra.parts import known_pattern
 from least_priv.infra.positions import NodePath, ParsedDocument, lookup
-from least_priv.infra.template import DeclaredPolicy, Template, TemplateResource, make_template
+from least_priv.infra.template import (
+    DeclaredPolicy,
+    Template,
+    TemplateResource,
+    external_role,
+    make_template,
+)
 from least_priv.model import EventSource, Finding, Function, Severity, TemplateRef, Value
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
@@ -638,7 +644,8 @@ class _Reader:
             "compare against the live role (--role-arn) instead",
             Severity.NOTE,
         )
-        return []
+        where = props.path("Role")
+        return [external_role(function.role, self.doc.location(where), where)]
 
     def _decided(self, node: Any, path: NodePath) -> Any:
         """``node``, or the branch of its ``Fn::If`` when the condition is decided."""

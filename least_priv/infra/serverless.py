@@ -33,7 +33,13 @@ from least_priv.infra.cloudformation import dig, template_resource
 from least_priv.infra.parts import ACCOUNT, PARTITION, REGION
 from least_priv.infra.positions import NodePath, ParsedDocument
 from least_priv.infra.serverless_vars import Variables
-from least_priv.infra.template import DeclaredPolicy, Template, make_template, managed_policy
+from least_priv.infra.template import (
+    DeclaredPolicy,
+    Template,
+    external_role,
+    make_template,
+    managed_policy,
+)
 from least_priv.model import EventSource, Finding, Function, Severity, Value
 
 _VERSION = "2012-10-17"
@@ -569,7 +575,7 @@ class _Reader:
             "the live role (--role-arn) instead",
             Severity.NOTE,
         )
-        return "own", []
+        return "own", [external_role(role, self.doc.location(where), where)]
 
     def _statement_policy(
         self, statements: Any, path: NodePath, role: str, name: str

@@ -60,6 +60,10 @@ class DeclaredPolicy:
       ``expandable`` is False and ``document`` is empty. Never assume what it grants.
     * ``permissions-boundary`` — the role's boundary (an ARN, or a managed policy of the
       template); it limits, it does not grant.
+    * ``external-role`` — the function's role is not defined in the template (an ARN, an
+      import, a role outside the plan): what it grants is unknown offline, so ``expandable``
+      is False and ``document`` empty; ``name`` is the role as written. Never read as a role
+      that grants nothing.
 
     ``path`` is where the policy is written in the source file (for positions:
     ``template.document.location(path + ("Statement", 0))``); ``role`` the role's logical
@@ -89,6 +93,13 @@ def managed_policy(
     expanded (``expandable=False``, empty document)."""
     label = name if name is not None else arn.rsplit("/", 1)[-1]
     return DeclaredPolicy({}, location, origin, False, label, arn, role, path)
+
+
+def external_role(role: str | None, location: Location, path: NodePath) -> DeclaredPolicy:
+    """The stand-in for a role defined outside the template (see ``external-role``)."""
+    name = role or "not known at plan time"
+    arn = role if role and role.startswith("arn:") else None
+    return DeclaredPolicy({}, location, "external-role", False, name, arn, role, path)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from least_priv.infra.template import (
     DeclaredPolicy,
     Template,
     TemplateResource,
+    external_role,
     make_template,
     managed_policy,
 )
@@ -661,13 +662,14 @@ class _Reader:
                 if record.role
                 else ("has no role known at plan time")
             )
+            where = (*function.path, "role")
             self._report(
                 codes.EXTERNAL_ROLE,
-                (*function.path, "role"),
+                where,
                 f"{function.address}: {what}; compare against the live role (--role-arn) instead",
                 Severity.NOTE,
             )
-            return []
+            return [external_role(record.role, self.doc.location(where), where)]
         return self._role_resource_policies(role)
 
     def _role_resource_policies(self, role: PlannedResource) -> list[DeclaredPolicy]:

@@ -163,7 +163,14 @@ def test_bad_property_shapes_are_findings(tmp_path: Path) -> None:
     (fn,) = template.functions
     assert (fn.env, fn.layers, fn.role) == ((), (), "arn:aws:iam::123456789012:role/existing")
     assert sorted(_codes(template)) == ["LP417", "LP417", "LP417", "LP432"]
-    assert template.role_policies("Fn") == []
+    # The role lives outside the template: one stand-in whose content is unknown.
+    [external] = template.role_policies("Fn")
+    assert (external.origin, external.expandable, external.document) == (
+        "external-role",
+        False,
+        {},
+    )
+    assert external.arn == "arn:aws:iam::123456789012:role/existing"
 
 
 def test_event_sources_from_sam_events_and_separate_resources(tmp_path: Path) -> None:

@@ -159,7 +159,9 @@ def test_custom_and_external_roles(tmp_path: Path) -> None:
         """,
     )
     assert template.function("shared").role == "arn:aws:iam::123456789012:role/shared-lambda"  # type: ignore[union-attr]
-    assert template.role_policies("shared") == []
+    [external] = template.role_policies("shared")
+    assert (external.origin, external.expandable) == ("external-role", False)
+    assert external.name == "arn:aws:iam::123456789012:role/shared-lambda"
     assert [p.name for p in template.role_policies("custom")] == ["p"]
     assert [f.code for f in template.findings] == ["LP432"]
 

@@ -147,3 +147,46 @@ def test_a_policy_entry_of_the_wrong_shape_is_reported_once(
     # infra (LP433, what the comparison read) and lint (LP198) see the same entry: one finding.
     at_entry = [f for f in findings if f["line"] == 40 and f["code"] in ("LP198", "LP433")]
     assert [f["code"] for f in at_entry] == ["LP433"]
+
+
+def _check_variant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str
+) -> tuple[int, list[dict[str, Any]]]:
+    app = tmp_path / "check-sam"
+    shutil.copytree(ROOT / APP, app)
+    template = app / "template.yaml"
+    text = template.read_text()
+    assert old in text
+    template.write_text(text.replace(old, new, 1))
+    code = main(["check", "--template", str(template), *PINNED, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)["findings"]
+
+
+def test_a_role_outside_the_template_is_unknown_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    role = "arn:aws:iam::111122223333:role/shipments-tracker"
+    code, findings = _check_variant(
+        tmp_path, capsys, "      Policies:\n", f"      Role: {role}\n      Policies:\n"
+    )
+    # Read as a role without policies, every need would be a false LP601 and exit 1.
+    assert not _codes(findings, "LP601") and code == 0
+    [update] = [f for f in _codes(findings, "LP603") if "dynamodb:UpdateItem" in f["message"]]
+    assert "defined outside the template" in update["message"]
+    assert f"--role-arn {role}" in update["message"]
+    assert len(_codes(findings, "LP432")) == 1 and not _codes(findings, "LP620")
+
+
+def test_unknown_policy_template_is_reported_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, findings = _check_variant(
+        tmp_path,
+        capsys,
+        "        - DynamoDBReadPolicy:\n",
+        "        - ShipmentsTrackerPolicy: {}\n        - DynamoDBReadPolicy:\n",
+    )
+    [unknown] = _codes(findings, "LP430")
+    assert not [f for f in _codes(findings, "LP620") if f["line"] == unknown["line"]]
+    [update] = [f for f in _codes(findings, "LP603") if "dynamodb:UpdateItem" in f["message"]]
+    assert "ShipmentsTrackerPolicy" in update["message"]
