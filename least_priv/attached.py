@@ -20,7 +20,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -648,7 +648,7 @@ def from_template(
     ARNs (keyed by ARN or policy name), as ``diff --managed-policy ARN=FILE`` does.
     """
     from least_priv.infra import load_template
-    from least_priv.infra.codes import MANAGED_POLICY_NOT_EXPANDED
+    from least_priv.infra.codes import BAD_POLICY_DOCUMENT, MANAGED_POLICY_NOT_EXPANDED
 
     template = load_template(path)
     # Infra's LP431 notes a managed ARN it cannot expand; for the role compared here that
@@ -668,6 +668,9 @@ def from_template(
         return Attached(f"{path}:{function}", findings=tuple(findings))
     identity: list[ParsedPolicy] = []
     boundary: list[ParsedPolicy] | None = None
+    malformed_lines = {
+        (f.location.path, f.location.line) for f in findings if f.code == BAD_POLICY_DOCUMENT
+    }
     for i, declared in enumerate(template.role_policies(function)):
         origin = str(declared.origin)
         is_boundary = origin == "permissions-boundary"
@@ -696,6 +699,7 @@ def from_template(
         parsed = parse_policy(
             document, source, _template_locator(template, declared), placeholders=True
         )
+        parsed = _without_restated(parsed, malformed_lines)
         if is_boundary:
             boundary = [*(boundary or []), parsed]
         else:
@@ -706,6 +710,21 @@ def from_template(
         None if boundary is None else tuple(boundary),
         tuple(findings),
     )
+
+
+# What reading a template document restates when infra already found it malformed (LP433).
+_PARSE_CODES = frozenset({codes.BAD_JSON, codes.STATEMENT_OBJECT, codes.BAD_STATEMENT})
+
+
+def _without_restated(parsed: ParsedPolicy, malformed: set[tuple[str, int]]) -> ParsedPolicy:
+    """``parsed`` without the parse findings on a line where infra reported LP433: one
+    finding per fact (the statement left out of the evaluation is the same either way)."""
+    kept = tuple(
+        f
+        for f in parsed.findings
+        if not (f.code in _PARSE_CODES and (f.location.path, f.location.line) in malformed)
+    )
+    return parsed if kept == parsed.findings else replace(parsed, findings=kept)
 
 
 def _stand_in(

@@ -163,14 +163,22 @@ def _code_comment_suppressions(path: str) -> tuple[list[Suppression], list[Findi
     return comment_suppressions(path, text)
 
 
+# Lint's findings that say what infra's LP433 says about a malformed declared policy.
+_LINT_RESTATES_LP433 = frozenset({lint_codes.MALFORMED_ENTRY, "LP120"})  # LP120 invalid-policy
+
+
 def _one_per_entry(findings: set[Finding]) -> set[Finding]:
-    """Infra's LP433 and lint's LP198 both say a policy entry has a shape IAM rejects; on
-    the same spot, keep infra's (the reading the comparison used)."""
-    bad_entries = {f.location for f in findings if f.code == infra_codes.BAD_POLICY_DOCUMENT}
+    """Infra's LP433 and lint's LP198/LP120 both say a policy entry or document has a shape
+    IAM rejects; on the same line, keep infra's (the reading the comparison used)."""
+    bad_lines = {
+        (f.location.path, f.location.line)
+        for f in findings
+        if f.code == infra_codes.BAD_POLICY_DOCUMENT
+    }
     return {
         f
         for f in findings
-        if not (f.code == lint_codes.MALFORMED_ENTRY and f.location in bad_entries)
+        if not (f.code in _LINT_RESTATES_LP433 and (f.location.path, f.location.line) in bad_lines)
     }
 
 

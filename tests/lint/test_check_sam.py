@@ -190,3 +190,17 @@ def test_unknown_policy_template_is_reported_once(
     assert not [f for f in _codes(findings, "LP620") if f["line"] == unknown["line"]]
     [update] = [f for f in _codes(findings, "LP603") if "dynamodb:UpdateItem" in f["message"]]
     assert "ShipmentsTrackerPolicy" in update["message"]
+
+
+def test_a_malformed_statement_is_reported_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, findings = _check_variant(
+        tmp_path,
+        capsys,
+        "      Policies:\n",
+        "      Policies:\n        - Statement:\n            - 5\n",
+    )
+    # infra (LP433), the evaluator's reading (LP613) and lint (LP120) all saw statement 5.
+    at_statement = [f["code"] for f in findings if f["line"] == 41]
+    assert at_statement == ["LP433"]
