@@ -137,13 +137,9 @@ def test_template_arns_use_the_region_and_account_given(
 def test_a_policy_entry_of_the_wrong_shape_is_reported_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app = tmp_path / "check-sam"
-    shutil.copytree(ROOT / APP, app)
-    template = app / "template.yaml"
-    text = template.read_text()
-    template.write_text(text.replace("      Policies:\n", "      Policies:\n        - 42\n", 1))
-    main(["check", "--template", str(template), *PINNED, "--format", "json"])
-    findings = json.loads(capsys.readouterr().out)["findings"]
+    _, findings = _check_variant(
+        tmp_path, capsys, "      Policies:\n", "      Policies:\n        - 42\n"
+    )
     # infra (LP433, what the comparison read) and lint (LP198) see the same entry: one finding.
     at_entry = [f for f in findings if f["line"] == 40 and f["code"] in ("LP198", "LP433")]
     assert [f["code"] for f in at_entry] == ["LP433"]
