@@ -1,14 +1,21 @@
 """Generate a synthetic serverless monorepo for the speed benchmark.
 
 Each function looks like the Lambda projects people write: a handler module, a repository
-module wrapping DynamoDB/S3/SQS/SNS/Secrets Manager calls, a validation module with plain
-Python, and a shared layer. A SAM template describes every function with its environment.
-The generator is deterministic (seeded) so runs compare like with like.
+module wrapping DynamoDB/S3/SQS calls, a validation module with plain Python, and a shared
+layer (``layers/shared``: configuration from Secrets Manager, SNS notifications, helpers)
+that every handler imports. A SAM template describes every function with its environment
+and the layer. The generator is deterministic (seeded) so runs compare like with like.
+
+Usage (to look at one)::
+
+    .venv/bin/python benchmarks/monorepo.py DIR [--functions 200]
 """
 
 from __future__ import annotations
 
+import argparse
 import random
+import sys
 import textwrap
 from pathlib import Path
 
@@ -20,6 +27,8 @@ import json
 import logging
 import os
 
+from shared_lib.config import secret_value
+from shared_lib.notify import publish_event
 from {pkg}.repository import {cls}Repository
 from {pkg}.validation import validate_{name}
 
@@ -49,6 +58,7 @@ def lambda_handler(event, context):
         saved = REPO.save(payload)
         REPO.archive(saved)
         REPO.notify(saved)
+        publish_event("{name}.created", saved, signing_key=secret_value("signing-key"))
         return _response(201, saved)
     if method == "DELETE" and item_id:
         REPO.delete(item_id)
@@ -134,6 +144,62 @@ def check_{field}(value, errors):
 '''
 
 
+_LAYER = {
+    "shared_lib/__init__.py": '"""Helpers shared by every function of the monorepo."""\n',
+    "shared_lib/config.py": '''"""Configuration from Secrets Manager, read once per container."""
+import functools
+import json
+import os
+
+import boto3
+
+_SECRETS = boto3.client("secretsmanager")
+SECRET_ID = os.environ.get("CONFIG_SECRET", "monorepo/config")
+
+
+@functools.lru_cache(maxsize=1)
+def _config():
+    response = _SECRETS.get_secret_value(SecretId=SECRET_ID)
+    return json.loads(response["SecretString"])
+
+
+def secret_value(name, default=None):
+    """One value of the shared configuration secret."""
+    return _config().get(name, default)
+''',
+    "shared_lib/notify.py": '''"""Domain events on the shared SNS topic."""
+import hashlib
+import hmac
+import json
+import os
+
+import boto3
+
+_SNS = boto3.client("sns")
+TOPIC_ARN = os.environ["EVENTS_TOPIC_ARN"]
+
+
+def _signature(body, key):
+    if not key:
+        return ""
+    return hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def publish_event(kind, detail, signing_key=None):
+    """Publish one event; subscribers filter on the kind attribute."""
+    body = json.dumps({"kind": kind, "detail": detail}, default=str, sort_keys=True)
+    _SNS.publish(
+        TopicArn=TOPIC_ARN,
+        Message=body,
+        MessageAttributes={
+            "kind": {"DataType": "String", "StringValue": kind},
+            "signature": {"DataType": "String", "StringValue": _signature(body, signing_key)},
+        },
+    )
+''',
+}
+
+
 def _validation_module(name: str, rng: random.Random, fields: int) -> str:
     names = [f"field_{i}" for i in range(fields)]
     parts = [f'"""Input validation for {name} payloads (plain Python, no AWS)."""\n']
@@ -153,6 +219,12 @@ def generate(root: Path, functions: int = 200, fields: int = 21, seed: int = 7) 
     rng = random.Random(seed)
     lines = 0
     resources: list[str] = []
+    layer = root / "layers" / "shared" / "python"
+    for relative, text in _LAYER.items():
+        path = layer / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        lines += text.count("\n")
     for index in range(functions):
         base = _SERVICES[index % len(_SERVICES)]
         name = f"{base}{index}"
@@ -171,27 +243,48 @@ def generate(root: Path, functions: int = 200, fields: int = 21, seed: int = 7) 
         for path, text in files.items():
             path.write_text(text)
             lines += text.count("\n")
-        resources.append(
-            textwrap.dedent(
-                f"""\
-                  {name.title()}Function:
-                    Type: AWS::Serverless::Function
-                    Properties:
-                      CodeUri: functions/{name}/
-                      Handler: app.lambda_handler
-                      Environment:
-                        Variables:
-                          TABLE_NAME: {name}-table
-                          BUCKET_NAME: {name}-archive
-                          QUEUE_URL: https://sqs.us-east-1.amazonaws.com/123456789012/{name}-events
-                """
-            )
-        )
+        resource = f"""\
+            {name.title()}Function:
+              Type: AWS::Serverless::Function
+              Properties:
+                CodeUri: functions/{name}/
+                Handler: app.lambda_handler
+                Layers:
+                  - !Ref SharedLayer
+                Environment:
+                  Variables:
+                    TABLE_NAME: {name}-table
+                    BUCKET_NAME: {name}-archive
+                    QUEUE_URL: https://sqs.us-east-1.amazonaws.com/123456789012/{name}-events
+            """
+        resources.append(textwrap.indent(textwrap.dedent(resource), "  "))
     header = (
         "AWSTemplateFormatVersion: '2010-09-09'\n"
         "Transform: AWS::Serverless-2016-10-31\n"
         "Globals:\n  Function:\n    Runtime: python3.12\n"
+        "    Environment:\n      Variables:\n"
+        "        EVENTS_TOPIC_ARN: arn:aws:sns:us-east-1:123456789012:monorepo-events\n"
+        "        CONFIG_SECRET: monorepo/config\n"
         "Resources:\n"
+        "  SharedLayer:\n"
+        "    Type: AWS::Serverless::LayerVersion\n"
+        "    Properties:\n"
+        "      ContentUri: layers/shared/\n"
+        "      CompatibleRuntimes: [python3.12]\n"
     )
     (root / "template.yaml").write_text(header + "".join(resources))
     return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write a monorepo into DIR and print its line count."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--functions", type=int, default=200)
+    opts = parser.parse_args(argv)
+    print(generate(opts.directory, functions=opts.functions))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,11 +35,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from least_priv import __version__
-from least_priv.analysis.analyzer import analyze, parse_handler
-from least_priv.analysis.program import MAX_FILE_BYTES, ModuleIR, parse_file
 from least_priv.analysis.sources import SourceFile, discover, read_source
 from least_priv.cache import Cache, make_key
 from least_priv.model import (
@@ -54,6 +52,12 @@ from least_priv.model import (
     Unknown,
     Value,
 )
+
+if TYPE_CHECKING:
+    from least_priv.analysis.program import ModuleIR
+
+# The parser (libcst) and the interpreter are imported only when a module must be parsed or
+# a function analysed: a run whose every function is cached never loads them (~0.25 s).
 
 #: Below this many files or bytes to parse, a pool costs more to start than it saves
 #: (fork + result shipping ≈ 50 ms; libcst parses ≈ 0.5 MB/s per core here).
@@ -208,6 +212,8 @@ class ModuleLoader:
         if found is not None:
             self.stats.results_cached += 1
             return found
+        from least_priv.analysis.analyzer import analyze
+
         result = analyze(paths, handler, parser=self.load)
         self.stats.results_analysed += 1
         analysed = Analysed(result.calls, result.findings)
@@ -217,7 +223,9 @@ class ModuleLoader:
         return analysed
 
     def load(self, source: SourceFile) -> ModuleIR:
-        """The IR of ``source``; unreadable or oversized files give the parser's finding."""
+        """The IR of ``source``; an unreadable file gives the parser's finding."""
+        from least_priv.analysis.program import parse_file
+
         found = self._content(source)
         if found is None:
             return parse_file(source)
@@ -250,6 +258,8 @@ class ModuleLoader:
             pending[key] = (source, data)
         if not pending:
             return
+        from least_priv.analysis.program import parse_file
+
         size = sum(len(data) for _, data in pending.values())
         if self.jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
             self._parse_in_pool(pending)
@@ -306,16 +316,15 @@ class ModuleLoader:
         return found
 
     def _content(self, source: SourceFile) -> tuple[str, bytes] | None:
-        """Key and bytes of a cacheable file; None for one the parser must report on."""
+        """Key and bytes of a readable file; None for one the parser must report on."""
         path = source.path
         if path not in self._read:
             try:
                 data = read_source(path)
             except OSError:
                 data = None
-            self._read[path] = (
-                None if data is None or len(data) > MAX_FILE_BYTES else (module_key(data), data)
-            )
+            # An oversized file is keyed too: its IR is the parser's finding, small to keep.
+            self._read[path] = None if data is None else (module_key(data), data)
         return self._read[path]
 
     def _bytes(self, source: SourceFile) -> bytes | None:
@@ -325,6 +334,8 @@ class ModuleLoader:
     def _from_cache(self, key: str) -> ModuleIR | None:
         if self.cache is None:
             return None
+        from least_priv.analysis.program import ModuleIR
+
         raw = self.cache.get(key)
         if raw is None:
             return None
@@ -350,6 +361,8 @@ class ModuleLoader:
             self.progress("parse", done, total)
 
     def _parse_in_pool(self, pending: dict[str, tuple[SourceFile, bytes]]) -> None:
+        from least_priv.analysis.program import ModuleIR
+
         batches = _balanced_batches(pending, self.jobs * 4)
         done = 0
         # fork: workers inherit the imported parser instead of importing it again, and a
@@ -385,6 +398,8 @@ def _size(path: str) -> int:
 
 def _parse_batch(items: list[tuple[SourceFile, bytes]]) -> list[str]:
     """Worker: parse each file's bytes; the IR travels back as JSON text."""
+    from least_priv.analysis.program import parse_file
+
     return [parse_file(source, data).to_json() for source, data in items]
 
 
@@ -547,6 +562,7 @@ _FROM_IMPORT = re.compile(
     rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(?:\(([^)]*)\)|([^\n#;]*))", re.MULTILINE
 )
 _IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def discover_roots(paths: Sequence[str | os.PathLike[str]]) -> list[SourceFile]:
@@ -562,6 +578,8 @@ def discover_roots(paths: Sequence[str | os.PathLike[str]]) -> list[SourceFile]:
 def _entry_module(handler: str | None) -> str | None:
     if handler is None:
         return None
+    from least_priv.analysis.analyzer import parse_handler
+
     parsed = parse_handler(handler)
     return None if parsed is None else parsed[0]
 
@@ -606,6 +624,7 @@ def _imported_names(data: bytes, source: SourceFile) -> Iterator[str]:
         if base:
             yield base
         names = (match.group(2) or match.group(3) or b"").decode("utf-8", "replace")
+        names = _COMMENT.sub("", names)  # a parenthesised list may hold comments
         for part in names.replace("\\", " ").split(","):
             name = part.split(" as ")[0].strip().strip("()")
             if name.isidentifier():

@@ -90,6 +90,17 @@ def _env_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str, .
     show_default=True,
     help="How CloudTrail usage combines with the code's.",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the analysis cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Analysis cache directory (default: $XDG_CACHE_HOME/least-priv/v1).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes that parse code in parallel (default: one per core).",
+)
 def generate(
     paths: tuple[str, ...],
     handler: str | None,
@@ -111,6 +122,9 @@ def generate(
     since: str | None,
     until: str | None,
     merge: str,
+    no_cache: bool,
+    cache_dir: str | None,
+    jobs: int | None,
 ) -> int:
     """Write the least-privilege IAM policy for a Lambda function's code.
 
@@ -122,7 +136,10 @@ def generate(
     """
     from least_priv.api import GenerateOptions, UsageError
     from least_priv.api import generate as run
+    from least_priv.cli.progress import ProgressBar
     from least_priv.render import render_policy
+
+    bar = ProgressBar()
 
     options = GenerateOptions(
         paths=paths,
@@ -140,11 +157,17 @@ def generate(
         merge=merge,
         compact=compact,
         split=split,
+        cache=not no_cache,
+        cache_dir=cache_dir,
+        jobs=jobs,
+        progress=bar if bar.enabled else None,
     )
     try:
         result = run(options)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
+    finally:
+        bar.close()
     if not result.functions:
         _print_findings(result.findings, findings_format)
         click.echo("least-priv: no function to generate a policy for", err=True)
