@@ -1013,8 +1013,12 @@ class Interpreter(SdkSemantics):
         for klass in self.mro(cls):
             out.update(self.attrs.get((klass, name), NOTHING))
         method = self.find_method(cls, name)
-        if method is not None:
-            out.add(BoundA(method, cls) if self._method_kind(method) == "classmethod" else method)
+        if method is not None and self._method_kind(method) == "classmethod":
+            # The class body stored the plain function too; through the class it is bound.
+            out.discard(method)
+            out.add(BoundA(method, cls))
+        elif method is not None:
+            out.add(method)
         return frozenset(out) if out else unknown(f"attribute {name} of {cls.qualname}")
 
     # -- calls ------------------------------------------------------------------------------
@@ -1110,6 +1114,12 @@ class Interpreter(SdkSemantics):
             if name in ("pop", "copy", "__getitem__"):
                 return union(*atom.items) if name == "pop" else one(atom)
             return unknown(f"{name}()")
+        if isinstance(atom, Opaque):
+            dotted = f"{atom.dotted}.{name}"
+            handled = self.sdk_external(dotted, args, kwargs, f, loc)
+            if handled is not None:
+                return handled
+            self.unknown_receiver(atom, name, f, loc)
         out: set[Atom] = set()
         for target in self.attribute_of(atom, name, f, loc):
             out.update(self.call_atom(target, args, kwargs, f, loc))

@@ -237,7 +237,7 @@ def external(
         return None
     if name in FUNCTIONS:
         _emit_all(sem, FUNCTIONS[name], args, kwargs, {}, name, f, loc)
-        return one(Opaque(f"result of {name}"))
+        return one(Opaque(f"<result of {name}>"))
     if name in CONSTRUCTORS:
         kind, kept, ops = CONSTRUCTORS[name]
         state: dict[str, Value] = {}
@@ -276,6 +276,6 @@ def method(
     """A method of a Powertools object (provider ``get``...)."""
     ops = METHODS.get((atom.kind, name))
     if ops is None:
-        return one(Opaque(f"{atom.kind}.{name}()"))
+        return one(Opaque(f"<{atom.kind}.{name}()>"))
     _emit_all(sem, ops, args, kwargs, dict(atom.args), f"{atom.kind}.{name}", f, loc)
-    return one(Opaque(f"result of {atom.kind}.{name}"))
+    return one(Opaque(f"<result of {atom.kind}.{name}>"))

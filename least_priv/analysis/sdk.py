@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -283,7 +284,7 @@ class SdkSemantics:
             if name == "meta":
                 return one(LibraryA("client-meta", _meta_args(atom.service or "", atom.foreign)))
             if name in _CLIENT_LOCAL:
-                return one(Opaque(f"client.{name}"))
+                return one(Opaque(f"<client.{name}>"))
             return one(SdkMethodA(atom, name))
         if isinstance(atom, ServiceResourceA | ResourceA):
             return self.resource_attribute(atom, name, f, loc)
@@ -291,7 +292,7 @@ class SdkSemantics:
             service = dict(atom.args)["service"].text or None
             if name == "client" and atom.kind == "resource-meta":
                 return one(ClientA(service, dict(atom.args)["foreign"].text == "yes"))
-            return one(Opaque(f"meta.{name}"))
+            return one(Opaque(f"<meta.{name}>"))
         if isinstance(atom, CollectionA | PaginatorA | WaiterA | SessionA | LibraryA):
             return one(SdkMethodA(atom, name))
         return None
@@ -382,17 +383,17 @@ class SdkSemantics:
                 return self.make(ClientA, args, kwargs, f, loc, atom.foreign)
             if name == "resource":
                 return self.make(ServiceResourceA, args, kwargs, f, loc, atom.foreign)
-            return one(Opaque(f"session.{name}()"))
+            return one(Opaque(f"<session.{name}()>"))
         if isinstance(atom, ClientA):
             return self.client_method(atom, name, args, kwargs, f, loc)
         if isinstance(atom, PaginatorA):
             if name == "paginate":
                 self.paginate_or_wait(atom, kwargs, f, loc)
-            return one(Opaque("page iterator"))
+            return one(Opaque("<page iterator>"))
         if isinstance(atom, WaiterA):
             if name == "wait":
                 self.paginate_or_wait(atom, kwargs, f, loc)
-            return one(Opaque("waiter"))
+            return one(Opaque("<waiter>"))
         if isinstance(atom, ServiceResourceA | ResourceA):
             return self.resource_method(atom, name, args, kwargs, f, loc)
         if isinstance(atom, CollectionA):
@@ -401,7 +402,7 @@ class SdkSemantics:
             return library.method(self, atom, name, args, kwargs, f, loc)
         if isinstance(atom, SdkMethodA | DynamicAttrA):
             return self.sdk_call(atom, args, kwargs, f, loc)
-        if isinstance(atom, Opaque) and atom.dotted.startswith("response of "):
+        if isinstance(atom, Opaque) and atom.dotted.startswith("<response of "):
             return one(Opaque(atom.dotted))
         return None
 
@@ -411,7 +412,7 @@ class SdkSemantics:
         """``client.name(...)``: an operation, paginator/waiter factory, presign or helper."""
         service = client.service
         if name in _CLIENT_LOCAL:
-            return one(Opaque(f"client.{name}()"))
+            return one(Opaque(f"<client.{name}()>"))
         if service is None:
             self.report(
                 codes.UNKNOWN_SERVICE,
@@ -454,7 +455,7 @@ class SdkSemantics:
                 f,
                 loc,
             )
-            return one(Opaque(f"response of {service}.{name}"))
+            return one(Opaque(f"<response of {service}.{name}>"))
         operation = sdkdata.operation_for_method(service, name)
         if operation is None:
             self.report_unknown_method(
@@ -465,7 +466,7 @@ class SdkSemantics:
             return unknown("response")
         call_args = [(k, v) for k, v in named if k]
         self.emit(service, operation, call_args, CallKind.CLIENT, name, f, loc)
-        response = one(Opaque(f"response of {service}.{name}"))
+        response = one(Opaque(f"<response of {service}.{name}>"))
         derived = [
             (path, _derived_response(service, operation, path, dict(call_args)))
             for (svc, op, path) in _DERIVED_RESPONSES
@@ -640,7 +641,7 @@ class SdkSemantics:
                 )
                 # A path ending in [] (Queue.receive_messages → Messages[]) returns a list.
                 return one(ListA((made,))) if "[]" in spec.get("path", "") else made
-            return one(Opaque(f"response of {service}.{request['operation']}"))
+            return one(Opaque(f"<response of {service}.{request['operation']}>"))
         if entry is not None and entry["kind"] == "waiter":
             waiter = entry["def"]
             operation = sdkdata.waiter_operation(service, sdkdata.snake(waiter["waiterName"]))
@@ -678,8 +679,8 @@ class SdkSemantics:
                 loc,
             )
             if name == "batch_writer":
-                return one(Opaque("batch writer"))
-            return one(Opaque(f"response of {label}.{name}"))
+                return one(Opaque("<batch writer>"))
+            return one(Opaque(f"<response of {label}.{name}>"))
         if name == "get_available_subresources":
             return unknown("sub-resources")
         self.report_unknown_method(
@@ -740,7 +741,7 @@ class SdkSemantics:
                     f,
                     loc,
                 )
-                return one(Opaque("batch response"))
+                return one(Opaque("<batch response>"))
         self.report_unknown_method(
             f,
             loc,
@@ -815,8 +816,20 @@ class SdkSemantics:
 
     # -- honesty ------------------------------------------------------------------------------
 
-    def unknown_receiver(self, atom: Unk, name: str, f: Frame, loc: Loc) -> None:
-        """A call that looks like an AWS operation on a value nobody can trace."""
+    def unknown_receiver(self, atom: Unk | Opaque, name: str, f: Frame, loc: Loc) -> None:
+        """A call that looks like an AWS operation on a value nobody can trace.
+
+        That is an untraceable value, or an object from code outside the given roots (a
+        library returning a client): never objects of the standard library, nor responses.
+        """
+        if isinstance(atom, Opaque):
+            root = atom.dotted.split(".", 1)[0]
+            if atom.dotted.startswith("<") or root in sys.stdlib_module_names:
+                # Objects the analysis made itself (responses, batch writers) or stdlib ones.
+                return
+            origin = f"it comes from code outside the analysed roots: {atom.dotted}"
+        else:
+            origin = atom.reason
         # The regex keeps ordinary method calls (.get, .items, .strip) from loading the
         # catalog's action index at all.
         if _OPERATION_SHAPE.match(name) and name in sdkdata.operation_method_names():
@@ -825,7 +838,7 @@ class SdkSemantics:
                 f,
                 loc,
                 f"`.{name}(...)` looks like an AWS call, but the object it is called on cannot "
-                f"be traced to a client ({atom.reason}); not in the policy",
+                f"be traced to a client ({origin}); not in the policy",
             )
 
 

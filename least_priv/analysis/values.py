@@ -134,8 +134,10 @@ def _merge_dict_items(
 class Opaque:
     """A value from outside the function's code (a third-party or stdlib object).
 
-    ``dotted`` is the import path it came from (``"json.loads()"``); calls on it are not
-    AWS calls unless they look like one (then they are reported, never guessed).
+    ``dotted`` is the import path it came from (``"json.loads()"``), or a description in
+    angle brackets for objects the SDK returns (``"<batch writer>"``, ``"<response of
+    s3.get_object>"``); calls on it are not AWS calls unless they look like one (then they
+    are reported, never guessed).
     """
 
     dotted: str

@@ -181,3 +181,21 @@ def test_vendored_sdk_and_tests_are_not_the_functions_code(project) -> None:
         }
     )
     assert proj.calls() == [SEND]
+
+
+def test_client_from_a_library_outside_the_roots_is_reported(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import json
+            from company_aws import clients
+            def handler(event, context):
+                clients.get("dynamodb").put_item(TableName="t", Item={})
+                json.JSONDecoder().raw_decode("{}")
+            """
+        }
+    ).analyze("app.handler")
+    assert result.calls == ()
+    [finding] = result.findings
+    assert (finding.code, finding.location.line) == ("LP211", 4)
+    assert "company_aws.clients.get()" in finding.message
