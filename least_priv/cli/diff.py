@@ -188,8 +188,10 @@ def read_managed_policies(pairs: tuple[str, ...]) -> dict[str, ParsedPolicy]:
         if not sep or not key or not path:
             raise click.BadParameter(f"{pair!r} is not ARN=FILE", param_hint="--managed-policy")
         read = source.from_files([path], origin="managed", name=key.rsplit("/", 1)[-1])
-        if read.findings or len(read.identity) != 1:
-            reasons = "; ".join(f.message for f in read.all_findings()) or "no document"
+        # A document that is not a policy would stand for "grants nothing": refuse it.
+        errors = [f for f in read.all_findings() if f.severity is Severity.ERROR]
+        if errors or len(read.identity) != 1 or not read.identity[0].statements:
+            reasons = "; ".join(f.message for f in errors) or "no statement in it"
             raise click.BadParameter(f"{path}: {reasons}", param_hint="--managed-policy")
         out[key] = read.identity[0]
     return out

@@ -200,3 +200,19 @@ def test_a_malformed_statement_is_reported_once(
     # infra (LP433), the evaluator's reading (LP613) and lint (LP120) all saw statement 5.
     at_statement = [f["code"] for f in findings if f["line"] == 41]
     assert at_statement == ["LP433"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [[1, 2, 3], {"Version": "2012-10-17", "Statement": []}, {"Statement": [{"Effect": "Allow"}]}],
+    ids=["not-an-object", "no-statement", "statement-without-action"],
+)
+def test_a_managed_document_that_is_no_policy_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: object
+) -> None:
+    # Accepted, it would stand for "grants nothing" and turn unknowns into false LP601s.
+    path = tmp_path / "basic.json"
+    path.write_text(json.dumps(document))
+    code = main(["check", "--template", TEMPLATE, "--managed-policy", f"{BASIC_ARN}={path}"])
+    assert code == 2
+    assert "--managed-policy" in capsys.readouterr().err
