@@ -54,6 +54,8 @@ class Attached:
     boundary: tuple[ParsedPolicy, ...] | None = None
     findings: tuple[Finding, ...] = ()
     role_arn: str = ""  # when known: the live role, or the role picked from a dump
+    # The ``managed`` keys (--managed-policy) that named a policy of this role.
+    managed_used: frozenset[str] = frozenset()
 
     def policy_set(self) -> PolicySet:
         """The policies as the evaluator takes them."""
@@ -76,6 +78,7 @@ class Attached:
             tuple(boundary),
             (*self.findings, *findings),
             self.role_arn,
+            self.managed_used,
         )
 
 
@@ -671,6 +674,7 @@ def from_template(
     malformed_lines = {
         (f.location.path, f.location.line) for f in findings if f.code == BAD_POLICY_DOCUMENT
     }
+    used: set[str] = set()
     for i, declared in enumerate(template.role_policies(function)):
         origin = str(declared.origin)
         is_boundary = origin == "permissions-boundary"
@@ -679,9 +683,10 @@ def from_template(
             declared.arn or "", region=region, account=account, partition=partition
         )
         if not declared.expandable:
-            given = None if origin == "external-role" else _given_document(managed or {}, arn)
-            if given is not None:
-                stand_in = given
+            key = None if origin == "external-role" else _given_key(managed or {}, arn)
+            if key is not None and managed:
+                used.add(key)
+                stand_in = managed[key]
             else:
                 stand_in, note = _stand_in(declared, name, arn, is_boundary)
                 findings.extend(note)
@@ -709,6 +714,7 @@ def from_template(
         tuple(identity),
         None if boundary is None else tuple(boundary),
         tuple(findings),
+        managed_used=frozenset(used),
     )
 
 
@@ -755,7 +761,7 @@ def _stand_in(
         Severity.WARNING,
     )
     # An ARN still holding a wildcard is not a key the user can write; its policy name is
-    # (_given_document takes either).
+    # (_given_key takes either).
     key = arn.rsplit("/", 1)[-1] if "*" in arn else arn or name
     stand_in = unreadable(
         name, "boundary" if is_boundary else "managed", where, arn, REMEDY_TEMPLATE.format(arn=key)
@@ -763,11 +769,11 @@ def _stand_in(
     return stand_in, [note]
 
 
-def _given_document(managed: Mapping[str, ParsedPolicy], arn: str) -> ParsedPolicy | None:
-    """The user-supplied document for a managed policy ARN (or its bare policy name)."""
+def _given_key(managed: Mapping[str, ParsedPolicy], arn: str) -> str | None:
+    """The key of the user-supplied document for a managed policy ARN (or its bare name)."""
     if not arn:
         return None
-    return managed.get(arn) or managed.get(arn.rsplit("/", 1)[-1])
+    return next((k for k in (arn, arn.rsplit("/", 1)[-1]) if k in managed), None)
 
 
 def _template_locator(template: Any, declared: Any) -> Callable[[NodePath], Location] | None:

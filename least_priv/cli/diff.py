@@ -13,7 +13,7 @@ is found and ``--fail-on-excess`` is given.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -139,6 +139,9 @@ def diff(**kw: Any) -> int:
         replacement=documents,
         findings=[*findings, *attached.all_findings(), *catalog_findings],
     )
+    if kw["managed_files"] and kw["template"] and not kw["policy_files"]:
+        given = {pair.partition("=")[0] for pair in kw["managed_files"]}
+        warn_unused_managed(given - attached.managed_used)
     replacement, lang = _replacement(result.replacement, generated, kw["policy_format"])
     text = render_diff(result, kw["fmt"], replacement=replacement, replacement_lang=lang)
     if kw["output"]:
@@ -176,6 +179,17 @@ def _attached(kw: dict[str, Any]) -> Attached:
         extra = source.from_files(list(kw["boundary_files"]), origin="boundary")
         got = got.with_boundary(extra.identity, extra.all_findings())
     return got
+
+
+def warn_unused_managed(keys: Iterable[str]) -> None:
+    """Say which ``--managed-policy`` keys matched nothing: a typo in an ARN would otherwise
+    leave the need conditional without a word."""
+    for key in sorted(keys):
+        click.echo(
+            f"least-priv: --managed-policy {key} names no managed policy of the role; "
+            "use the ARN or the policy name the LP620/LP603 findings show",
+            err=True,
+        )
 
 
 def read_managed_policies(pairs: tuple[str, ...]) -> dict[str, ParsedPolicy]:

@@ -228,6 +228,7 @@ def _check_command() -> click.Command:
         managed_policy_option,
         read_managed_policies,
         required_policy_options,
+        warn_unused_managed,
     )
 
     @click.command("check")
@@ -274,6 +275,7 @@ def _check_command() -> click.Command:
             )
         except UsageError as exc:  # an unknown --function, a template without functions
             raise click.UsageError(str(exc)) from exc
+        warn_unused_managed(result.unused_managed)
         return finish(
             result.findings,
             kw,

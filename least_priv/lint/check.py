@@ -54,6 +54,8 @@ class CheckResult:
     suppressed: tuple[tuple[Finding, Suppression], ...]
     functions: tuple[str, ...]
     input_error: bool
+    # --managed-policy keys that named no managed policy of any function's role (a typo).
+    unused_managed: tuple[str, ...] = ()
 
 
 def check_template(
@@ -79,6 +81,7 @@ def check_template(
     generated = api.generate(options)
     catalog, catalog_findings = load_catalog()
     found: list[Finding] = [*generated.findings, *catalog_findings]
+    used: set[str] = set()
     for fp in generated.functions:
         attached = from_template(
             options.template,
@@ -88,6 +91,7 @@ def check_template(
             partition=options.partition,
             managed=managed,
         )
+        used |= attached.managed_used
         result = diff_permissions(
             fp.permissions,
             attached.policy_set(),
@@ -116,6 +120,7 @@ def check_template(
         suppressed=result_all.suppressed,
         functions=tuple(fp.name for fp in generated.functions),
         input_error=result_all.input_error,
+        unused_managed=tuple(sorted(set(managed or {}) - used)),
     )
 
 

@@ -216,3 +216,16 @@ def test_a_managed_document_that_is_no_policy_is_refused(
     code = main(["check", "--template", TEMPLATE, "--managed-policy", f"{BASIC_ARN}={path}"])
     assert code == 2
     assert "--managed-policy" in capsys.readouterr().err
+
+
+def test_a_managed_policy_key_that_names_nothing_is_reported(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "service-role/" left out of the ARN: the document is not used, and the user is told.
+    wrong = "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"
+    document = "fixtures/diff/policies/AWSLambdaBasicExecutionRole.json"
+    main(["check", "--template", TEMPLATE, *PINNED, "--managed-policy", f"{wrong}={document}"])
+    err = capsys.readouterr().err
+    assert f"--managed-policy {wrong} names no managed policy" in err
+    main(["check", "--template", TEMPLATE, *PINNED, *DOCUMENTS])
+    assert "names no managed policy" not in capsys.readouterr().err
