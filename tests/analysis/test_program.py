@@ -70,3 +70,29 @@ def test_a_cache_can_supply_module_results(project) -> None:
     via_cache = analyze([str(proj.root)], "app.handler", parser=cached)
     assert seen == ["app"]
     assert via_cache.calls == plain.calls
+
+
+def test_syntax_newer_than_the_tools_python(project) -> None:
+    # Lambda runs Python 3.12/3.13; libcst parses their syntax even where the tool's own
+    # interpreter (3.11) could not: type aliases, PEP 695 generics, nested f-string quotes.
+    source = """import boto3
+
+type Name = str
+
+
+def first[T](items: list[T]) -> T:
+    return items[0]
+
+
+s3 = boto3.client("s3")
+
+
+def handler(event, context):
+    match event:
+        case {"op": "del"}:
+            s3.delete_object(Bucket="b", Key=f"{event["key"]}")
+    return first([s3.list_buckets()])
+"""
+    result = project({"app.py": source}).analyze("app.handler")
+    assert result.findings == ()
+    assert sorted(c.operation for c in result.calls) == ["DeleteObject", "ListBuckets"]
