@@ -137,3 +137,17 @@ def test_any_authorization_details_and_attachments(inline: Any, attached: Any) -
         },
         "t.json",
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON)
+def test_any_resource_changes_in_a_plan(change: Any) -> None:
+    # `terraform show -json` of a plan lists changes beside the planned values; a change
+    # that is not shaped as Terraform writes it is skipped, never raised on.
+    entry = {"type": "aws_iam_policy", "address": "aws_iam_policy.p", "change": change}
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": []}},
+        "resource_changes": [change, entry],
+    }
+    _lint(plan, "plan.json")
