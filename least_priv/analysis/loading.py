@@ -32,6 +32,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -262,13 +263,19 @@ class ModuleLoader:
 
         size = sum(len(data) for _, data in pending.values())
         if self.jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
-            self._parse_in_pool(pending)
-            return
-        for done, (key, (source, data)) in enumerate(sorted(pending.items()), 1):
+            # No pool here (no /dev/shm in some containers) or a worker was killed (out of
+            # memory): what the pool did not finish is parsed in this process below.
+            with contextlib.suppress(OSError, BrokenProcessPool):
+                self._parse_in_pool(pending)
+        left = sorted(key for key in pending if key not in self._by_key)
+        done = len(pending) - len(left)
+        for key in left:
+            source, data = pending[key]
             with _gc_paused():
                 ir = parse_file(source, data)
             self.stats.parsed += 1
             self._store(key, ir)
+            done += 1
             self._report(done, len(pending))
 
     # -- internals ----------------------------------------------------------------------------
