@@ -21,6 +21,8 @@ from typing import Any
 from least_priv.analysis import codes
 from least_priv.analysis.lower import IR
 from least_priv.analysis.program import ModuleIR
+from least_priv.analysis.pysemantics import binary, boolean, dict_lookup, dict_method, string_method
+from least_priv.analysis.scopes import ClassDef, FunctionDef, index_definitions
 from least_priv.analysis.sdk import Loc, SdkSemantics
 from least_priv.analysis.values import (
     NOTHING,
@@ -40,19 +42,18 @@ from least_priv.analysis.values import (
     Str,
     SuperA,
     Unk,
-    brace_format,
     concat,
     derived_opaque,
     derived_unknown,
     env_ref,
+    keyword,
     literal,
     one,
-    percent_format,
     string_parts,
     union,
     unknown,
 )
-from least_priv.model import CallSite, EnvRef, Finding, Location, Unknown, Value
+from least_priv.model import CallSite, Finding, Location, Unknown
 
 #: How deep a chain of calls is followed with argument knowledge.
 MAX_DEPTH = 40
@@ -113,31 +114,6 @@ ROUTE_DECORATORS = frozenset(
 
 
 @dataclass
-class FunctionDef:
-    """A ``def`` of the program with what the interpreter needs to know about it."""
-
-    module: str
-    qualname: str
-    node: dict[str, Any]
-    locals: frozenset[str]
-    globals: frozenset[str]
-    kind: str  # "function" | "method" | "staticmethod" | "classmethod" | "property"
-    is_nested: bool
-
-
-@dataclass
-class ClassDef:
-    """A ``class`` of the program."""
-
-    module: str
-    qualname: str
-    node: dict[str, Any]
-    methods: dict[str, str]  # method name -> qualname
-    fields: list[str]  # annotated class-body names, in order (dataclass fields)
-    is_dataclass: bool
-
-
-@dataclass
 class Frame:
     """One activation: a module body, a class body, or a function call in one context."""
 
@@ -153,86 +129,6 @@ class Frame:
     returns: set[Atom] = field(default_factory=set)
     branch: int = 0
     context: int = 0
-
-
-def _assigned_names(body: Iterable[IR], out: set[str], globals_: set[str]) -> None:
-    """Names a function body binds (its locals), not descending into nested scopes."""
-    for stmt in body:
-        tag = stmt[0]
-        if tag in ("assign",):
-            for target in stmt[1]:
-                _target_names(target, out)
-            _walrus_names(stmt[2], out)
-        elif tag in ("augassign", "annassign"):
-            _target_names(stmt[1], out)
-        elif tag == "expr":
-            _walrus_names(stmt[1], out)
-        elif tag == "for":
-            _target_names(stmt[1], out)
-            _assigned_names(stmt[3], out, globals_)
-            _assigned_names(stmt[4], out, globals_)
-        elif tag in ("if", "while"):
-            _walrus_names(stmt[1], out)
-            _assigned_names(stmt[2], out, globals_)
-            _assigned_names(stmt[3], out, globals_)
-        elif tag == "try":
-            _assigned_names(stmt[1], out, globals_)
-            for _type, name, handler_body in stmt[2]:
-                if name:
-                    out.add(name)
-                _assigned_names(handler_body, out, globals_)
-            _assigned_names(stmt[3], out, globals_)
-            _assigned_names(stmt[4], out, globals_)
-        elif tag == "with":
-            for _ctx, target in stmt[1]:
-                if target is not None:
-                    _target_names(target, out)
-            _assigned_names(stmt[2], out, globals_)
-        elif tag == "match":
-            for _guard, case_body in stmt[2]:
-                _assigned_names(case_body, out, globals_)
-        elif tag in ("def", "class"):
-            out.add(stmt[1]["name"])
-        elif tag == "import":
-            for dotted, asname in stmt[1]:
-                out.add(asname or dotted.split(".")[0])
-        elif tag == "from" and stmt[3] != "*":
-            for name, asname in stmt[3]:
-                out.add(asname or name)
-        elif tag == "global":
-            globals_.update(stmt[1])
-
-
-def _target_names(target: IR, out: set[str]) -> None:
-    if target[0] == "name":
-        out.add(target[1])
-    elif target[0] == "list":
-        for item in target[1]:
-            _target_names(item[1] if item[0] == "star" else item, out)
-    elif target[0] == "other":
-        for item in target[1]:
-            _target_names(item, out)
-
-
-def _walrus_names(expr: Any, out: set[str]) -> None:
-    if isinstance(expr, list) and expr:
-        if expr[0] == "walrus":
-            _target_names(expr[1], out)
-        if expr[0] in ("lambda", "comp"):
-            return
-        for item in expr[1:]:
-            if isinstance(item, list):
-                _walrus_names(item, out)
-
-
-def _decorator_name(expr: IR) -> str:
-    if expr[0] == "call":
-        expr = expr[1]
-    if expr[0] == "name":
-        return str(expr[1])
-    if expr[0] == "attr":
-        return str(expr[2])
-    return ""
 
 
 def _location(expr: IR) -> IR:
@@ -332,67 +228,8 @@ class Interpreter(SdkSemantics):
         if loaded is None:
             return None
         self.modules[name] = loaded
-        self._index(loaded.name, loaded.body, "", None)
+        index_definitions(loaded.name, loaded.body, self.functions, self.classes)
         return loaded
-
-    def _index(self, module: str, body: Iterable[IR], prefix: str, owner: ClassDef | None) -> None:
-        for stmt in body:
-            tag = stmt[0]
-            if tag == "def":
-                node = stmt[1]
-                qualname = prefix + node["name"]
-                local: set[str] = {p[0] for p in node["params"]}
-                declared: set[str] = set()
-                _assigned_names(node["body"], local, declared)
-                kind = "function"
-                if owner is not None:
-                    names = {_decorator_name(d) for d in node["decos"]}
-                    kind = "method"
-                    if "staticmethod" in names:
-                        kind = "staticmethod"
-                    elif "classmethod" in names:
-                        kind = "classmethod"
-                    elif names & {"property", "cached_property"}:
-                        kind = "property"
-                    owner.methods[node["name"]] = qualname
-                definition = FunctionDef(
-                    module,
-                    qualname,
-                    node,
-                    frozenset(local - declared),
-                    frozenset(declared),
-                    kind,
-                    bool(prefix) and owner is None,
-                )
-                self.functions.setdefault((module, qualname), []).append(definition)
-                self._index(module, node["body"], qualname + ".", None)
-            elif tag == "class":
-                node = stmt[1]
-                qualname = prefix + node["name"]
-                is_dataclass = any(_decorator_name(d) == "dataclass" for d in node["decos"])
-                cdef = ClassDef(module, qualname, node, {}, [], is_dataclass)
-                for inner in node["body"]:
-                    if inner[0] == "annassign" and inner[1][0] == "name":
-                        cdef.fields.append(inner[1][1])
-                self.classes[(module, qualname)] = cdef
-                self._index(module, node["body"], qualname + ".", cdef)
-            elif tag in ("if", "while"):
-                self._index(module, stmt[2], prefix, owner)
-                self._index(module, stmt[3], prefix, owner)
-            elif tag == "for":
-                self._index(module, stmt[3], prefix, owner)
-                self._index(module, stmt[4], prefix, owner)
-            elif tag == "try":
-                self._index(module, stmt[1], prefix, owner)
-                for handler in stmt[2]:
-                    self._index(module, handler[2], prefix, owner)
-                self._index(module, stmt[3], prefix, owner)
-                self._index(module, stmt[4], prefix, owner)
-            elif tag == "with":
-                self._index(module, stmt[2], prefix, owner)
-            elif tag == "match":
-                for case in stmt[2]:
-                    self._index(module, case[1], prefix, owner)
 
     def top_functions(self) -> list[FuncA]:
         """Every function and method that is not nested in another function, sorted."""
@@ -507,7 +344,7 @@ class Interpreter(SdkSemantics):
         elif tag == "augassign":
             current = self.expr(stmt[1], f)
             added = self.expr(stmt[2], f)
-            self.assign(stmt[1], self.binary("+", current, added), f)
+            self.assign(stmt[1], binary("+", current, added), f)
         elif tag == "annassign":
             if stmt[2] is not None:
                 self.assign(stmt[1], self.expr(stmt[2], f), f)
@@ -738,10 +575,10 @@ class Interpreter(SdkSemantics):
         if tag == "bin":
             left = self.expr(e[2], f)
             right = self.expr(e[3], f)
-            return self.binary(e[1], left, right)
+            return binary(e[1], left, right)
         if tag == "bool":
             values = [self.expr(v, f) for v in e[2]]
-            return self.boolean(e[1], values)
+            return boolean(e[1], values)
         if tag == "sub":
             obj = self.expr(e[1], f)
             index = self.expr(e[2], f) if e[2] is not None else unknown("slice")
@@ -815,66 +652,15 @@ class Interpreter(SdkSemantics):
                 self.expr(sub, f)
         return unknown("expression")
 
-    def binary(self, op: str, left: Atoms, right: Atoms) -> Atoms:
-        """``+`` and ``%`` on strings (the rest is unknown)."""
-        if op == "+":
-            lists = [a for a in left if isinstance(a, ListA)]
-            if lists:
-                others = [b for b in right if isinstance(b, ListA)]
-                return frozenset(ListA(a.items + b.items) for a in lists for b in others) or left
-            if any(isinstance(a, Str) for a in left) or any(isinstance(b, Str) for b in right):
-                return one(
-                    Str(concat([string_parts(left, "operand"), string_parts(right, "operand")]))
-                )
-            return unknown("arithmetic")
-        if op == "%":
-            templates = [a.value.text for a in left if isinstance(a, Str)]
-            if len(templates) == 1 and templates[0] is not None:
-                args: list[tuple[Any, ...]] = []
-                named: dict[str, tuple[Any, ...]] = {}
-                only = next(iter(right)) if len(right) == 1 else None
-                if isinstance(only, ListA):
-                    args = [string_parts(i, "format argument") for i in only.items]
-                elif isinstance(only, DictA):
-                    for k, v in only.items:
-                        texts = [a.value.text for a in k if isinstance(a, Str)]
-                        if len(texts) == 1 and texts[0] is not None:
-                            named[texts[0]] = string_parts(v, "format argument")
-                else:
-                    args = [string_parts(right, "format argument")]
-                return one(Str(percent_format(templates[0], args, named)))
-            return unknown("arithmetic")
-        return unknown("arithmetic")
-
-    def boolean(self, op: str, values: list[Atoms]) -> Atoms:
-        """``a or b`` / ``a and b``: any operand may be the result.
-
-        ``os.environ.get("X") or "default"`` keeps the default on the environment reference.
-        """
-        if op == "or" and len(values) == 2:
-            first, second = values
-            env = [a for a in first if isinstance(a, Str) and _bare_env(a.value)]
-            texts = [a.value.text for a in second if isinstance(a, Str)]
-            if len(env) == 1 and len(first) == 1 and len(texts) == 1 and texts[0] is not None:
-                ref = env[0].value.parts[0]
-                assert isinstance(ref, EnvRef)
-                return one(Str(Value((EnvRef(ref.name, texts[0]),))))
-        return union(*values)
-
     def subscript(self, obj: Atoms, index: Atoms, f: Frame) -> Atoms:
         """``obj[index]`` for dicts, lists, ``os.environ`` and what SDK objects support."""
         out: set[Atom] = set()
-        keys = {a.value.text for a in index if isinstance(a, Str)}
         missing = False
         for atom in obj:
             if isinstance(atom, DictA):
-                matched = False
-                for key_atoms, value in atom.items:
-                    key_texts = {a.value.text for a in key_atoms if isinstance(a, Str)}
-                    if not keys or None in keys or key_texts & keys or None in key_texts:
-                        out.update(value)
-                        matched = True
-                missing = missing or not matched
+                found = dict_lookup(atom, index)
+                out.update(found)
+                missing = missing or not found
             elif isinstance(atom, ListA):
                 for item in atom.items:
                     out.update(item)
@@ -1100,9 +886,9 @@ class Interpreter(SdkSemantics):
         if sdk is not None:
             return sdk
         if isinstance(atom, Str):
-            return self.string_method(atom, name, args, kwargs)
+            return string_method(atom, name, args, kwargs)
         if isinstance(atom, DictA):
-            return self.dict_method(atom, name, args)
+            return dict_method(atom, name, args)
         if isinstance(atom, Const):
             return unknown(f"{name}()")
         if isinstance(atom, Unk):
@@ -1188,8 +974,8 @@ class Interpreter(SdkSemantics):
         if sdk is not None:
             return sdk
         if dotted in ("os.getenv", "os.environ.get", "os.environ.setdefault"):
-            name = args[0] if args else _kw(kwargs, "key") or NOTHING
-            default = args[1] if len(args) > 1 else _kw(kwargs, "default")
+            name = args[0] if args else keyword(kwargs, "key") or NOTHING
+            default = args[1] if len(args) > 1 else keyword(kwargs, "default")
             return env_ref(name, default)
         if dotted == "builtins.getattr" and len(args) >= 2:
             return self.getattr_call(args, f, loc)
@@ -1237,13 +1023,13 @@ class Interpreter(SdkSemantics):
         if dotted == "functools.partial" and args:
             return one(PartialA(args[0], tuple(args[1:]), tuple(kwargs)))
         if dotted == "dataclasses.field":
-            factory = _kw(kwargs, "default_factory")
+            factory = keyword(kwargs, "default_factory")
             if factory is not None:
                 out: set[Atom] = set()
                 for atom in factory:
                     out.update(self.call_atom(atom, [], [], f, loc))
                 return frozenset(out)
-            default = _kw(kwargs, "default")
+            default = keyword(kwargs, "default")
             return default if default is not None else unknown("dataclass field")
         if dotted == "importlib.import_module" and args:
             texts = [a.value.text for a in args[0] if isinstance(a, Str)]
@@ -1469,51 +1255,6 @@ class Interpreter(SdkSemantics):
             frame, definition.node["params"], args, kwargs, receiver, definition.qualname
         )
 
-    def string_method(
-        self, atom: Str, name: str, args: list[Atoms], kwargs: list[tuple[str | None, Atoms]]
-    ) -> Atoms:
-        """``"...".format(...)``, ``sep.join(...)``, case changes of known strings."""
-        text = atom.value.text
-        if name == "format" and text is not None:
-            pos = [string_parts(a, "format argument") for a in args]
-            named = {k: string_parts(v, "format argument") for k, v in kwargs if k is not None}
-            return one(Str(brace_format(text, pos, named)))
-        if name == "join" and args and text is not None:
-            lists = [a for a in args[0] if isinstance(a, ListA)]
-            if len(lists) == 1 and len(args[0]) == 1:
-                pieces: list[tuple[Any, ...]] = []
-                for i, item in enumerate(lists[0].items):
-                    if i:
-                        pieces.append((text,))
-                    pieces.append(string_parts(item, "joined item"))
-                return one(Str(concat(pieces)))
-            return one(Str(Value.unknown("joined string")))
-        if text is not None and not args and name in _CASE_METHODS:
-            return literal(getattr(text, name)())
-        if text is not None and name == "replace" and len(args) >= 2:
-            old = [a.value.text for a in args[0] if isinstance(a, Str)]
-            new = [a.value.text for a in args[1] if isinstance(a, Str)]
-            if len(old) == 1 and len(new) == 1 and old[0] is not None and new[0] is not None:
-                return literal(text.replace(old[0], new[0]))
-        return one(Str(Value.unknown(f"result of str.{name}()")))
-
-    def dict_method(self, atom: DictA, name: str, args: list[Atoms]) -> Atoms:
-        """``d.get(key, default)``, ``d.values()`` ... on a dict literal."""
-        if name in ("get", "pop", "setdefault") and args:
-            found = self.subscript(one(atom), args[0], _NO_FRAME)
-            if len(args) > 1:
-                found = union(frozenset(a for a in found if not isinstance(a, Unk)), args[1])
-            return found
-        if name == "values":
-            return one(ListA(tuple(v for _, v in atom.items)))
-        if name == "keys":
-            return one(ListA(tuple(k for k, _ in atom.items)))
-        if name == "items":
-            return one(ListA(tuple(union(k, v) for k, v in atom.items)))
-        if name == "copy":
-            return one(atom)
-        return unknown(f"dict.{name}()")
-
     def position(self, module: str, loc: Loc) -> tuple[int, int]:
         """Line and column of a location (resolving the module's positions on first need)."""
         if isinstance(loc, tuple):
@@ -1530,24 +1271,5 @@ class Interpreter(SdkSemantics):
         return ir.path if ir is not None else module
 
 
-_NO_FRAME = Frame("", "", "", None)
-_CASE_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title"})
-
-
 def _module_frame(frame: Frame) -> Frame:
     return Frame(frame.module, frame.function, "", None)
-
-
-def _bare_env(value: Value) -> bool:
-    return (
-        len(value.parts) == 1
-        and isinstance(value.parts[0], EnvRef)
-        and value.parts[0].default is None
-    )
-
-
-def _kw(kwargs: list[tuple[str | None, Atoms]], name: str) -> Atoms | None:
-    for key, value in kwargs:
-        if key == name:
-            return value
-    return None

@@ -31,6 +31,7 @@ from least_priv.analysis.values import (
     ListA,
     Opaque,
     Str,
+    argument,
     one,
     to_value,
 )
@@ -175,21 +176,12 @@ def short_name(dotted: str) -> str | None:
     return f"{parts[0]}.{parts[-1]}"
 
 
-def _value_of(position: int, keyword: str, args: Args, kwargs: Kwargs) -> Atoms | None:
-    if 0 <= position < len(args):
-        return args[position]
-    for key, value in kwargs:
-        if key == keyword:
-            return value
-    return None
-
-
 def _op_args(
     op: Op, args: Args, kwargs: Kwargs, state: dict[str, Value]
 ) -> list[tuple[str, Atoms]]:
     out: list[tuple[str, Atoms]] = []
     for param, position, keyword in op.params:
-        value = _value_of(position, keyword, args, kwargs)
+        value = argument(args, kwargs, position, keyword)
         if value is None:
             continue
         if param in ("Names", "Name") and keyword == "parameters":

@@ -38,8 +38,10 @@ from least_priv.analysis.values import (
     Unk,
     WaiterA,
     alternatives,
+    argument,
     derived_opaque,
     derived_unknown,
+    keyword,
     literal,
     one,
     replace_placeholder,
@@ -97,19 +99,6 @@ def _texts(atoms: Atoms | None) -> list[str | None]:
 
 def _is_none(atom: Atom) -> bool:
     return isinstance(atom, Const) and atom.text == "None"
-
-
-def _kw(kwargs: Kwargs, name: str) -> Atoms | None:
-    for key, value in kwargs:
-        if key == name:
-            return value
-    return None
-
-
-def _arg(args: Args, kwargs: Kwargs, index: int, name: str) -> Atoms | None:
-    if index < len(args):
-        return args[index]
-    return _kw(kwargs, name)
 
 
 class SdkSemantics:
@@ -236,7 +225,7 @@ class SdkSemantics:
         foreign: bool,
     ) -> Atoms:
         """A client or service resource for each service name the argument may hold."""
-        names = _texts(_arg(args, kwargs, 0, "service_name"))
+        names = _texts(argument(args, kwargs, 0, "service_name"))
         out: set[Atom] = set()
         for name in names or [None]:
             if name is not None and not sdkdata.has_client(name):
@@ -424,7 +413,7 @@ class SdkSemantics:
             return unknown("response")
         if name in ("get_paginator", "get_waiter"):
             texts = _texts(
-                _arg(
+                argument(
                     args, kwargs, 0, "operation_name" if name == "get_paginator" else "waiter_name"
                 )
             )
@@ -434,8 +423,8 @@ class SdkSemantics:
             return frozenset(kind(service, t, client.foreign) for t in texts or [None])
         named = [(k, v) for k, v in kwargs if k is not None]
         if name == "generate_presigned_url":
-            method = _arg(args, kwargs, 0, "ClientMethod") or unknown("ClientMethod")
-            params = _arg(args, kwargs, 1, "Params")
+            method = argument(args, kwargs, 0, "ClientMethod") or unknown("ClientMethod")
+            params = argument(args, kwargs, 1, "Params")
             call_args = [("ClientMethod", method)] + ([("Params", params)] if params else [])
             self.emit(service, name, call_args, CallKind.PRESIGN, "generate_presigned_url", f, loc)
             return one(Str(Value.unknown("presigned URL")))
@@ -560,7 +549,9 @@ class SdkSemantics:
                 values = [parent.get(ident.get("name", ""), Value.unknown(target))]
             elif source == "input":
                 given = (
-                    args[position] if position < len(args) else _kw(kwargs, sdkdata.snake(target))
+                    args[position]
+                    if position < len(args)
+                    else keyword(kwargs, sdkdata.snake(target))
                 )
                 position += 1
                 values = alternatives(given) if given is not None else [Value.unknown(target)]

@@ -578,3 +578,20 @@ def replace_placeholder(atoms: Atoms, placeholder: str, reason: str) -> Atoms:
         else:
             out.add(atom)
     return frozenset(out)
+
+
+def keyword(kwargs: list[tuple[str | None, Atoms]], name: str) -> Atoms | None:
+    """The value passed as keyword ``name``, if any."""
+    for key, value in kwargs:
+        if key == name:
+            return value
+    return None
+
+
+def argument(
+    args: list[Atoms], kwargs: list[tuple[str | None, Atoms]], position: int, name: str
+) -> Atoms | None:
+    """A call argument given at ``position`` (-1: keyword only) or as keyword ``name``."""
+    if 0 <= position < len(args):
+        return args[position]
+    return keyword(kwargs, name)
