@@ -36,7 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from least_priv import __version__
 from least_priv.analysis.sources import SourceFile, discover, read_source
@@ -67,6 +67,8 @@ PARALLEL_MIN_BYTES = 64 * 1024
 
 #: The modules whose code decides what a ModuleIR holds: any edit to them is a new IR format.
 _IR_SOURCES = ("program.py", "lower.py", "positions.py", "codes.py")
+
+_T = TypeVar("_T")
 
 #: ``(phase, done, total)``; phase is ``"parse"`` while modules are parsed.
 ProgressCallback = Callable[[str, int, int], None]
@@ -309,17 +311,10 @@ class ModuleLoader:
         if not key:
             return None
         found = self._results.get(key)
-        if found is not None or self.cache is None:
-            return found
-        raw = self.cache.get(key)
-        if raw is None:
-            return None
-        try:
-            with _gc_paused():
-                found = decode_analysed(raw.decode("utf-8"))
-        except (ValueError, KeyError, TypeError, IndexError):
-            return None
-        self._results[key] = found
+        if found is None:
+            found = self._decoded(key, decode_analysed)
+            if found is not None:
+                self._results[key] = found
         return found
 
     def _content(self, source: SourceFile) -> tuple[str, bytes] | None:
@@ -338,19 +333,25 @@ class ModuleLoader:
         found = self._content(source)
         return None if found is None else found[1]
 
+    def _decoded(self, key: str, decode: Callable[[str], _T]) -> _T | None:
+        """The entry under ``key`` decoded; None without a cache, on a miss, or for an entry
+        that does not decode (checksummed, so only another format's writer makes one)."""
+        raw = None if self.cache is None else self.cache.get(key)
+        if raw is None:
+            return None
+        try:
+            with _gc_paused():
+                return decode(raw.decode("utf-8"))
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+
     def _from_cache(self, key: str) -> ModuleIR | None:
         if self.cache is None:
             return None
         from least_priv.analysis.program import ModuleIR
 
-        raw = self.cache.get(key)
-        if raw is None:
-            return None
-        try:
-            with _gc_paused():
-                ir = ModuleIR.from_json(raw.decode("utf-8"))
-        except (ValueError, KeyError, TypeError):
-            # Checksummed, so only a writer of another format gets here: treat as a miss.
+        ir = self._decoded(key, ModuleIR.from_json)
+        if ir is None:
             return None
         self.stats.cache_hits += 1
         self._by_key[key] = ir
