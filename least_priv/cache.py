@@ -1,4 +1,6 @@
-"""A content-addressed on-disk cache for per-module analysis results.
+"""A content-addressed on-disk cache for analysis results (per module and per function).
+
+Used by ``least_priv.analysis.loading``, which decides what a key covers (docs/speed.md).
 
 Entries live in ``$XDG_CACHE_HOME/least-priv/v1/`` (``~/.cache/least-priv/v1/`` when the
 variable is unset), one file per key, sharded by the first two hex digits. A key is the

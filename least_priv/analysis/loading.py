@@ -70,7 +70,8 @@ _IR_SOURCES = ("program.py", "lower.py", "positions.py", "codes.py")
 
 _T = TypeVar("_T")
 
-#: ``(phase, done, total)``; phase is ``"parse"`` while modules are parsed.
+#: ``(phase, done, total)``: ``"parse"`` while the loader parses modules, ``"functions"``
+#: while ``api.generate`` analyses functions.
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -87,11 +88,11 @@ def ir_format() -> str:
             digest.update((here / name).read_bytes())
         except OSError:  # a frozen install without sources: the tool version must do
             digest.update(name.encode())
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
         digest.update(version("libcst").encode())
-    except Exception:  # metadata missing (vendored libcst): the sources above still count
+    except PackageNotFoundError:  # vendored without metadata: the sources above still count
         digest.update(b"libcst-unknown")
     return digest.hexdigest()
 
@@ -220,8 +221,8 @@ class ModuleLoader:
         result = analyze(paths, handler, parser=self.load)
         self.stats.results_analysed += 1
         analysed = Analysed(result.calls, result.findings)
-        self._results[key] = analysed
-        if self.cache is not None:
+        if key and self.cache is not None:
+            self._results[key] = analysed
             self.cache.put(key, encode_analysed(analysed).encode("utf-8"))
         return analysed
 
