@@ -341,3 +341,19 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
     quiet("parse", 1, 2)
     quiet.close()
     assert not quiet.enabled and pipe.getvalue() == ""
+
+
+def test_concurrent_runs_share_one_cache_directory(tmp_path: Path) -> None:
+    """Two CI jobs on one cache: both succeed with the same policy, and a third reads it."""
+    import subprocess
+
+    template = str(FIXTURES.parent / "quickstart" / "template.yaml")
+    cmd = [sys.executable, "-m", "least_priv", "generate", "--template", template]
+    cmd += ["--cache-dir", str(tmp_path / "cache")]
+    runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT) for _ in range(2)]
+    outputs = [run.communicate()[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert outputs[0] == outputs[1] and b'"Version": "2012-10-17"' in outputs[0]
+    warm = subprocess.run(cmd, stdout=subprocess.PIPE, cwd=ROOT, check=True)
+    assert warm.stdout == outputs[0]
+    assert not list((tmp_path / "cache").rglob(".tmp-*"))
