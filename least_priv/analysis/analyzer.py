@@ -112,12 +112,13 @@ def analyze(
 
     With ``handler`` (Lambda's handler string, relative to the code root) only code reachable
     from it counts, plus the top-level code of every module it imports; without it every
-    function counts. ``env`` is accepted for symmetry with the pipeline; environment values
-    stay ``EnvRef`` parts in the result so the policy stage can resolve them with the IaC.
+    function counts. ``env`` (environment values from the IaC template or ``--env``) is
+    used where the analysis needs a name to go on: ``boto3.client(os.environ["SERVICE"])``,
+    a paginator or method name read from the environment. Request parameters keep their
+    ``EnvRef`` parts either way; the policy stage resolves those.
     ``parser`` turns one file into its ``ModuleIR``; a cache wraps ``program.parse_file``
     here (the result depends only on the file's bytes and the tool version).
     """
-    del env
     findings: list[Finding] = []
     files: list[SourceFile] = []
     for index, given in enumerate(paths):
@@ -129,7 +130,7 @@ def analyze(
             continue
         files.extend(discover(text, index))
     sources = _Sources(files, parser)
-    interp = Interpreter(sources.load)
+    interp = Interpreter(sources.load, env)
 
     entry: FuncA | None = None
     if handler is not None:

@@ -14,7 +14,7 @@ plain Python semantics.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from least_priv.analysis.lower import IR
 from least_priv.analysis.program import ModuleIR
 from least_priv.analysis.pysemantics import binary, boolean, dict_lookup, dict_method, string_method
 from least_priv.analysis.scopes import ClassDef, FunctionDef, index_definitions
-from least_priv.analysis.sdk import Loc, SdkSemantics
+from least_priv.analysis.sdk import Loc, SdkSemantics, known_text
 from least_priv.analysis.values import (
     NOTHING,
     Atom,
@@ -139,8 +139,9 @@ def _location(expr: IR) -> IR:
 class Interpreter(SdkSemantics):
     """Evaluates a program's modules from its roots and collects the AWS calls they make."""
 
-    def __init__(self, load: Any) -> None:
+    def __init__(self, load: Any, env: Mapping[str, str] | None = None) -> None:
         self._load = load  # name -> ModuleIR | None
+        self.env: Mapping[str, str] = dict(env or {})
         self.modules: dict[str, ModuleIR] = {}
         self.functions: dict[tuple[str, str], list[FunctionDef]] = {}
         self.classes: dict[tuple[str, str], ClassDef] = {}
@@ -1032,7 +1033,7 @@ class Interpreter(SdkSemantics):
             default = keyword(kwargs, "default")
             return default if default is not None else unknown("dataclass field")
         if dotted == "importlib.import_module" and args:
-            texts = [a.value.text for a in args[0] if isinstance(a, Str)]
+            texts = [known_text(a, self.env) for a in args[0]]
             if len(texts) == 1 and texts[0] is not None and len(args[0]) == 1:
                 return self.import_module(texts[0], f)
             return unknown("module imported by a computed name")
@@ -1041,7 +1042,7 @@ class Interpreter(SdkSemantics):
 
     def getattr_call(self, args: list[Atoms], f: Frame, loc: Loc) -> Atoms:
         """``getattr(obj, name[, default])``: a literal name is an attribute access."""
-        names = [a.value.text for a in args[1] if isinstance(a, Str)]
+        names = [known_text(a, self.env) for a in args[1]]
         if names and all(n is not None for n in names) and len(names) == len(args[1]):
             out: set[Atom] = set()
             for name in names:

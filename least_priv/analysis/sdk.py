@@ -13,7 +13,7 @@ import contextlib
 import itertools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from least_priv.analysis import codes, library, sdkdata
@@ -91,10 +91,29 @@ _CLIENT_LOCAL = frozenset(
 )
 
 
-def _texts(atoms: Atoms | None) -> list[str | None]:
+def _texts(atoms: Atoms | None, env: Mapping[str, str]) -> list[str | None]:
     if not atoms:
         return []
-    return [a.value.text if isinstance(a, Str) else None for a in atoms if not _is_none(a)]
+    return [known_text(a, env) for a in atoms if not _is_none(a)]
+
+
+def known_text(atom: Atom, env: Mapping[str, str]) -> str | None:
+    """The string an atom holds when it is known, resolving environment references.
+
+    Used where the analysis needs a name to go on (a service, a method, a paginator): there
+    ``boto3.client(os.environ["SERVICE"])`` is as good as a literal when ``env`` gives it.
+    """
+    if not isinstance(atom, Str) or not atom.value.is_string:
+        return None
+    pieces: list[str] = []
+    for part in atom.value.parts:
+        if isinstance(part, str):
+            pieces.append(part)
+        elif isinstance(part, EnvRef) and (env.get(part.name) or part.default) is not None:
+            pieces.append(env.get(part.name) or part.default or "")
+        else:
+            return None
+    return "".join(pieces) if pieces else None
 
 
 def _is_none(atom: Atom) -> bool:
@@ -108,6 +127,9 @@ class SdkSemantics:
     findings: set[Finding]
     #: True while the SDK object being used was made with explicit credentials.
     foreign: bool = False
+    #: Environment values known for the function (IaC or --env), for names the analysis
+    #: needs to go on; request parameters keep their EnvRef either way.
+    env: Mapping[str, str]
     reported: dict[tuple[str, Location], Finding]
     deferred_unknown_methods: list[str] | None
 
@@ -225,7 +247,7 @@ class SdkSemantics:
         foreign: bool,
     ) -> Atoms:
         """A client or service resource for each service name the argument may hold."""
-        names = _texts(argument(args, kwargs, 0, "service_name"))
+        names = _texts(argument(args, kwargs, 0, "service_name"), self.env)
         out: set[Atom] = set()
         for name in names or [None]:
             if name is not None and not sdkdata.has_client(name):
@@ -412,11 +434,8 @@ class SdkSemantics:
             )
             return unknown("response")
         if name in ("get_paginator", "get_waiter"):
-            texts = _texts(
-                argument(
-                    args, kwargs, 0, "operation_name" if name == "get_paginator" else "waiter_name"
-                )
-            )
+            setting = "operation_name" if name == "get_paginator" else "waiter_name"
+            texts = _texts(argument(args, kwargs, 0, setting), self.env)
             kind: type[PaginatorA] | type[WaiterA] = (
                 PaginatorA if name == "get_paginator" else WaiterA
             )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from least_priv.analysis import analyze
+from least_priv.model import EnvRef, Value
+
 
 @pytest.mark.parametrize(
     "source",
@@ -254,3 +257,25 @@ def test_calls_with_assumed_role_credentials_are_not_this_roles(project) -> None
         ("LP216", 15),
         ("LP216", 17),
     ]
+
+
+def test_service_name_from_the_environment_when_env_gives_it(project) -> None:
+    proj = project(
+        {
+            "app.py": """
+            import os
+            import boto3
+            def handler(event, context):
+                client = boto3.client(os.environ["QUEUE_SERVICE"])
+                client.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody="x")
+            """
+        }
+    )
+    without = proj.analyze("app.handler")
+    assert without.calls == ()
+    assert [f.code for f in without.findings] == ["LP210"]
+    with_env = analyze([str(proj.root)], "app.handler", env={"QUEUE_SERVICE": "sqs"})
+    [call] = with_env.calls
+    assert (call.service, call.operation) == ("sqs", "SendMessage")
+    # Request parameters keep the reference; the policy stage resolves it.
+    assert call.arg("QueueUrl") == Value((EnvRef("QUEUE_URL"),))
