@@ -12,7 +12,9 @@ and publishes it with ``os.replace``, which is atomic on POSIX, so a reader sees
 entry or a whole one; two writers of the same key write the same bytes. A corrupt or
 truncated entry (e.g. a disk filled up mid-write) reads as a miss. The size bound is kept
 by pruning the least recently used entries (by mtime, refreshed on every hit) once the
-cache passes its limit.
+cache passes its limit: checked after every sixteenth of the limit written by one process,
+and by the first write of a process when no check ran for a day (many small CI runs, none
+of which writes much, must not grow the cache without bound).
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 DEFAULT_LIMIT_BYTES = 256 * 1024 * 1024
 _MAGIC = b"LPC1"
+_PRUNE_STAMP = ".pruned"  # its mtime: when the size was last checked
+_PRUNE_EVERY_SECONDS = 24 * 3600
 
 
 def default_directory() -> Path:
@@ -50,6 +55,7 @@ class Cache:
         self.directory = directory or default_directory()
         self.limit_bytes = limit_bytes
         self._written = 0
+        self._stamp_checked = False
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / key[2:]
@@ -88,12 +94,25 @@ class Cache:
         except OSError:
             return
         self._written += len(value)
-        if self._written > self.limit_bytes // 16:
+        if self._written > self.limit_bytes // 16 or self._prune_due():
             self._written = 0
             self.prune()
 
+    def _prune_due(self) -> bool:
+        """True once per process when the last size check is over a day old (or never ran)."""
+        if self._stamp_checked:
+            return False
+        self._stamp_checked = True
+        try:
+            last = (self.directory / _PRUNE_STAMP).stat().st_mtime
+        except OSError:
+            return True
+        return time.time() - last > _PRUNE_EVERY_SECONDS
+
     def prune(self) -> None:
         """Delete least recently used entries until the cache is under its limit."""
+        with contextlib.suppress(OSError):
+            (self.directory / _PRUNE_STAMP).touch()
         entries: list[tuple[float, int, Path]] = []
         total = 0
         for shard in self.directory.glob("??"):

@@ -73,3 +73,28 @@ def test_unwritable_directory_is_not_an_error(tmp_path: Path) -> None:
 def test_default_directory_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_directory() == tmp_path / "least-priv" / "v1"
+
+
+def test_many_small_runs_still_keep_the_bound(tmp_path: Path) -> None:
+    """Each process writes less than its own trigger (a sixteenth of the limit); the daily
+    check prunes all the same."""
+    keys = [make_key("run", str(i)) for i in range(30)]
+    for age, key in enumerate(keys):
+        run = Cache(tmp_path, limit_bytes=40_000)  # one CI run: a new process, one entry
+        run.put(key, b"y" * 2_000)
+        os.utime(tmp_path / key[:2] / key[2:], (2_000_000 + age, 2_000_000 + age))
+        os.utime(tmp_path / ".pruned", (0, 0))  # the last size check was long ago
+    entries = list(tmp_path.glob("??/*"))
+    assert sum(p.stat().st_size for p in entries) <= 40_000 < 30 * 2_000
+    assert Cache(tmp_path).get(keys[-1]) == b"y" * 2_000  # the newest survives
+
+
+def test_size_is_checked_at_most_daily_by_small_writers(tmp_path: Path) -> None:
+    first = Cache(tmp_path, limit_bytes=100_000)
+    first.put(make_key("a"), b"z" * 100)  # no stamp yet: checks and stamps
+    stamp = tmp_path / ".pruned"
+    os.utime(stamp, (5_000_000_000, 5_000_000_000))  # checked "just now" (in the future)
+    second = Cache(tmp_path, limit_bytes=100_000)
+    for i in range(5):
+        second.put(make_key("b", str(i)), b"z" * 1_000)  # under its own trigger
+    assert stamp.stat().st_mtime == 5_000_000_000  # no new check
