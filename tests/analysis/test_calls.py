@@ -233,3 +233,21 @@ def test_presigned_post_filename_placeholder_is_the_uploaders_choice(project) ->
     ).analyze("app.handler")
     [call] = result.calls
     assert (call.operation, call.arg("Key").pattern()) == ("PutObject", "inbox/*/*")  # type: ignore[union-attr]
+
+
+def test_dispatch_through_a_dict_of_bound_methods(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            table = boto3.resource("dynamodb").Table("orders")
+            OPERATIONS = {"get": table.get_item, "delete": table.delete_item}
+            def handler(event, context):
+                return OPERATIONS[event["op"]](Key={"id": event["id"]})
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "dynamodb.DeleteItem(Key={id: *}, TableName=orders)",
+        "dynamodb.GetItem(Key={id: *}, TableName=orders)",
+    ]
