@@ -48,6 +48,8 @@ def binding_rows(client: ClientModel, name: str, overrides: Overrides) -> list[d
         ops = row.get("ops")
         if ops is not None and name not in ops:
             continue
+        if name in row.get("except", ()):
+            continue
         if client.member_shape(name, str(row["param"])) is not None:
             out.append(row)
     return out

@@ -214,6 +214,68 @@ _name_or_arn("iam_role_arn", "RoleNameWithPath", "iam", "role/", names=False)
 _plain("sagemaker_endpoint", "EndpointName", str.lower)
 _plain("sagemaker_inference_component", "InferenceComponentName", str.lower)
 _plain("ssm_instance", "InstanceId")
+# An activity ARN (arn:aws:states:r:a:activity:name) names the activity.
+_name_or_arn("sfn_activity_arn", "ActivityName", "states", "activity:", names=False)
+
+
+def _identifier(var: str) -> None:
+    """Register ``id:<var>``: the parameter is the identifier the ARN holds verbatim.
+
+    Ids a service mints (``i-0abc``, ``vpc-1``, a Glue job name, an event source mapping
+    UUID) appear unchanged in the resource's ARN. Such parameters never take an ARN; one
+    passed anyway is not guessed at (None: the caller keeps the typed wildcard).
+    """
+
+    def transform(text: str) -> dict[str, str] | None:
+        return None if text.startswith("arn:") else {var: text}
+
+    _REGISTRY[f"id:{var}"] = transform
+    OUTPUTS[f"id:{var}"] = frozenset({var})
+
+
+# One per ARN variable that bindings.yaml binds with "id:<Variable>" (source: each
+# service's API Reference gives the parameter's format; the Service Authorization
+# Reference's ARN template shows it verbatim).
+for _var in (
+    # ec2
+    "AllocationId", "ApplicationStatusCheckId", "CapacityManagerDataExportId",
+    "CapacityReservationFleetId", "CapacityReservationId", "CarrierGatewayId",
+    "ClientVpnEndpointId", "CustomerGatewayId", "DhcpOptionsId", "EgressOnlyInternetGatewayId",
+    "FleetId", "FpgaImageId", "ImageId", "InstanceConnectEndpointId", "InstanceEventWindowId",
+    "InstanceId", "InternetGatewayId", "IpamExternalResourceVerificationTokenId", "IpamId",
+    "IpamInternetRegistryAssociationId", "IpamPolicyId", "IpamPoolAllocationId", "IpamPoolId",
+    "IpamPrefixListResolverId", "IpamPrefixListResolverTargetId",
+    "IpamResourceDiscoveryAssociationId", "IpamResourceDiscoveryId", "IpamScopeId",
+    "LaunchTemplateId", "LocalGatewayId",
+    "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
+    "LocalGatewayRouteTableVpcAssociationId", "LocalGatewayRoutetableId",
+    "LocalGatewayVirtualInterfaceGroupId", "LocalGatewayVirtualInterfaceId", "NatGatewayId",
+    "NetworkInsightsAccessScopeAnalysisId", "NetworkInsightsAccessScopeId",
+    "NetworkInsightsAnalysisId", "NetworkInsightsPathId", "NetworkInterfaceId", "PrefixListId",
+    "RouteServerEndpointId", "RouteServerId", "RouteServerPeerId", "RouteTableId",
+    "SecondaryNetworkId", "SecondarySubnetId", "SecurityGroupId", "SnapshotId",
+    "SpotFleetRequestId", "SpotInstanceRequestId", "SubnetId", "TrafficMirrorFilterId",
+    "TrafficMirrorSessionId", "TrafficMirrorTargetId", "TransitGatewayAttachmentId",
+    "TransitGatewayConnectPeerId", "TransitGatewayId", "TransitGatewayMeteringPolicyId",
+    "TransitGatewayMulticastDomainId", "TransitGatewayPolicyTableId",
+    "TransitGatewayRouteTableAnnouncementId", "TransitGatewayRouteTableId",
+    "VerifiedAccessEndpointId", "VerifiedAccessGroupId", "VerifiedAccessInstanceId",
+    "VerifiedAccessTrustProviderId", "VolumeId", "VpcEncryptionControlId", "VpcEndpointId",
+    "VpcId", "VpcPeeringConnectionId", "VpnConcentratorId", "VpnConnectionId", "VpnGatewayId",
+    # ssm (maintenance windows and OpsItems are "ResourceId" in their ARNs)
+    "AssociationId", "AutomationExecutionId", "CloudConnectorId", "SessionId", "SyncName",
+    "ResourceId", "PatchBaselineIdResourceId",
+    # other common Lambda clients
+    "AlarmMuteRuleName", "DashboardName", "MetricStreamName", "InsightRuleName",
+    "CapacityReservationName", "JobId", "DocumentClassifierName", "FlywheelName",
+    "GlobalTableName", "ArchiveName", "ReplayName", "EventSourceName", "EndpointName",
+    "BlueprintName", "CrawlerName", "DevEndpointName",
+    "JobName", "RegistryName", "RulesetName", "TransformId", "TriggerName", "WorkflowName",
+    "CapacityProviderName", "UUID", "DeliveryDestinationName", "DestinationName",
+    "LookupTableName", "CollectionId", "ContactListName", "TenantName", "ReportId",
+    "AdapterId", "AdapterVersion", "GroupName", "LexiconName", "DelegationRequestId",
+):  # fmt: skip
+    _identifier(_var)
 
 
 @_transform("ssm_document", "DocumentName", "Region", "Account")

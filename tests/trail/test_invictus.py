@@ -48,9 +48,15 @@ def test_an_ec2_role_denied_get_password_data() -> None:
     role = f"arn:aws:iam::{INVICTUS_ACCOUNT}:role/stratus-red-team-ec2-get-password-data-role"
     obs = observe([str(INVICTUS)], role_arn=role, progress=False, **WINDOW)
     assert obs.permissions == ()
-    assert [(p.action, p.provenance[0].count) for p in obs.denied] == [("ec2:GetPasswordData", 29)]
+    # Each denied call names its instance (requestParameters.instanceId, bound by the
+    # catalog): 29 different ids, one call each, not one unscoped instance/* tally.
+    instance = f"arn:aws:ec2:us-east-1:{INVICTUS_ACCOUNT}:instance/i-"
+    assert {p.action for p in obs.denied} == {"ec2:GetPasswordData"}
+    assert all(p.resource.startswith(instance) and "*" not in p.resource for p in obs.denied)
+    assert [p.provenance[0].count for p in obs.denied] == [1] * 29
     denied = [f for f in obs.findings if f.code == codes.ACCESS_DENIED]
-    assert len(denied) == 1 and "Client.UnauthorizedOperation" in denied[0].message
+    assert len(denied) == 29  # one per instance the role was refused
+    assert all("Client.UnauthorizedOperation" in f.message for f in denied)
     # 50 of the 55 files never mention the role: skipped without parsing.
     assert obs.stats.prefiltered_files == 50 and obs.stats.matched == 29
 
@@ -84,11 +90,12 @@ def test_parallel_and_sequential_scans_agree() -> None:
         for jobs in (1, 2)
     )
     assert one == two
-    assert [(p.action, p.resource, p.provenance[0].count) for p in one.denied] == [
-        (
-            "ec2:DescribeInstanceAttribute",
-            f"arn:aws:ec2:us-east-1:{INVICTUS_ACCOUNT}:instance/*",
-            15,
-        )
-    ]
+    denied = [(p.action, p.resource, p.provenance[0].count) for p in one.denied]
+    assert len(denied) == 15
+    assert denied[0] == (
+        "ec2:DescribeInstanceAttribute",
+        f"arn:aws:ec2:us-east-1:{INVICTUS_ACCOUNT}:instance/i-0963a2e8",
+        1,
+    )
+    assert {action for action, _, _ in denied} == {"ec2:DescribeInstanceAttribute"}
     assert one.stats.files == 55

@@ -91,6 +91,58 @@ def test_missing_resource_becomes_a_typed_wildcard(mapper: EventMapper, make_rec
     )
 
 
+_SSM = "arn:aws:ssm:eu-west-1:123456789012"
+_EC2 = "arn:aws:ec2:eu-west-1:123456789012"
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "use"),
+    [
+        (
+            "ssm.amazonaws.com",
+            "GetDocument",
+            {"name": "report-exporter-bootstrap", "documentVersion": "$LATEST"},
+            Use("ssm:GetDocument", f"{_SSM}:document/report-exporter-bootstrap"),
+        ),
+        (
+            # AWS-owned documents have no account in their ARN.
+            "ssm.amazonaws.com",
+            "DescribeDocument",
+            {"name": "AWS-RunShellScript"},
+            Use("ssm:DescribeDocument", "arn:aws:ssm:eu-west-1:*:document/AWS-RunShellScript"),
+        ),
+        (
+            "ec2.amazonaws.com",
+            "GetPasswordData",
+            {"instanceId": "i-0b22a22eec53b9321"},
+            Use("ec2:GetPasswordData", f"{_EC2}:instance/i-0b22a22eec53b9321"),
+        ),
+        (
+            "ec2.amazonaws.com",
+            "DescribeInstanceAttribute",
+            {"instanceId": "i-0b22a22eec53b9321", "attribute": "userData"},
+            Use("ec2:DescribeInstanceAttribute", f"{_EC2}:instance/i-0b22a22eec53b9321"),
+        ),
+        (
+            # The VPC is what the call creates: a typed wildcard on the vpc, not an IPAM pool.
+            "ec2.amazonaws.com",
+            "CreateVpc",
+            {"cidrBlock": "10.20.0.0/16", "instanceTenancy": "default"},
+            Use("ec2:CreateVpc", "arn:aws:ec2:eu-west-1:123456789012:vpc/*", resolved=False),
+        ),
+    ],
+)  # fmt: skip
+def test_id_parameters_name_the_resource(
+    mapper: EventMapper,
+    make_record: Make,
+    source: str,
+    name: str,
+    params: dict[str, Any],
+    use: Use,
+) -> None:
+    assert _uses(mapper, make_record(T, source, name, params)) == [use]
+
+
 def test_denied_message_names_action_and_resource(mapper: EventMapper, make_record: Make) -> None:
     record = make_record(
         T,
