@@ -170,6 +170,31 @@ def from_files(
     )
 
 
+def boundary_from_files(
+    paths: Sequence[str],
+) -> tuple[tuple[ParsedPolicy, ...], tuple[Finding, ...]]:
+    """Permissions boundary documents (``diff --boundary FILE``) and what reading them found.
+
+    A file that cannot be read in full (missing, not JSON, a statement left out) also
+    stands in as unknown: read as it is, the boundary would allow less than the real one and
+    every need outside it would show as missing. With the stand-in, what the readable part
+    does not allow is conditional instead.
+    """
+    policies: list[ParsedPolicy] = []
+    findings: list[Finding] = []
+    for path in paths:
+        got = from_files([path], origin="boundary")
+        read = got.all_findings()
+        findings.extend(read)
+        policies.extend(got.identity)
+        if any(f.severity is Severity.ERROR for f in read) or not any(
+            p.statements for p in got.identity
+        ):
+            where = Location(path)
+            policies.append(unreadable(Path(path).name, "boundary", where, "", REMEDY_FILE))
+    return tuple(policies), tuple(findings)
+
+
 def _parse_raw(
     raw: object, source: PolicySource, locate: Callable[[NodePath], Location] | None
 ) -> ParsedPolicy:
@@ -571,6 +596,7 @@ REMEDY_DUMP = (
 REMEDY_LIVE = "reading it through IAM failed (LP621); fix access for a definite answer"
 REMEDY_EXTERNAL = "compare with the deployed role instead (least-priv diff --role-arn {role})"
 REMEDY_REPLACE = "write its statements in the template, or compare with the deployed role"
+REMEDY_FILE = "fix the file (see its LP610/LP613 findings) for a definite answer"
 REMEDY_MALFORMED = "the file does not hold it the way AWS writes it (LP610); fix the export"
 
 

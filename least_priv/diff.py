@@ -63,6 +63,10 @@ class ActionCatalog(Protocol):
     def action(self, name: str) -> object | None: ...
 
 
+# Findings that mean an input the user gave was not read (in full).
+_UNREAD_INPUTS = frozenset({codes.BAD_REQUIRED, codes.BAD_JSON})
+
+
 @dataclass(frozen=True, slots=True)
 class MissingEntry:
     """A required permission the role does not allow, and why."""
@@ -121,10 +125,11 @@ class DiffResult:
 
     @property
     def incomplete(self) -> bool:
-        """True when part of the requirement could not be read (LP624): it would otherwise
-        compare as "nothing missing" and pass."""
+        """True when an input could not be read: part of the requirement (LP624), or a
+        policy or boundary file of the role (LP610). The comparison would otherwise pass on
+        what it never saw."""
         return any(
-            f.code == codes.BAD_REQUIRED and f.severity is Severity.ERROR for f in self.findings
+            f.code in _UNREAD_INPUTS and f.severity is Severity.ERROR for f in self.findings
         )
 
     def exit_code(self, *, fail_on_excess: bool = False) -> int:

@@ -176,8 +176,7 @@ def _attached(kw: dict[str, Any]) -> Attached:
             "or --template FILE --function NAME"
         )
     if kw["boundary_files"]:
-        extra = source.from_files(list(kw["boundary_files"]), origin="boundary")
-        got = got.with_boundary(extra.identity, extra.all_findings())
+        got = got.with_boundary(*source.boundary_from_files(kw["boundary_files"]))
     return got
 
 

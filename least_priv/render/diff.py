@@ -116,7 +116,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 # A requirement that could not be read in full proves nothing about the role.
-_INCOMPLETE = "incomplete: part of what is needed could not be read (LP624), so nothing is proved"
+_INCOMPLETE = "incomplete: an input could not be read (LP610/LP624), so nothing is proved"
 
 
 def render_text(result: DiffResult, replacement: str = "") -> str:

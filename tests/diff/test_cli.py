@@ -144,6 +144,26 @@ def test_required_document_that_cannot_be_read_never_passes(
     assert ": LP624 " in out
 
 
+@pytest.mark.parametrize("content", [None, "[1, 2]", '{"Version": "2012-10-17", "Statement": ['])
+def test_a_boundary_file_that_cannot_be_read_is_unknown_and_fails_the_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None
+) -> None:
+    boundary = tmp_path / "boundary.json"
+    if content is not None:
+        boundary.write_text(content)
+    code, out = _against(
+        capsys, "fixtures/diff/policies/role-wide.json", "--boundary", str(boundary)
+    )
+    data = json.loads(out)
+    # Read as a boundary that allows nothing, every need was "outside its permissions
+    # boundary": nine false missing permissions. It is unknown instead, and the run fails
+    # because an input was not read.
+    assert data["missing"] == []
+    assert data["conditional"]
+    assert any(f["code"] == "LP610" for f in data["findings"])
+    assert code == 2
+
+
 def test_authorization_details_file_picks_the_role(capsys: pytest.CaptureFixture[str]) -> None:
     details = "fixtures/diff/iam/authorization-details.json"
     code, out = _against(capsys, details, "--role-name", "orders-fn-role")
