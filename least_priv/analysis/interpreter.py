@@ -167,6 +167,7 @@ class Interpreter(SdkSemantics):
         self.edges: set[tuple[str, str]] = set()
         self.modules_run: set[str] = set()
         self.callbacks: list[FuncA] = []
+        self.mros: dict[ClassA, list[ClassA]] = {}
         self.depth = 0
         self.changed = False
 
@@ -758,8 +759,14 @@ class Interpreter(SdkSemantics):
         return out
 
     def mro(self, cls: ClassA) -> list[ClassA]:
-        """``cls`` followed by its bases."""
-        return [cls, *self.bases(cls)]
+        """``cls`` followed by its bases (computed once per round: attribute lookups ask
+        for it constantly, and base expressions only change when the stores do, which
+        starts another round)."""
+        known = self.mros.get(cls)
+        if known is None:
+            known = [cls, *self.bases(cls)]
+            self.mros[cls] = known
+        return known
 
     def find_method(self, cls: ClassA, name: str) -> FuncA | None:
         """The method ``name`` as ``cls`` resolves it."""
