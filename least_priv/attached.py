@@ -601,18 +601,18 @@ REMEDY_MALFORMED = "the file does not hold it the way AWS writes it (LP610); fix
 
 
 def unreadable(
-    name: str, origin: str, location: Location, arn: str = "", remedy: str = ""
+    name: str, origin: str, location: Location, arn: str = "", remedy: str = "", key: str = ""
 ) -> ParsedPolicy:
     """A stand-in for a policy whose document cannot be read (never an assumption).
 
     It may allow anything: one Allow statement on everything whose condition the evaluator
     cannot decide, so what nothing else allows becomes *conditional* ("depends on the
     contents of ...") instead of missing, and nothing becomes allowed for sure. ``remedy``
-    says how the user makes the document available; the diff quotes it through
-    :func:`unreadable_reason`.
+    says how the user makes the document available, ``key`` what to write before ``=FILE``
+    in ``--managed-policy``; the diff quotes them through :func:`unreadable_reasons`.
     """
     source = PolicySource(name, UNREADABLE_PREFIX + origin, location, arn)
-    how = (remedy,) if remedy else ()
+    how = (remedy, key) if remedy else ()
     statement = PolicyStatement(
         source=source,
         index=0,
@@ -637,26 +637,58 @@ _STAND_IN_KINDS = {
 }
 
 
-def unreadable_reason(statement: PolicyStatement) -> str:
-    """Why a need is undecidable because of a stand-in, and how to decide it.
+def unreadable_reasons(statements: Iterable[PolicyStatement]) -> tuple[str, ...]:
+    """Why a need is undecidable because of stand-ins, and how to decide it.
 
     ``depends on the managed policy arn:aws:iam::aws:policy/...AWSLambdaBasicExecutionRole
-    (added by SAM), whose document is not available offline; --managed-policy ...=FILE ...``
+    (added by SAM), whose document is not available offline; --managed-policy ...=FILE ...``.
+    Several managed policies of a template (SAM attaches up to four) share one sentence.
     """
+    parts = [_stand_in_parts(st) for st in dict.fromkeys(statements)]
+    # kind -> (shown, key) of the stand-ins a --managed-policy would settle
+    named: dict[str, list[tuple[str, str]]] = {}
+    for kind, shown, _remedy, key in parts:
+        if kind in _PLURAL and key:
+            named.setdefault(kind, []).append((shown, key))
+    out: list[str] = []
+    for kind, shown, remedy, key in parts:
+        group = named.get(kind, []) if key else []
+        if len(group) < 2:
+            out.append(_one_reason(kind, shown, remedy))
+        elif (shown, key) == group[0]:  # the group's one sentence, where its first member is
+            listed = ", ".join(s for s, _ in group[:-1]) + f" and {group[-1][0]}"
+            keys = " ".join(f"--managed-policy {k}=FILE" for _, k in group)
+            out.append(
+                f"depends on the {_PLURAL[kind]} {listed}, whose documents are not available "
+                f"offline; {keys} (their documents) turns this into a definite answer"
+            )
+    return tuple(dict.fromkeys(out))
+
+
+_PLURAL = {"managed": "managed policies", "boundary": "permissions boundaries"}
+
+
+def _stand_in_parts(statement: PolicyStatement) -> tuple[str, str, str, str]:
+    """(kind, how it is shown, remedy, --managed-policy key) of a stand-in statement."""
     source = statement.source
     kind = source.origin.removeprefix(UNREADABLE_PREFIX)
-    what = _STAND_IN_KINDS.get(kind, f"{kind} policy")
     shown = source.arn or source.name
     # Names such as "AWSLambdaBasicExecutionRole (added by SAM)" say why the role has it.
     if source.arn and source.name.endswith(")") and " (" in source.name:
         shown += source.name[source.name.rindex(" (") :]
-    remedies = [v for _op, _key, values in statement.conditions for v in values]
-    tail = f"; {remedies[0]}" if remedies else ""
+    how = [values for _op, _key, values in statement.conditions if values]
+    remedy, key = (how[0][0], how[0][1]) if how and len(how[0]) == 2 else ("", "")
+    return kind, shown, remedy, key
+
+
+def _one_reason(kind: str, shown: str, remedy: str) -> str:
+    tail = f"; {remedy}" if remedy else ""
     if kind == "external-role":
         return (
             f"depends on the function's role ({shown}), which is defined outside the "
             f"template: what it grants is unknown offline{tail}"
         )
+    what = _STAND_IN_KINDS.get(kind, f"{kind} policy")
     return f"depends on the {what} {shown}, whose document is not available offline{tail}"
 
 
@@ -789,9 +821,8 @@ def _stand_in(
     # An ARN still holding a wildcard is not a key the user can write; its policy name is
     # (_given_key takes either).
     key = arn.rsplit("/", 1)[-1] if "*" in arn else arn or name
-    stand_in = unreadable(
-        name, "boundary" if is_boundary else "managed", where, arn, REMEDY_TEMPLATE.format(arn=key)
-    )
+    kind = "boundary" if is_boundary else "managed"
+    stand_in = unreadable(name, kind, where, arn, REMEDY_TEMPLATE.format(arn=key), key)
     return stand_in, [note]
 
 

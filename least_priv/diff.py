@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from least_priv.attached import UNREADABLE_PREFIX, is_unreadable, unreadable_reason
+from least_priv.attached import UNREADABLE_PREFIX, is_unreadable, unreadable_reasons
 from least_priv.evaluate import codes
 from least_priv.evaluate.engine import Decision, Evaluation, PolicySet, Request, evaluate
 from least_priv.evaluate.patterns import (
@@ -128,9 +128,7 @@ class DiffResult:
         """True when an input could not be read: part of the requirement (LP624), or a
         policy or boundary file of the role (LP610). The comparison would otherwise pass on
         what it never saw."""
-        return any(
-            f.code in _UNREAD_INPUTS and f.severity is Severity.ERROR for f in self.findings
-        )
+        return any(f.code in _UNREAD_INPUTS and f.severity is Severity.ERROR for f in self.findings)
 
     def exit_code(self, *, fail_on_excess: bool = False) -> int:
         """0 clean; 2 when anything is missing or the requirement is unreadable; 1 for excess
@@ -316,7 +314,7 @@ def _conditional_reasons(ev: Evaluation) -> tuple[str, ...]:
     # The evaluator explains an undecided Allow as "<statement label> <why>".
     labels = tuple(f"{st.label} " for st in stand_ins)
     kept = [r for r in ev.reasons if not r.startswith(labels)]
-    return (*kept, *dict.fromkeys(unreadable_reason(st) for st in stand_ins))
+    return (*kept, *unreadable_reasons(stand_ins))
 
 
 def _open_arn_hint(resource: str, reasons: Sequence[str]) -> tuple[str, ...]:

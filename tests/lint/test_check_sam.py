@@ -59,9 +59,12 @@ def test_undecidable_need_names_the_managed_policy_and_the_remedy(
     [update] = [f for f in _codes(findings, "LP603") if "dynamodb:UpdateItem" in f["message"]]
     assert _line(update) == (f"{APP}/src/app.py", 19)
     message = update["message"]
+    # Both policies named, with the options that settle them, in one sentence.
+    assert "depends on the managed policies " in message
     for arn in (BASIC_ARN, AUDIT_ARN):
-        assert f"depends on the managed policy {arn}" in message
+        assert arn in message
         assert f"--managed-policy {arn}=FILE" in message
+    assert "definite answer" in message
     assert "(added by SAM)" in message
     assert "unreadable-managed" not in message
 
@@ -229,3 +232,12 @@ def test_a_managed_policy_key_that_names_nothing_is_reported(
     assert f"--managed-policy {wrong} names no managed policy" in err
     main(["check", "--template", TEMPLATE, *PINNED, *DOCUMENTS])
     assert "names no managed policy" not in capsys.readouterr().err
+
+
+def test_one_unreadable_managed_policy_is_named_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    audit_only = ("--managed-policy", f"shipments-audit={APP}/policies/shipments-audit.json")
+    _, findings = run(capsys, *audit_only)
+    [update] = [f for f in _codes(findings, "LP603") if "dynamodb:UpdateItem" in f["message"]]
+    assert f"depends on the managed policy {BASIC_ARN} (added by SAM)" in update["message"]
+    assert f"--managed-policy {BASIC_ARN}=FILE (its document)" in update["message"]
+    assert AUDIT_ARN not in update["message"]
