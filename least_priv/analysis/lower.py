@@ -53,6 +53,7 @@ class _Lowerer:
     # -- statements -------------------------------------------------------------------------
 
     def block(self, body: Any) -> list[IR]:
+        """The IR of a sequence of statements."""
         out: list[IR] = []
         for stmt in body:
             self.statement(stmt, out)
@@ -62,6 +63,7 @@ class _Lowerer:
         return self.block(node.body)
 
     def statement(self, stmt: cst.CSTNode, out: list[IR]) -> None:
+        """Append the IR of one statement (a simple line may hold several) to ``out``."""
         if isinstance(stmt, cst.SimpleStatementLine | cst.SimpleStatementSuite):
             for small in stmt.body:
                 self.small(small, out)
@@ -190,6 +192,7 @@ class _Lowerer:
     # -- expressions ------------------------------------------------------------------------
 
     def expr(self, node: cst.CSTNode) -> IR:
+        """The IR of an expression (see the module docstring for the shapes)."""
         kind = type(node)
         if kind is cst.Name:
             value = node.value  # type: ignore[attr-defined]

@@ -111,6 +111,7 @@ def _walrus_names(expr: Any, out: set[str]) -> None:
 
 
 def decorator_name(expr: IR) -> str:
+    """The last name of a decorator expression (``functools.cached_property`` → that name)."""
     if expr[0] == "call":
         expr = expr[1]
     if expr[0] == "name":

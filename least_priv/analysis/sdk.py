@@ -135,14 +135,17 @@ class SdkSemantics:
 
     # Provided by the interpreter.
     def path_of(self, module: str) -> str:  # pragma: no cover - overridden
+        """The path of a module as shown in findings (the interpreter provides it)."""
         raise NotImplementedError
 
     def position(self, module: str, loc: Loc) -> tuple[int, int]:  # pragma: no cover
+        """Line and column of a location (the interpreter provides it)."""
         raise NotImplementedError
 
     def call_atom(
         self, atom: Atom, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
     ) -> Atoms:  # pragma: no cover - overridden
+        """Call a value (the interpreter provides it)."""
         raise NotImplementedError
 
     # -- reporting --------------------------------------------------------------------------
