@@ -503,7 +503,7 @@ def render_table(results: Sequence[CaseResult], summary: dict[str, Any]) -> str:
         for code in r.missing_findings:
             details.append(f"  {r.name}: FINDING {code} not raised")
         for code in r.unexpected_findings:
-            details.append(f"  {r.name}: UNEXPECTED FINDING {code} (analysis could not see a call)")
+            details.append(f"  {r.name}: UNEXPECTED FINDING {code} (an analysis finding)")
     if details:
         lines.append("details:")
         lines.extend(details)
