@@ -74,6 +74,10 @@ class Resolution:
     requirements: tuple[Requirement, ...] = ()
     reason: str = ""
     operation: str = ""  # "client:Operation" when an SDK operation stands behind the event
+    # Every "client:Operation" of the event's endpoint with that name, preferred first
+    # (sesv2 and ses both have SendEmail under email.amazonaws.com); the request's
+    # parameter names pick among them per record.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,15 +165,13 @@ class EventMapper:
     # -- names ---------------------------------------------------------------------------
 
     def clients(self, event_source: str) -> list[str]:
-        """The SDK clients an event source can stand for, most likely first."""
-        out: list[str] = []
-        finder = getattr(self._cat, "client_for_event_source", None)
-        found = finder(event_source) if finder is not None else None
-        if isinstance(found, str):
-            out.append(found)
-        elif found:
-            out.extend(found)
-        out.extend(quirks.EXTRA_CLIENTS.get(event_source, ()))
+        """The SDK clients an event source can stand for, the catalog's preferred one first.
+
+        Several clients share an endpoint (``bedrock.amazonaws.com``: bedrock,
+        bedrock-runtime, bedrock-agent ...); the catalog lists them all. The source's
+        first label is a last resort for endpoints the catalog has not indexed.
+        """
+        out = list(self._cat.clients_for_event_source(event_source))
         stem = event_source.split(".", 1)[0]
         if self._cat.has_client(stem):
             out.append(stem)
@@ -195,11 +197,12 @@ class EventMapper:
             if renamed is not None
             else [(client, name) for client in self.clients(event_source)]
         )
+        mapped: list[tuple[str, tuple[Requirement, ...]]] = []
         for client, operation in candidates:
             info = self._cat.operation(client, operation)
             if info is None:
                 continue
-            if info.permissionless:
+            if info.permissionless and not mapped:
                 return Resolution("no-permission", reason=info.permissionless)
             reqs = tuple(
                 r for r in info.requirements if r.kind == "required" or r.action == _PASS_ROLE
@@ -207,8 +210,38 @@ class EventMapper:
             if not reqs and info.actions and not info.unresolved:
                 reqs = tuple(Requirement(a) for a in info.actions)
             if reqs:
-                return Resolution("mapped", reqs, operation=f"{client}:{operation}")
+                mapped.append((f"{client}:{operation}", reqs))
+        if mapped:
+            operation, reqs = mapped[0]
+            others = tuple(op for op, _ in mapped) if len(mapped) > 1 else ()
+            return Resolution("mapped", reqs, operation=operation, alternatives=others)
         return self._naive(event_source, name)
+
+    def _operation_for(self, resolution: Resolution, params: dict[str, Any]) -> str:
+        """The candidate operation that fits the logged request best.
+
+        Ranked by the request's parameters the candidate binds to a resource, then by those
+        it knows at all (``source`` is SES v1's, ``fromEmailAddress`` v2's); a tie, or a
+        request without parameters, keeps the catalog's preferred client.
+        """
+        if not resolution.alternatives or not params:
+            return resolution.operation
+        keys = {_CLOUDTRAIL_KEYS.get(k, k).lower() for k in params}
+
+        def overlap(candidate: str) -> tuple[int, int]:
+            client, _, operation = candidate.partition(":")
+            info = self._cat.operation(client, operation)
+            if info is None:
+                return (-1, -1)
+            bound = {
+                b.param.split(".", 1)[0].removesuffix("[]").lower()
+                for r in info.requirements
+                for b in r.bindings
+            }
+            return (len(keys & bound), len(keys & {i.lower() for i in info.inputs}))
+
+        scores = [overlap(c) for c in resolution.alternatives]
+        return resolution.alternatives[scores.index(max(scores))]
 
     def _naive(self, event_source: str, name: str) -> Resolution:
         """``prefix:EventName`` when the catalog knows that action (no SDK operation)."""
@@ -284,7 +317,7 @@ class EventMapper:
         """
         if not resolution.operation:
             return resolution.requirements
-        client, _, operation = resolution.operation.partition(":")
+        client, _, operation = self._operation_for(resolution, params).partition(":")
         info = self._cat.operation(client, operation)
         if info is None:
             return resolution.requirements
@@ -339,7 +372,12 @@ class EventMapper:
         """Template variables from the request, one dict per resource the call named."""
         combos: list[dict[str, str]] = [{}]
         for binding in req.bindings:
-            texts = list(_param_values(params, binding.param.split(".")))
+            if binding.param.startswith("="):
+                # A constant the catalog fixed (a service default, the identity a
+                # request-content rule derived from the sender).
+                texts = [binding.param[1:]]
+            else:
+                texts = list(_param_values(params, binding.param.split(".")))
             results = [r for t in texts if (r := transforms.apply(binding.transform, t))]
             if not results:
                 continue

@@ -23,20 +23,6 @@ VERSION_SUFFIXES: dict[str, re.Pattern[str]] = {
     "cloudfront.amazonaws.com": re.compile(r"^(?P<op>[A-Za-z]+?)\d{4}_\d{2}_\d{2}$"),
 }
 
-# Event sources that carry several SDK clients: S3 logs account-level (s3control) calls
-# under ``s3.amazonaws.com``; ELB logs both API generations under one source.
-EXTRA_CLIENTS: dict[str, tuple[str, ...]] = {
-    "s3.amazonaws.com": ("s3", "s3control"),
-    "elasticloadbalancing.amazonaws.com": ("elbv2", "elb"),
-    "monitoring.amazonaws.com": ("cloudwatch",),
-    "states.amazonaws.com": ("stepfunctions",),
-    "email.amazonaws.com": ("sesv2", "ses"),
-    "es.amazonaws.com": ("opensearch", "es"),
-    "execute-api.amazonaws.com": ("apigatewaymanagementapi",),
-    "bedrock.amazonaws.com": ("bedrock-runtime", "bedrock", "bedrock-agent-runtime"),
-    "dynamodb.amazonaws.com": ("dynamodb", "dynamodbstreams"),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Renamed:

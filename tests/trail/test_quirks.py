@@ -164,3 +164,47 @@ def test_events_that_need_no_permission(mapper: EventMapper, source: str, event:
     name = "ConsoleLogin" if event == "*" else event
     resolution = mapper.resolve(source, name)
     assert resolution.status == "no-permission" and resolution.reason
+
+
+SES_IDENTITIES = [
+    ("ses:SendEmail", "arn:aws:ses:eu-west-1:123456789012:identity/acme.example"),
+    ("ses:SendEmail", "arn:aws:ses:eu-west-1:123456789012:identity/reports@acme.example"),
+]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # SES v1 (ses.send_email): the sender is "source".
+        {"source": "Reports <reports@acme.example>", "destination": {"toAddresses": ["x@y.z"]}},
+        # SES v2 (sesv2.send_email): "fromEmailAddress"; pinpoint-email has the same call
+        # but binds nothing, so the request's parameters pick the client.
+        {
+            "fromEmailAddress": "reports@acme.example",
+            "destination": {"toAddresses": ["x@y.z"]},
+            "content": {"simple": {"subject": {"data": "Daily report"}}},
+        },
+    ],
+)
+def test_a_shared_endpoint_picks_the_client_the_request_fits(
+    mapper: EventMapper, make_record: Callable[..., dict[str, Any]], params: dict[str, Any]
+) -> None:
+    """email.amazonaws.com serves pinpoint-email, ses and sesv2 (catalog's
+    clients_for_event_source); each SendEmail form is scoped to its sending identity."""
+    record = make_record(T, "email.amazonaws.com", "SendEmail", params)
+    assert _uses(mapper, record) == SES_IDENTITIES
+
+
+def test_a_service_default_fills_the_resource(
+    mapper: EventMapper, make_record: Callable[..., dict[str, Any]]
+) -> None:
+    """An Athena query without workGroup runs in "primary" (the catalog's =primary)."""
+    record = make_record(
+        T,
+        "athena.amazonaws.com",
+        "StartQueryExecution",
+        {"queryString": "SELECT 1", "resultConfiguration": {"outputLocation": "s3://r/q/"}},
+    )
+    assert _uses(mapper, record) == [
+        ("athena:StartQueryExecution", "arn:aws:athena:eu-west-1:123456789012:workgroup/primary")
+    ]
