@@ -146,7 +146,7 @@ class Interpreter(SdkSemantics):
         self.functions: dict[tuple[str, str], list[FunctionDef]] = {}
         self.classes: dict[tuple[str, str], ClassDef] = {}
         self.globals: dict[tuple[str, str], Atoms] = {}
-        self.attrs: dict[tuple[ClassA, str], Atoms] = {}
+        self.attrs: dict[tuple[ClassA | InstA, str], Atoms] = {}
         self.star_imports: dict[str, list[str]] = {}
         self.contexts: dict[Any, int] = {}
         self.closures: dict[tuple[str, str, int], Frame] = {}
@@ -266,7 +266,7 @@ class Interpreter(SdkSemantics):
             self.globals[key] = new
             self.changed = True
 
-    def store_attr(self, cls: ClassA, name: str, atoms: Atoms) -> None:
+    def store_attr(self, cls: ClassA | InstA, name: str, atoms: Atoms) -> None:
         """Add alternatives to an attribute shared by a class and all its instances."""
         key = (cls, name)
         old = self.attrs.get(key, NOTHING)
@@ -514,9 +514,7 @@ class Interpreter(SdkSemantics):
         elif tag == "attr":
             obj = self.expr(target[1], f)
             for atom in obj:
-                if isinstance(atom, InstA):
-                    self.store_attr(atom.cls, target[2], value)
-                elif isinstance(atom, ClassA):
+                if isinstance(atom, InstA | ClassA):
                     self.store_attr(atom, target[2], value)
                 elif isinstance(atom, ModuleA):
                     self.store_global(atom.name, target[2], value)
@@ -783,6 +781,11 @@ class Interpreter(SdkSemantics):
     def instance_attribute(self, inst: InstA, cls: ClassA, name: str, f: Frame) -> Atoms:
         """``self.name``: stored attribute values and/or a bound method."""
         out: set[Atom] = set()
+        # The instance's own attributes, those set on the instance a method evaluated on
+        # its own works on (framework-made objects), then class attributes.
+        out.update(self.attrs.get((inst, name), NOTHING))
+        if inst.site is not None:
+            out.update(self.attrs.get((InstA(inst.cls), name), NOTHING))
         for klass in self.mro(cls):
             out.update(self.attrs.get((klass, name), NOTHING))
         method = self.find_method(cls, name)
@@ -1078,7 +1081,12 @@ class Interpreter(SdkSemantics):
         loc: Loc,
     ) -> Atoms:
         """``Class(...)``: an instance, with ``__init__`` (or dataclass fields) applied."""
-        inst = InstA(cls)
+        site = (
+            (f.module, int(loc[4]), f.context)
+            if isinstance(loc, list) and loc[0] == "call"
+            else None
+        )
+        inst = InstA(cls, site)
         init = self.find_method(cls, "__init__")
         if init is not None:
             self.call_function(init, args, kwargs, inst, f, loc)
@@ -1088,10 +1096,10 @@ class Interpreter(SdkSemantics):
                 if cdef is None or not cdef.is_dataclass:
                     continue
                 for name, value in zip(cdef.fields, args, strict=False):
-                    self.store_attr(klass, name, value)
+                    self.store_attr(inst, name, value)
                 for key, value in kwargs:
                     if key in cdef.fields:
-                        self.store_attr(klass, key, value)
+                        self.store_attr(inst, key, value)
             post = self.find_method(cls, "__post_init__")
             if post is not None:
                 self.call_function(post, [], [], inst, f, loc)

@@ -9,7 +9,7 @@ file (issue 9). Calls and attribute loads carry their source position.
 Expression nodes (first item is the tag; ``line`` is -1 until positions are resolved)::
 
     ["name", id]                     ["attr", obj, attr, line, col]
-    ["call", func, args, kwargs, line, col]   args: [expr | ["star", expr]]
+    ["call", func, args, kwargs, site, line, col]   args: [expr | ["star", expr]]
                                               kwargs: [[name | None, expr]]
     ["str", text]  ["num", text]  ["const", "None" | "True" | "False"]
     ["fstr", [text | ["fx", expr, plain]]]   plain: no conversion and no format spec
@@ -218,7 +218,9 @@ class _Lowerer:
                     args.append(["star", value])
                 else:
                     args.append(value)
-            ir = ["call", self.expr(node.func), args, kwargs, -1, 0]  # type: ignore[attr-defined]
+            # A number per call site, so instances made at different sites stay apart.
+            site = len(self.positioned)
+            ir = ["call", self.expr(node.func), args, kwargs, site, -1, 0]  # type: ignore[attr-defined]
             self.positioned[node] = ir
             return ir
         if kind is cst.SimpleString:

@@ -12,6 +12,7 @@ import io
 import json
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,7 +117,10 @@ def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]
     print(...)?" for Python 2, so its position and message are preferred when it fails too.
     """
     try:
-        compile(text, "<analysed>", "exec", ast.PyCF_ONLY_AST)
+        with warnings.catch_warnings():
+            # Invalid escapes and the like in the user's code are not ours to print.
+            warnings.simplefilter("ignore")
+            compile(text, "<analysed>", "exec", ast.PyCF_ONLY_AST)
     except SyntaxError as cpython:
         if cpython.lineno:
             return cpython.lineno, max((cpython.offset or 1) - 1, 0), cpython.msg

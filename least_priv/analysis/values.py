@@ -189,9 +189,15 @@ class ClassA:
 
 @dataclass(frozen=True, slots=True)
 class InstA:
-    """An instance of one of the function's own classes (all instances share attributes)."""
+    """An instance of one of the function's own classes.
+
+    ``site`` is where it was made (module, call-site number, calling context), so
+    ``Repo("orders")`` and ``Repo("users")`` keep their own attributes; None for the
+    instance a method evaluated on its own (no caller in the code) works on.
+    """
 
     cls: ClassA
+    site: tuple[str, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -435,3 +435,32 @@ def test_clients_in_a_namespace_and_tables_built_in_a_loop(project) -> None:
         "dynamodb.GetItem(Key={}, TableName=users)",
         SEND,
     ]
+
+
+def test_instances_keep_their_own_attributes(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+
+            class Repo:
+                def __init__(self, table_name):
+                    self.table = boto3.resource("dynamodb").Table(table_name)
+
+                def save(self, item):
+                    self.table.put_item(Item=item)
+
+                def load(self, key):
+                    return self.table.get_item(Key=key)
+
+            orders = Repo("orders")
+            users = Repo("users")
+
+            def handler(event, context):
+                orders.save({})
+                users.load({})
+            """
+        }
+    ).analyze("app.handler")
+    got = sorted((c.operation, c.arg("TableName").text) for c in result.calls)  # type: ignore[union-attr]
+    assert got == [("GetItem", "users"), ("PutItem", "orders")]
