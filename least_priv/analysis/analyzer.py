@@ -9,6 +9,7 @@ last round; build the call graph for reachability.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,25 @@ def analyze(
     ``parser`` turns one file into its ``ModuleIR``; a cache wraps ``program.parse_file``
     here (the result depends only on the file's bytes and the tool version).
     """
+    # libcst and the interpreter recurse along the code's nesting; real code nested deeper
+    # than Python's default limit exists (long concatenations, generated code).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        return _analyze(paths, handler, env, parser)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+_RECURSION_LIMIT = 10_000
+
+
+def _analyze(
+    paths: Sequence[str | Path],
+    handler: str | None,
+    env: Mapping[str, str] | None,
+    parser: Callable[[SourceFile], ModuleIR],
+) -> AnalysisResult:
     findings: list[Finding] = []
     files: list[SourceFile] = []
     for index, given in enumerate(paths):

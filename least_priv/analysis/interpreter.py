@@ -14,7 +14,8 @@ plain Python semantics.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,9 +176,9 @@ class Interpreter(SdkSemantics):
         """One evaluation from scratch; True when the shared stores grew (repeat needed)."""
         self._new_round()
         for name in modules:
-            self.run_module(name)
+            self._guarded(name, functools.partial(self.run_module, name))
         for root in roots:
-            self.call_root(root)
+            self._guarded(root.module, functools.partial(self.call_root, root))
         done: set[FuncA] = set()
         while True:
             pending = [c for c in self.callbacks if c not in done]
@@ -185,8 +186,27 @@ class Interpreter(SdkSemantics):
                 break
             for callback in pending:
                 done.add(callback)
-                self.call_root(callback)
+                self._guarded(callback.module, functools.partial(self.call_root, callback))
         return self.changed
+
+    def _guarded(self, module: str, work: Callable[[], object]) -> None:
+        """Run one entry point; pathologically deep code is a finding, not a crash."""
+        depth = self.depth
+        try:
+            work()
+        except RecursionError:
+            self.depth = depth
+            self.active.clear()
+            self.findings.add(
+                codes.finding(
+                    codes.ANALYSIS_LIMIT,
+                    self.path_of(module),
+                    0,
+                    0,
+                    "code nested or recursing too deeply to follow; the analysis of this entry "
+                    "point stopped there and its later calls may be missing",
+                )
+            )
 
     def call_root(self, func: FuncA) -> None:
         """Evaluate a function nobody in the code calls, with unknown arguments."""

@@ -199,3 +199,49 @@ def test_client_from_a_library_outside_the_roots_is_reported(project) -> None:
     [finding] = result.findings
     assert (finding.code, finding.location.line) == ("LP211", 4)
     assert "company_aws.clients.get()" in finding.message
+
+
+def test_very_deep_expressions_are_analysed(project) -> None:
+    concatenation = " + ".join(['"a"'] * 3000)
+    proj = project(
+        {
+            "app.py": f"""
+import boto3
+X = {concatenation}
+def handler(event, context):
+    boto3.client("sqs").send_message(QueueUrl="https://q", MessageBody=X[:1])
+"""
+        }
+    )
+    result = proj.analyze("app.handler")
+    assert [c.operation for c in result.calls] == ["SendMessage"]
+    assert result.findings == ()
+
+
+def test_recursion_in_the_analysis_is_a_finding(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from least_priv.analysis.interpreter import Interpreter
+
+    real = Interpreter.call_root
+
+    def overflowing(self, func):  # type: ignore[no-untyped-def]
+        if func.qualname == "deep":
+            raise RecursionError
+        return real(self, func)
+
+    monkeypatch.setattr(Interpreter, "call_root", overflowing)
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            def deep():
+                boto3.client("s3").list_buckets()
+            def other():
+                boto3.client("sqs").send_message(QueueUrl="https://q", MessageBody="x")
+            """
+        }
+    ).analyze()
+    # The entry point that overflowed is a finding; the other one is still analysed.
+    assert [c.operation for c in result.calls] == ["SendMessage"]
+    assert [(f.code, f.location.path.endswith("app.py")) for f in result.findings] == [
+        ("LP215", True)
+    ]
