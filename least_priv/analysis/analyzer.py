@@ -9,7 +9,6 @@ last round; build the call graph for reachability.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from least_priv.analysis import codes
 from least_priv.analysis.interpreter import MAX_ROUNDS, Interpreter
-from least_priv.analysis.program import ModuleIR, parse_file
+from least_priv.analysis.program import ModuleIR, deep_recursion, parse_file
 from least_priv.analysis.sources import SourceFile, discover
 from least_priv.analysis.values import FuncA
 from least_priv.model import CallSite, Finding
@@ -120,17 +119,8 @@ def analyze(
     ``parser`` turns one file into its ``ModuleIR``; a cache wraps ``program.parse_file``
     here (the result depends only on the file's bytes and the tool version).
     """
-    # libcst and the interpreter recurse along the code's nesting; real code nested deeper
-    # than Python's default limit exists (long concatenations, generated code).
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
-    try:
+    with deep_recursion():
         return _analyze(paths, handler, env, parser)
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-_RECURSION_LIMIT = 10_000
 
 
 def _analyze(

@@ -8,11 +8,14 @@ cache (issue 9) can store it keyed by the file's bytes, and a process pool can s
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import re
+import sys
 import tokenize
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +51,8 @@ class ModuleIR:
     def resolve_positions(self) -> None:
         """Fill in the positions of calls and attributes (needed for locations, JSON)."""
         if self.pending is not None:
-            self.pending.resolve()
+            with deep_recursion():
+                self.pending.resolve()
 
     def to_json(self) -> str:
         """A JSON text holding everything needed to rebuild this record."""
@@ -136,12 +140,35 @@ def _decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+#: Recursion limit while parsing and analysing: libcst and the interpreter recurse along
+#: the code's nesting, and real code nests deeper than Python's default allows (a long
+#: string concatenation, generated tables).
+RECURSION_LIMIT = 10_000
+
+
+@contextlib.contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Raise the recursion limit to ``RECURSION_LIMIT`` for a block (restored after)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def parse_file(source: SourceFile, data: bytes | None = None) -> ModuleIR:
     """Read, decode, parse and lower one file; problems become findings, never exceptions.
 
     ``data`` is the file's content when the caller has read it already (the loader hashes
-    the very bytes it parses, so a cache key always matches its entry).
+    the very bytes it parses, so a cache key always matches its entry). The result is the
+    same in any process: the recursion limit is raised here, not by the caller.
     """
+    with deep_recursion():
+        return _parse_file(source, data)
+
+
+def _parse_file(source: SourceFile, data: bytes | None) -> ModuleIR:
 
     def failed(code: str, line: int, column: int, message: str, size: int = 0) -> ModuleIR:
         found = codes.finding(code, source.path, line, column, message)
