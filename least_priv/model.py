@@ -191,6 +191,9 @@ class CallSite:
     kind: CallKind = CallKind.CLIENT
     via: str = ""
     function: str = ""
+    #: The region the client was made for (``region_name=``), when the code names one;
+    #: None means the function's own region.
+    region: Value | None = None
 
     def arg(self, name: str) -> Value | None:
         """The value of request parameter ``name``, if the call passes it."""
