@@ -102,6 +102,18 @@ UNTYPED_RESOURCE = _code(
     Severity.WARNING,
     "security",
 )
+UNKNOWN_REGION = _code(
+    "LP308",
+    "client-region-unknown",
+    "A client is made for a region (`region_name=`) that is not known statically.",
+    "A client made for another region acts on that region's resources, so the function's own "
+    "region would be wrong in their ARNs. The region cannot be determined here (a variable "
+    "the template does not set, a value computed at run time), so it is `*` in every ARN of "
+    "the client's calls. Fix: set the variable in the template, pass `--env NAME=VALUE`, or "
+    "use a literal region.",
+    Severity.WARNING,
+    "security",
+)
 
 # Documents and size limits: 320-339
 POLICY_TOO_LARGE = _code(

@@ -45,6 +45,9 @@ from least_priv.policy.values import Environment, expand_env
 # resource per combination; past this many the extra values share one wildcard.
 _MAX_VALUES_PER_BINDING = 32
 _LOCATION_VARIABLES = frozenset({"Partition", "Region", "Account"})
+# Lambda sets these to the function's own region (Lambda Developer Guide, "Defined runtime
+# environment variables"): a client made with one of them is in the function's region.
+_RUNTIME_REGION_VARIABLES = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
 # Names below a resource (an object key, an execution id): unknown is the normal case for
 # them, and the resource above still scopes the permission.
 _SUB_RESOURCE_VARIABLES = frozenset(
@@ -53,6 +56,8 @@ _SUB_RESOURCE_VARIABLES = frozenset(
 _SENTINEL = "lpref{}sentinel"
 _TEMPLATE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}+")
 _ARN_PARTITION = re.compile(r"arn:(aws[a-z-]*):")
+# A region name as AWS writes them (us-east-1, eu-isoe-west-1): anything else is not one.
+_REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +95,19 @@ class Scoper:
         conditions = tuple(sorted(set(requirement.conditions) | set(extra)))
         if requirement.arn_template is None:
             return [Permission(requirement.action, "*", conditions, provenance, ("*",))]
+        context = self.call_context(call)
         if not requirement.bindings and report_unbound:
             self._report(
                 codes.UNSCOPED_RESOURCE,
                 call,
                 f"{requirement.action}: no request parameter of {call.service}."
                 f"{call.operation} names its {requirement.resource_type or 'resource'}; "
-                f"granted on {self._typed_wildcard(requirement)}",
+                f"granted on {self._typed_wildcard(requirement, context)}",
             )
         options = [self._bind(call, requirement, b) for b in _bindings_in_use(call, requirement)]
         out: list[Permission] = []
         for combo in itertools.product(*options):
-            parts = self._resource(requirement, combo)
+            parts = self._resource(requirement, combo, context)
             out.append(
                 Permission(
                     requirement.action,
@@ -148,6 +154,33 @@ class Scoper:
                 Severity.NOTE,
             )
         return out
+
+    def call_context(self, call: CallSite) -> ArnContext:
+        """The ARN context of ``call``: a client made for another region acts in that region.
+
+        A region the analysis could not pin down is ``*`` (reported), never the function's own
+        region: that would under-grant whenever the client really names another one. Partition
+        and account stay the function's (a region of another partition brings its own).
+        """
+        if call.region is None:
+            return self.context
+        value = expand_env(call.region, self.env)
+        first = value.parts[0] if len(value.parts) == 1 else None
+        if isinstance(first, EnvRef) and first.name in _RUNTIME_REGION_VARIABLES:
+            return self.context
+        region = value.text
+        if region is None or not _REGION_NAME.fullmatch(region):
+            self._report(
+                codes.UNKNOWN_REGION,
+                call,
+                f"{call.service}.{call.operation}: the client is made with region_name="
+                f"{_region_text(value)}, which is not known statically; its resources' "
+                "region is '*'",
+            )
+            return ArnContext(self.context.partition, "*", self.context.account)
+        other = arn.partition_of(region)
+        partition = other if other != "aws" else self.context.partition or other
+        return ArnContext(partition, region, self.context.account)
 
     # -- one binding ---------------------------------------------------------------------------
 
@@ -270,9 +303,13 @@ class Scoper:
 
     # -- the resource ------------------------------------------------------------------------
 
-    def _resource(self, req: Requirement, combo: tuple[_Bound, ...]) -> tuple[Part, ...]:
+    def _resource(
+        self, req: Requirement, combo: tuple[_Bound, ...], context: ArnContext
+    ) -> tuple[Part, ...]:
         assert req.arn_template is not None
-        if len(combo) == 1 and combo[0].whole is not None:
+        # A template resource's own ARN is in the stack's region, not in the one a client made
+        # for another region reaches (a global table's replica): that ARN is built instead.
+        if len(combo) == 1 and combo[0].whole is not None and context == self.context:
             whole = combo[0].whole
             # The JSON form is the ARN template filled with what is known (the template's
             # own pattern for the reference leaves the deployment context out).
@@ -282,7 +319,7 @@ class Scoper:
         merged: dict[str, tuple[Part, ...]] = {}
         for bound in combo:
             merged.update(dict(bound.variables))
-        return arn.fill(req.arn_template, merged, self.context)
+        return arn.fill(req.arn_template, merged, context)
 
     def _with_context(self, value: Value) -> Value:
         """Pseudo parameters (``${AWS::Region}`` in a ``!Sub``) replaced by the context's value."""
@@ -305,9 +342,9 @@ class Scoper:
                 parts.append(part)
         return Value(tuple(parts), value.mapping, value.sequence)
 
-    def _typed_wildcard(self, req: Requirement) -> str:
+    def _typed_wildcard(self, req: Requirement, context: ArnContext) -> str:
         assert req.arn_template is not None
-        return arn.json_form(arn.fill(req.arn_template, {}, self.context))
+        return arn.json_form(arn.fill(req.arn_template, {}, context))
 
     # -- findings ----------------------------------------------------------------------------
 
@@ -486,3 +523,11 @@ def _known_or_none(parts: tuple[Part, ...]) -> str | None:
 
 def _bound_key(bound: _Bound) -> str:
     return repr(bound)
+
+
+def _region_text(value: Value) -> str:
+    """How a finding shows an undetermined region: variable names stay readable."""
+    names = [p.name for p in value.parts if isinstance(p, EnvRef)]
+    if names and len(value.parts) == 1:
+        return f"os.environ[{names[0]!r}]"
+    return repr(value.pattern()) if value.is_string else "(a structure)"
