@@ -10,6 +10,7 @@ boto3's resource models, never by per-service code here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import re
 import sys
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from least_priv.analysis import codes, library, sdkdata
 from least_priv.analysis.values import (
+    HOME,
     NOTHING,
     Atom,
     Atoms,
@@ -29,6 +31,7 @@ from least_priv.analysis.values import (
     LibraryA,
     ListA,
     Opaque,
+    Origin,
     PaginatorA,
     ResourceA,
     SdkMethodA,
@@ -125,8 +128,8 @@ class SdkSemantics:
 
     calls: set[CallSite]
     findings: set[Finding]
-    #: True while the SDK object being used was made with explicit credentials.
-    foreign: bool = False
+    #: How the SDK object being used was made (credentials, region); see ``Origin``.
+    origin: Origin = HOME
     #: Environment values known for the function (IaC or --env), for names the analysis
     #: needs to go on; request parameters keep their EnvRef either way.
     env: Mapping[str, str]
@@ -185,7 +188,7 @@ class SdkSemantics:
         A call on an object made with explicit credentials is authorised against another
         identity: it becomes an LP216 note instead of a call of this function's role.
         """
-        if self.foreign:
+        if self.origin.foreign:
             self.report(
                 codes.OTHER_CREDENTIALS,
                 f,
@@ -211,6 +214,7 @@ class SdkSemantics:
                 kind,
                 via,
                 f.function,
+                self.origin.region,
             )
             if kind in (CallKind.HELPER, CallKind.PRESIGN):
                 expanded = sdkdata.expand_helper(call)
@@ -222,7 +226,7 @@ class SdkSemantics:
                         f"{service} `{operation}` with these arguments cannot be mapped to an "
                         "operation (method name not literal or not known)",
                     )
-                self.calls.update(expanded)
+                self.calls.update(dataclasses.replace(c, region=call.region) for c in expanded)
             else:
                 self.calls.add(call)
 
@@ -233,11 +237,11 @@ class SdkSemantics:
     ) -> Atoms | None:
         """Calls of outside code the SDK semantics know (factories, Powertools)."""
         if dotted in _SESSION_FACTORIES:
-            return one(SessionA("boto3", _explicit_credentials(kwargs)))
+            return one(SessionA("boto3", _origin(HOME, kwargs)))
         if dotted in _CLIENT_FACTORIES:
-            return self.make(ClientA, args, kwargs, f, loc, False)
+            return self.make(ClientA, args, kwargs, f, loc, HOME)
         if dotted in _RESOURCE_FACTORIES:
-            return self.make(ServiceResourceA, args, kwargs, f, loc, False)
+            return self.make(ServiceResourceA, args, kwargs, f, loc, HOME)
         return library.external(self, dotted, args, kwargs, f, loc)
 
     def make(
@@ -247,7 +251,7 @@ class SdkSemantics:
         kwargs: Kwargs,
         f: Frame,
         loc: Loc,
-        foreign: bool,
+        origin: Origin,
     ) -> Atoms:
         """A client or service resource for each service name the argument may hold."""
         names = _texts(argument(args, kwargs, 0, "service_name"), self.env)
@@ -261,7 +265,7 @@ class SdkSemantics:
                     f"boto3 has no service named {name!r}; calls on this client are not analysed",
                 )
                 continue
-            out.add(kind(name, foreign or _explicit_credentials(kwargs)))
+            out.add(kind(name, _origin(origin, kwargs)))
         return frozenset(out)
 
     # -- attributes ---------------------------------------------------------------------------
@@ -285,18 +289,19 @@ class SdkSemantics:
 
     @contextlib.contextmanager
     def _acting_as(self, atom: Atom) -> Iterator[None]:
-        previous = self.foreign
-        self.foreign = bool(getattr(atom, "foreign", False))
+        previous = self.origin
+        found = getattr(atom, "origin", HOME)
+        self.origin = found if isinstance(found, Origin) else HOME
         try:
             yield
         finally:
-            self.foreign = previous
+            self.origin = previous
 
     def _sdk_attribute(self, atom: Atom, name: str, f: Frame, loc: Loc) -> Atoms | None:
         """What ``sdk_attribute`` does, with the receiver's credentials in effect."""
         if isinstance(atom, ClientA):
             if name == "meta":
-                return one(LibraryA("client-meta", _meta_args(atom.service or "", atom.foreign)))
+                return one(LibraryA("client-meta", _meta_args(atom.service or "", atom.origin)))
             if name in _CLIENT_LOCAL:
                 return one(Opaque(f"<client.{name}>"))
             return one(SdkMethodA(atom, name))
@@ -305,7 +310,7 @@ class SdkSemantics:
         if isinstance(atom, LibraryA) and atom.kind in ("client-meta", "resource-meta"):
             service = dict(atom.args)["service"].text or None
             if name == "client" and atom.kind == "resource-meta":
-                return one(ClientA(service, dict(atom.args)["foreign"].text == "yes"))
+                return one(ClientA(service, _meta_origin(atom.args)))
             return one(Opaque(f"<meta.{name}>"))
         if isinstance(atom, CollectionA | PaginatorA | WaiterA | SessionA | LibraryA):
             return one(SdkMethodA(atom, name))
@@ -325,7 +330,7 @@ class SdkSemantics:
         if atom.service is None:
             return unknown(f"attribute {name} of a resource of unknown service")
         if name == "meta":
-            return one(LibraryA("resource-meta", _meta_args(atom.service, atom.foreign)))
+            return one(LibraryA("resource-meta", _meta_args(atom.service, atom.origin)))
         rtype = atom.rtype if isinstance(atom, ResourceA) else ""
         entry = sdkdata.resource_index(atom.service).get(rtype, {}).get(name)
         identifiers = atom.identifiers if isinstance(atom, ResourceA) else ()
@@ -344,7 +349,7 @@ class SdkSemantics:
                         via,
                         True,
                         *self.position(f.module, loc),
-                        atom.foreign,
+                        atom.origin,
                     )
                 )
             return one(SdkMethodA(atom, name))
@@ -394,9 +399,9 @@ class SdkSemantics:
         """What ``sdk_method`` does, with the receiver's credentials in effect."""
         if isinstance(atom, SessionA):
             if name in ("client", "create_client"):
-                return self.make(ClientA, args, kwargs, f, loc, atom.foreign)
+                return self.make(ClientA, args, kwargs, f, loc, atom.origin)
             if name == "resource":
-                return self.make(ServiceResourceA, args, kwargs, f, loc, atom.foreign)
+                return self.make(ServiceResourceA, args, kwargs, f, loc, atom.origin)
             return one(Opaque(f"<session.{name}()>"))
         if isinstance(atom, ClientA):
             return self.client_method(atom, name, args, kwargs, f, loc)
@@ -442,7 +447,7 @@ class SdkSemantics:
             kind: type[PaginatorA] | type[WaiterA] = (
                 PaginatorA if name == "get_paginator" else WaiterA
             )
-            return frozenset(kind(service, t, client.foreign) for t in texts or [None])
+            return frozenset(kind(service, t, client.origin) for t in texts or [None])
         named = [(k, v) for k, v in kwargs if k is not None]
         if name == "generate_presigned_url":
             method = argument(args, kwargs, 0, "ClientMethod") or unknown("ClientMethod")
@@ -553,7 +558,7 @@ class SdkSemantics:
         request_args: dict[str, Atoms],
         via: str,
         operation: str = "",
-        foreign: bool = False,
+        origin: Origin = HOME,
     ) -> Atoms:
         """The resources a ``has``/action/collection definition produces.
 
@@ -596,7 +601,7 @@ class SdkSemantics:
                 for options in choices
             ]
         combos = itertools.product(*choices)
-        return frozenset(ResourceA(service, spec["type"], combo, via, foreign) for combo in combos)
+        return frozenset(ResourceA(service, spec["type"], combo, via, origin) for combo in combos)
 
     def resource_method(
         self,
@@ -625,7 +630,7 @@ class SdkSemantics:
         if entry is not None and entry["kind"] == "has":
             spec = entry["def"]["resource"]
             return self.new_resource(
-                service, spec, identifiers, args, kwargs, {}, f"{label}.{name}", "", atom.foreign
+                service, spec, identifiers, args, kwargs, {}, f"{label}.{name}", "", atom.origin
             )
         if entry is not None and entry["kind"] == "action":
             request = entry["def"]["request"]
@@ -650,7 +655,7 @@ class SdkSemantics:
                     dict(call_args),
                     f"{label}.{name}",
                     request["operation"],
-                    atom.foreign,
+                    atom.origin,
                 )
                 # A path ending in [] (Queue.receive_messages → Messages[]) returns a list.
                 return one(ListA((made,))) if "[]" in spec.get("path", "") else made
@@ -728,7 +733,7 @@ class SdkSemantics:
                     via,
                     False,
                     *self.position(f.module, loc),
-                    coll.foreign,
+                    coll.origin,
                 )
             )
         item_type = definition.get("resource", {}).get("type", "")
@@ -801,7 +806,7 @@ class SdkSemantics:
             request_args,
             f"{coll.via}[]",
             "",
-            coll.foreign,
+            coll.origin,
         )
 
     def _sdk_iterate(self, atom: Atom, f: Frame) -> Atoms:
@@ -899,11 +904,28 @@ def _explicit_credentials(kwargs: Kwargs) -> bool:
     return False
 
 
-def _meta_args(service: str, foreign: bool) -> tuple[tuple[str, Value], ...]:
-    return (
-        ("foreign", Value.literal("yes" if foreign else "no")),
-        ("service", Value.literal(service)),
+def _origin(base: Origin, kwargs: Kwargs) -> Origin:
+    """``base`` with what a factory call's keywords change: credentials and region."""
+    region = keyword(kwargs, "region_name")
+    return Origin(
+        base.foreign or _explicit_credentials(kwargs),
+        to_value(region) if region is not None else base.region,
     )
+
+
+def _meta_args(service: str, origin: Origin) -> tuple[tuple[str, Value], ...]:
+    args = [
+        ("foreign", Value.literal("yes" if origin.foreign else "no")),
+        ("service", Value.literal(service)),
+    ]
+    if origin.region is not None:
+        args.append(("region", origin.region))
+    return tuple(args)
+
+
+def _meta_origin(args: tuple[tuple[str, Value], ...]) -> Origin:
+    known = dict(args)
+    return Origin(known["foreign"].text == "yes", known.get("region"))
 
 
 def _uploader_key(atoms: Atoms) -> Atoms:

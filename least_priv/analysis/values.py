@@ -217,11 +217,27 @@ class SuperA:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """How an SDK object was made: with the role's credentials or others, for which region.
+
+    ``foreign``: credentials were passed explicitly (an assumed role, access keys), so its
+    calls are another identity's. ``region``: ``region_name=`` when the code sets one.
+    Everything made from the object (resources, paginators, ``meta.client``) inherits it.
+    """
+
+    foreign: bool = False
+    region: Value | None = None
+
+
+HOME = Origin()
+
+
+@dataclass(frozen=True, slots=True)
 class SessionA:
     """A boto3/aioboto3/botocore/aiobotocore session."""
 
     flavour: str  # "boto3" | "botocore"
-    foreign: bool = False  # made with credentials passed explicitly, not the role's
+    origin: Origin = HOME
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +245,7 @@ class ClientA:
     """A low-level client; ``service`` is None when the service name is not known."""
 
     service: str | None
-    foreign: bool = False  # made with credentials passed explicitly, not the role's
+    origin: Origin = HOME
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +253,7 @@ class ServiceResourceA:
     """``boto3.resource(service)``."""
 
     service: str | None
-    foreign: bool = False  # made with credentials passed explicitly, not the role's
+    origin: Origin = HOME
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +264,7 @@ class ResourceA:
     rtype: str
     identifiers: tuple[tuple[str, Value], ...]
     via: str
-    foreign: bool = False  # made with credentials passed explicitly, not the role's
+    origin: Origin = HOME
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +280,7 @@ class CollectionA:
     managed: bool = True  # the bare manager (``bucket.objects``), not yet ``.all()``
     line: int = 0
     column: int = 0
-    foreign: bool = False
+    origin: Origin = HOME
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +289,7 @@ class PaginatorA:
 
     service: str
     name: str | None
-    foreign: bool = False  # made with credentials passed explicitly, not the role's
+    origin: Origin = HOME
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +298,7 @@ class WaiterA:
 
     service: str
     name: str | None
-    foreign: bool = False  # made with credentials passed explicitly, not the role's
+    origin: Origin = HOME
 
 
 @dataclass(frozen=True, slots=True)

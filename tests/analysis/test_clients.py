@@ -279,3 +279,28 @@ def test_service_name_from_the_environment_when_env_gives_it(project) -> None:
     assert (call.service, call.operation) == ("sqs", "SendMessage")
     # Request parameters keep the reference; the policy stage resolves it.
     assert call.arg("QueueUrl") == Value((EnvRef("QUEUE_URL"),))
+
+
+def test_clients_pinned_to_a_region_say_so(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            DR = "eu-west-1"
+            dr_table = boto3.resource("dynamodb", region_name=DR).Table("orders-dr")
+            dr_session = boto3.Session(region_name="ap-southeast-2")
+            def handler(event, context):
+                dr_table.put_item(Item={})
+                dr_table.meta.client.describe_table(TableName="orders-dr")
+                dr_session.client("sqs").get_queue_url(QueueName="q")
+                boto3.client("sns").publish(TopicArn="arn:t", Message="m")
+            """
+        }
+    ).analyze("app.handler")
+    regions = {c.operation: c.region for c in result.calls}
+    assert regions == {
+        "PutItem": Value.literal("eu-west-1"),
+        "DescribeTable": Value.literal("eu-west-1"),
+        "GetQueueUrl": Value.literal("ap-southeast-2"),
+        "Publish": None,
+    }
