@@ -327,3 +327,34 @@ def test_star_on_a_resource_level_action_is_reported_only_for_a_catalog_gap() ->
     assert _catalog_gap(catalog, CallSite(here, "s3", "NotAnOperation"), "s3:GetObject")
     # An action without resource types is '*' by nature.
     assert not _catalog_gap(catalog, CallSite(here, "sqs", "ListQueues"), "sqs:ListQueues")
+
+
+CROSS_REGION = ROOT / "fixtures" / "functions" / "cross-region-replica"
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_client_pinned_to_another_region_is_granted_there(cached: bool, tmp_path: Path) -> None:
+    # boto3.resource("dynamodb", region_name="eu-west-1"): the DR table lives in eu-west-1
+    # whatever region the function runs in; the function's region there is AccessDenied.
+    options = GenerateOptions(
+        template=str(CROSS_REGION / "template.yaml"),
+        region="us-east-1",
+        account="123456789012",
+        cache=cached,
+        cache_dir=str(tmp_path / "cache"),
+    )
+    for _ in range(2 if cached else 1):  # the second run reads the analysis from the cache
+        got = grants(documents(generate(options)))
+        assert (
+            "dynamodb:PutItem",
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-dr",
+        ) in got
+        assert (
+            "dynamodb:PutItem",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders-dr",
+        ) not in got
+        assert (
+            "dynamodb:PutItem",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders-primary",
+        ) in got
+        assert ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:123456789012:orders-dr-events") in got

@@ -62,6 +62,7 @@ def call_sort_key(call: CallSite) -> tuple[object, ...]:
         call.via,
         call.function,
         repr(call.args),
+        repr(call.region),
     )
 
 

@@ -24,6 +24,8 @@ but never used. Either way the result is the same as without the scan.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import enum
 import gc
 import hashlib
 import json
@@ -47,7 +49,6 @@ from least_priv.model import (
     EnvRef,
     Finding,
     Location,
-    Part,
     Severity,
     TemplateRef,
     Unknown,
@@ -471,96 +472,56 @@ class Analysed:
 
 
 def encode_analysed(analysed: Analysed) -> str:
-    """``analysed`` as compact JSON (:func:`decode_analysed` reverses it exactly)."""
-    return json.dumps(
-        {
-            "calls": [
-                [
-                    *_location_json(call.location),
-                    call.service,
-                    call.operation,
-                    [[name, _value_json(value)] for name, value in call.args],
-                    call.kind.value,
-                    call.via,
-                    call.function,
-                ]
-                for call in analysed.calls
-            ],
-            "findings": [
-                [*_location_json(f.location), f.code, f.message, int(f.severity)]
-                for f in analysed.findings
-            ],
-        },
-        separators=(",", ":"),
-    )
+    """``analysed`` as JSON; :func:`decode_analysed` rebuilds it exactly.
+
+    Generic over the records' fields, so a field added to ``CallSite`` or ``Value`` is kept
+    without touching this code (and changes the analysis format, hence every key).
+    """
+    return json.dumps(_encode([analysed.calls, analysed.findings]), separators=(",", ":"))
 
 
 def decode_analysed(text: str) -> Analysed:
-    """The record :func:`encode_analysed` wrote."""
-    data = json.loads(text)
-    calls = tuple(
-        CallSite(
-            Location(path, line, column),
-            service,
-            operation,
-            tuple((name, _value(value)) for name, value in args),
-            CallKind(kind),
-            via,
-            function,
-        )
-        for path, line, column, service, operation, args, kind, via, function in data["calls"]
-    )
-    findings = tuple(
-        Finding(Location(path, line, column), code, message, Severity(severity))
-        for path, line, column, code, message, severity in data["findings"]
-    )
+    """The record :func:`encode_analysed` wrote; ValueError for anything else."""
+    calls, findings = _decode(json.loads(text))
+    if not all(isinstance(c, CallSite) for c in calls) or not all(
+        isinstance(f, Finding) for f in findings
+    ):
+        raise ValueError("not an analysis result")
     return Analysed(calls, findings)
 
 
-def _location_json(location: Location) -> list[object]:
-    return [location.path, location.line, location.column]
+#: The only types an entry may hold: decoding never builds anything else.
+_RECORDS: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (CallSite, Location, Finding, Value, Unknown, EnvRef, TemplateRef)
+}
+_ENUMS: dict[str, type[Any]] = {cls.__name__: cls for cls in (CallKind, Severity)}
 
 
-def _value_json(value: Value) -> list[object]:
-    return [
-        [_part_json(part) for part in value.parts],
-        None
-        if value.mapping is None
-        else [[_value_json(k), _value_json(v)] for k, v in value.mapping],
-        None if value.sequence is None else [_value_json(v) for v in value.sequence],
-    ]
+def _encode(item: object) -> object:
+    """Tuples become lists, records ``{"@": name, "f": [fields]}``, enums ``{"#": name,
+    "v": value}``; strings, numbers, booleans and None stay as they are."""
+    if isinstance(item, enum.Enum):
+        return {"#": type(item).__name__, "v": item.value}
+    if item is None or isinstance(item, str | int | float | bool):
+        return item
+    if isinstance(item, tuple):
+        return [_encode(x) for x in item]
+    if type(item).__name__ in _RECORDS and dataclasses.is_dataclass(item):
+        return {
+            "@": type(item).__name__,
+            "f": [_encode(getattr(item, f.name)) for f in dataclasses.fields(item)],
+        }
+    raise TypeError(f"cannot cache a {type(item).__name__}")  # a new record type: our bug
 
 
-def _part_json(part: Part) -> object:
-    if isinstance(part, str):
-        return part
-    if isinstance(part, Unknown):
-        return ["u", part.reason]
-    if isinstance(part, EnvRef):
-        return ["e", part.name, part.default]
-    return ["t", part.logical_id, part.attribute, part.resource_type, part.known]
-
-
-def _value(data: list[Any]) -> Value:
-    parts, mapping, sequence = data
-    return Value(
-        tuple(_part(p) for p in parts),
-        None if mapping is None else tuple((_value(k), _value(v)) for k, v in mapping),
-        None if sequence is None else tuple(_value(v) for v in sequence),
-    )
-
-
-def _part(data: Any) -> Part:
-    if isinstance(data, str):
-        return data
-    tag, *rest = data
-    if tag == "u":
-        return Unknown(*rest)
-    if tag == "e":
-        return EnvRef(*rest)
-    if tag == "t":
-        return TemplateRef(*rest)
-    raise ValueError(f"unknown value part {tag!r}")
+def _decode(data: Any) -> Any:
+    if isinstance(data, list):
+        return tuple(_decode(x) for x in data)
+    if isinstance(data, dict):
+        if "#" in data:
+            return _ENUMS[data["#"]](data["v"])
+        return _RECORDS[data["@"]](*(_decode(x) for x in data["f"]))
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
