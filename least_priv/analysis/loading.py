@@ -477,7 +477,7 @@ def encode_analysed(analysed: Analysed) -> str:
     Generic over the records' fields, so a field added to ``CallSite`` or ``Value`` is kept
     without touching this code (and changes the analysis format, hence every key).
     """
-    return json.dumps(_encode([analysed.calls, analysed.findings]), separators=(",", ":"))
+    return json.dumps(_encode((analysed.calls, analysed.findings)), separators=(",", ":"))
 
 
 def decode_analysed(text: str) -> Analysed:

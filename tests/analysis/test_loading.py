@@ -260,8 +260,17 @@ def test_every_value_part_round_trips() -> None:
     )
     nested = Value(mapping=((Value.literal("k"), Value(sequence=(parts, Value()))),))
     call = analyze([str(ORDERS)], ORDERS_HANDLER).calls[0]
-    sample = Analysed((dataclasses.replace(call, args=(("A", parts), ("B", nested))),), ())
+    every = dataclasses.replace(
+        call, args=(("A", parts), ("B", nested)), region=Value.literal("eu-west-1")
+    )
+    sample = Analysed((every, call), ())
     assert decode_analysed(encode_analysed(sample)) == sample
+
+
+def test_a_foreign_result_entry_is_refused() -> None:
+    for text in ('[[{"@": "Path", "f": ["/etc"]}], []]', "[[], [1]]", '{"calls": []}'):
+        with pytest.raises((ValueError, KeyError, TypeError)):
+            decode_analysed(text)
 
 
 # -- the shortcuts never change a result -------------------------------------------------------
