@@ -168,6 +168,15 @@ def _check(options: GenerateOptions) -> None:
         raise UsageError("--function selects a function of --template; give --template too")
     if options.cloudtrail and not options.role_arn:
         raise UsageError("--cloudtrail needs --role-arn (the function's execution role)")
+    if options.cloudtrail:
+        # A bad window is known before any code is analysed; observe() checks it again.
+        from least_priv.trail import TrailUsageError
+        from least_priv.trail.window import Window
+
+        try:
+            Window.parse(options.since, options.until)
+        except TrailUsageError as exc:
+            raise UsageError(str(exc)) from exc
     for name, _ in options.env:
         if not name:
             raise UsageError("--env takes NAME=VALUE")
@@ -381,21 +390,24 @@ def _with_cloudtrail(
     run: _Run, function: Function, code: Sequence[Permission], findings: list[Finding]
 ) -> tuple[tuple[Permission, ...], str]:
     """The permissions merged with CloudTrail's, and for ``--merge report`` its tables."""
+    from least_priv.trail import TrailUsageError, observe
     from least_priv.trail import merge as merge_observed
-    from least_priv.trail import observe
 
     options = run.options
     assert options.role_arn is not None  # _check demands it with --cloudtrail
-    observation = observe(
-        options.cloudtrail,
-        role_arn=options.role_arn,
-        since=options.since,
-        until=options.until,
-        session_name=_deployed_name(function),
-        region=options.region,
-        account=options.account,
-        progress=False,
-    )
+    try:
+        observation = observe(
+            options.cloudtrail,
+            role_arn=options.role_arn,
+            since=options.since,
+            until=options.until,
+            session_name=_deployed_name(function),
+            region=options.region,
+            account=options.account,
+            progress=False,
+        )
+    except TrailUsageError as exc:  # a role ARN or source option that cannot work
+        raise UsageError(str(exc)) from exc
     result = merge_observed(list(code), observation, options.merge)
     findings.extend(observation.findings)
     findings.extend(result.findings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -224,6 +225,16 @@ def test_function_without_local_code_gets_configuration_permissions_and_a_findin
     assert "LP340" in {f.code for f in result.findings}
 
 
+_TRAIL = GenerateOptions(
+    paths=("fixtures/trail/merge-dynamic/src",),
+    handler="app.handler",
+    cloudtrail=("fixtures/trail/merge-dynamic/trail",),
+    role_arn="arn:aws:iam::123456789012:role/report-exporter-role",
+    since="2026-03-01",
+    until="2026-03-03",
+)
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -236,6 +247,10 @@ def test_function_without_local_code_gets_configuration_permissions_and_a_findin
         ),
         (GenerateOptions(paths=("fixtures/quickstart/src",), cloudtrail=("trail/",)), "--role-arn"),
         (GenerateOptions(paths=("fixtures/quickstart/src",), merge="both"), "--merge"),
+        # CloudTrail options that cannot work are usage errors, not tracebacks.
+        (replace(_TRAIL, since="last tuesday"), "ISO date"),
+        (replace(_TRAIL, until="2026-13-40"), "ISO date"),
+        (replace(_TRAIL, role_arn="report-exporter-role"), "ARN"),
     ],
 )
 def test_usage_errors(options: GenerateOptions, message: str) -> None:

@@ -181,8 +181,9 @@ def generate(
             ("\n" if fmt == "text" else "") + render_explain(result), nl=False, err=fmt != "text"
         )
     for policy in result.functions:
-        if policy.cloudtrail_report:
+        if policy.cloudtrail_report and fmt != "text":
             # --merge report: what CloudTrail saw that the code does not, and the reverse.
+            # Text output carries the tables itself; other formats keep stdout parseable.
             title = f"## {policy.name}\n" if policy.name else ""
             click.echo(title + policy.cloudtrail_report, err=True, nl=False)
     if report_file:

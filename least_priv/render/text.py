@@ -9,7 +9,10 @@ from least_priv.policy import size
 
 
 def render_text(result: GenerateResult) -> str:
-    """Per function: the statements as "actions on resources", sizes and finding counts."""
+    """Per function: the statements as "actions on resources", sizes and finding counts.
+
+    With ``--merge report``, each function's CloudTrail tables (Markdown) follow it.
+    """
     blocks = [_function(p) for p in result.functions]
     if not blocks:
         return "no function to write a policy for\n"
@@ -44,4 +47,7 @@ def _function(policy: FunctionPolicy) -> str:
             f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in sorted(counts.items())
         )
         lines.append(f"  findings: {summary} (details on stderr)")
+    if policy.cloudtrail_report:
+        # --merge report: the tables are the point of the run, so they join the summary.
+        lines += ["", policy.cloudtrail_report.rstrip("\n")]
     return "\n".join(lines) + "\n"

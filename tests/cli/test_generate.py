@@ -212,3 +212,37 @@ def test_findings_as_sarif_or_github_annotations_for_ci(capsys: pytest.CaptureFi
     assert (
         err.startswith("::") and "file=fixtures/policy/sam-invoices/src/invoices/archive.py" in err
     )
+
+
+_MERGE_REPORT = (
+    "--template", "template.yaml",
+    "--region", "eu-west-1",
+    "--account", "123456789012",
+    "--cloudtrail", "trail",
+    "--role-arn", "arn:aws:iam::123456789012:role/report-exporter-role",
+    "--until", "2026-03-03",
+    "--merge", "report",
+)  # fmt: skip
+
+
+def test_bad_cloudtrail_window_is_a_usage_error_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT / "fixtures" / "trail" / "merge-dynamic")
+    code, out, err = run(capsys, *_MERGE_REPORT, "--since", "last tuesday")
+    assert code == 2 and out == ""
+    assert "not an ISO date" in err and "'last tuesday'" in err
+    assert "Traceback" not in err
+
+
+def test_merge_report_tables_are_part_of_the_text_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT / "fixtures" / "trail" / "merge-dynamic")
+    code, out, err = run(capsys, *_MERGE_REPORT, "--since", "2026-03-01", "--format", "text")
+    assert code == 0
+    summary, tables = out.split("### Observed in CloudTrail, not found in the code")
+    assert summary.startswith("ReportExporterFunction: ")
+    assert "| states:StartExecution | arn:aws:states:eu-west-1:123456789012:" in tables
+    assert "### Denied in CloudTrail (missing permissions)" in tables
+    assert "###" not in err  # printed once, where the reader is looking
