@@ -63,6 +63,10 @@ class GenerateOptions:
     handler: str | None = None  # Lambda handler string, relative to the code root
     template: str | None = None  # SAM/CFN/serverless/terraform-plan/cdk.out
     function: str | None = None  # a function of the template; None = every function
+    # Template parameter values (CloudFormation parameters, serverless ${opt:NAME}) and
+    # serverless' stage, as `sam deploy --parameter-overrides` / `sls --stage` would give.
+    parameters: tuple[tuple[str, str], ...] = ()
+    stage: str | None = None
     env: tuple[tuple[str, str], ...] = ()
     region: str | None = None
     account: str | None = None
@@ -180,6 +184,11 @@ def _check(options: GenerateOptions) -> None:
     for name, _ in options.env:
         if not name:
             raise UsageError("--env takes NAME=VALUE")
+    for name, _ in options.parameters:
+        if not name:
+            raise UsageError("--parameter takes KEY=VALUE")
+    if (options.parameters or options.stage is not None) and not options.template:
+        raise UsageError("--parameter and --stage are values for --template; give --template too")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +205,9 @@ def _functions(run: _Run) -> tuple[list[Function], bool]:
     from least_priv.infra import load_template, select_functions
     from least_priv.infra.codes import MISSING_CODE
 
-    template = load_template(options.template)
+    template = load_template(
+        options.template, parameters=dict(options.parameters), stage=options.stage
+    )
     # What the template's declared role policies lack (LP430-449) matters to diff and
     # check, which compare against them; a generated policy does not depend on them.
     run.findings.extend(

@@ -700,8 +700,13 @@ def from_template(
     account: str | None = None,
     partition: str | None = None,
     managed: Mapping[str, ParsedPolicy] | None = None,
+    parameters: Mapping[str, str] | None = None,
+    stage: str | None = None,
 ) -> Attached:
     """The role ``least_priv.infra`` declares for ``function`` in the template at ``path``.
+
+    ``parameters``/``stage`` are the template's parameter values and serverless stage, as
+    ``generate --parameter/--stage`` reads the template with (``infra.load_template``).
 
     SAM policy templates arrive expanded to their statements; a managed policy named only
     by ARN is reported (LP620) and stands in as :func:`unreadable`; the permissions
@@ -711,7 +716,7 @@ def from_template(
     from least_priv.infra import load_template
     from least_priv.infra.codes import BAD_POLICY_DOCUMENT, MANAGED_POLICY_NOT_EXPANDED
 
-    template = load_template(path)
+    template = load_template(path, parameters=parameters, stage=stage)
     # Infra's LP431 notes a managed ARN it cannot expand; for the role compared here that
     # fact is reported once, as LP620 below (with the ARN resolved and the remedy), or is
     # moot because the user gave the document. Other roles are not compared.

@@ -251,6 +251,11 @@ _TRAIL = GenerateOptions(
         (replace(_TRAIL, since="last tuesday"), "ISO date"),
         (replace(_TRAIL, until="2026-13-40"), "ISO date"),
         (replace(_TRAIL, role_arn="report-exporter-role"), "ARN"),
+        (GenerateOptions(paths=("fixtures/quickstart/src",), stage="dev"), "--template"),
+        (
+            GenerateOptions(template=str(INVOICES / "template.yaml"), parameters=(("", "x"),)),
+            "KEY=VALUE",
+        ),
     ],
 )
 def test_usage_errors(options: GenerateOptions, message: str) -> None:
@@ -373,3 +378,28 @@ def test_client_pinned_to_another_region_is_granted_there(cached: bool, tmp_path
             "arn:aws:dynamodb:us-east-1:123456789012:table/orders-primary",
         ) in got
         assert ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:123456789012:orders-dr-events") in got
+
+
+def test_template_parameters_override_their_defaults() -> None:
+    # sam-invoices names every resource after its Stage parameter (Default: prod).
+    options = GenerateOptions(
+        template=str(INVOICES / "template.yaml"), region="eu-west-1", account="123456789012"
+    )
+    default = grants(documents(generate(options)))
+    staging = grants(documents(generate(replace(options, parameters=(("Stage", "staging"),)))))
+    table = "arn:aws:dynamodb:eu-west-1:123456789012:table/invoices-{}"
+    assert ("dynamodb:PutItem", table.format("prod")) in default
+    assert ("dynamodb:PutItem", table.format("staging")) in staging
+    assert not any("-prod" in resource for _, resource in staging)
+
+
+def test_serverless_stage_names_the_resources() -> None:
+    serverless = ROOT / "fixtures" / "policy" / "serverless-payments" / "serverless.yml"
+    options = GenerateOptions(template=str(serverless))
+    dev = grants(documents(generate(replace(options, stage="dev"))))
+    assert any(r.endswith(":table/payments-dev-ledger") for _, r in dev)
+    assert not any("-prod-" in r for _, r in dev)
+    # Without --stage the file's own default (${opt:stage, 'prod'}) applies.
+    assert any(
+        r.endswith(":table/payments-prod-ledger") for _, r in grants(documents(generate(options)))
+    )

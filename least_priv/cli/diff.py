@@ -37,6 +37,8 @@ SHAPING_OPTIONS: tuple[str, ...] = (
     "template",
     "function",
     "env",
+    "parameters",
+    "stage",
     "region",
     "account",
     "partition",
@@ -169,6 +171,8 @@ def _attached(kw: dict[str, Any]) -> Attached:
             account=kw["account"],
             partition=kw["partition"],
             managed=read_managed_policies(kw["managed_files"]),
+            parameters=dict(kw["parameters"]),
+            stage=kw["stage"],
         )
     else:
         raise click.UsageError(
@@ -243,6 +247,8 @@ def _required(
         template=kw["template"],
         function=kw["function"],
         env=env,
+        parameters=tuple(kw["parameters"]),
+        stage=kw["stage"],
         region=kw["region"],
         account=kw["account"],
         partition=kw["partition"],

@@ -20,12 +20,14 @@ from least_priv.model import Finding, Severity
 FORMATS = ("json", "sam", "cfn", "terraform", "serverless", "text")
 
 
-def _env_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> object:
+def _env_pair(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> object:
+    """``NAME=VALUE`` items as pairs (``--env``, ``--parameter``); the value may be empty."""
     pairs: list[tuple[str, str]] = []
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--env")
+            metavar = param.metavar or "NAME=VALUE"
+            raise click.BadParameter(f"{item!r} is not {metavar}", param_hint=param.opts[0])
         pairs.append((name, value))
     return tuple(pairs)
 
@@ -46,6 +48,15 @@ def _env_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str, .
     metavar="NAME=VALUE",
     help="An environment variable's value (overrides the template's).",
 )
+@click.option(
+    "--parameter",
+    "parameters",
+    multiple=True,
+    callback=_env_pair,
+    metavar="KEY=VALUE",
+    help="A template parameter's value (CloudFormation/SAM parameter, serverless ${opt:KEY}).",
+)
+@click.option("--stage", help="serverless.yml stage (${opt:stage}, ${sls:stage}).")
 @click.option("--region", help="Region in ARNs (default: * / ${AWS::Region}).")
 @click.option("--account", help="Account id in ARNs (default: * / ${AWS::AccountId}).")
 @click.option(
@@ -107,6 +118,8 @@ def generate(
     template: str | None,
     function: str | None,
     env: tuple[tuple[str, str], ...],
+    parameters: tuple[tuple[str, str], ...],
+    stage: str | None,
     region: str | None,
     account: str | None,
     partition: str | None,
@@ -147,6 +160,8 @@ def generate(
         template=template,
         function=function,
         env=env,
+        parameters=parameters,
+        stage=stage,
         region=region,
         account=account,
         partition=partition,

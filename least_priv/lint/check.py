@@ -90,6 +90,8 @@ def check_template(
             account=options.account,
             partition=options.partition,
             managed=managed,
+            parameters=dict(options.parameters),
+            stage=options.stage,
         )
         used |= attached.managed_used
         result = diff_permissions(

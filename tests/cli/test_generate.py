@@ -246,3 +246,29 @@ def test_merge_report_tables_are_part_of_the_text_output(
     assert "| states:StartExecution | arn:aws:states:eu-west-1:123456789012:" in tables
     assert "### Denied in CloudTrail (missing permissions)" in tables
     assert "###" not in err  # printed once, where the reader is looking
+
+
+def test_parameter_and_stage_options_reach_the_template(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "--template", INVOICES, "--parameter", "Stage=staging")
+    assert code == 0
+    assert "table/invoices-staging" in out and "invoices-prod" not in out
+    serverless = "fixtures/policy/serverless-payments/serverless.yml"
+    code, out, _ = run(capsys, "--template", serverless, "--stage", "dev")
+    assert code == 0 and "payments-dev-ledger" in out and "-prod-" not in out
+    code, out, err = run(capsys, "--template", INVOICES, "--parameter", "Stage")
+    assert code == 2 and out == "" and "'Stage' is not KEY=VALUE" in err
+
+
+def test_check_reads_the_declared_role_with_the_same_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The role's SAM policy templates name the stage's resources too: were only the code's
+    # side read with Stage=staging, every staging permission would be "missing" (exit 1).
+    argv = ["check", "--template", INVOICES, "--no-lint", "--region", "eu-west-1"]
+    code = main([*argv, "--account", "123456789012", "--parameter", "Stage=staging"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "incoming-invoices-staging" in out and "incoming-invoices-prod" not in out
+    assert " 0 errors" in err
