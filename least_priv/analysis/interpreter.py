@@ -23,7 +23,7 @@ from least_priv.analysis import codes
 from least_priv.analysis.lower import IR
 from least_priv.analysis.program import ModuleIR
 from least_priv.analysis.pysemantics import binary, boolean, dict_lookup, dict_method, string_method
-from least_priv.analysis.scopes import ClassDef, FunctionDef, index_definitions
+from least_priv.analysis.scopes import ClassDef, FunctionDef, index_definitions, target_names
 from least_priv.analysis.sdk import Loc, SdkSemantics, known_text
 from least_priv.analysis.values import (
     NOTHING,
@@ -340,8 +340,10 @@ class Interpreter(SdkSemantics):
             f.branch -= 1
         elif tag == "for":
             items = self.iterate(self.expr(stmt[2], f), f)
-            f.branch += 1
+            # Inside the body the target is the element, not what the name held before
+            # (bound before the branch count rises: strong at the top level of a function).
             self.assign(stmt[1], items, f)
+            f.branch += 1
             self.run_body(stmt[3], f)
             self.run_body(stmt[4], f)
             f.branch -= 1
@@ -652,18 +654,30 @@ class Interpreter(SdkSemantics):
             self.assign(e[1], value, f)
             return value
         if tag == "comp" or tag == "dcomp":
-            f.branch += 1
+            # A comprehension's variables are its own: bound for it, then the function's
+            # names of the same spelling get their values back.
+            saved: dict[str, Atoms | None] = {}
             for target, iterable, conditions in e[-1]:
-                self.assign(target, self.iterate(self.expr(iterable, f), f), f)
+                drawn = self.iterate(self.expr(iterable, f), f)
+                if f.locals is None:
+                    self.assign(target, drawn, f)
+                else:
+                    for name in target_names(target):
+                        saved.setdefault(name, f.locals.get(name))
+                        f.locals[name] = drawn
                 for condition in conditions:
                     self.expr(condition, f)
             element = self.expr(e[1], f)
+            value = self.expr(e[2], f) if tag == "dcomp" else NOTHING
+            if f.locals is not None:
+                for name, before in saved.items():
+                    if before is None:
+                        f.locals.pop(name, None)
+                    else:
+                        f.locals[name] = before
             if tag == "dcomp":
                 # {name: boto3.client(name) for name in NAMES}: a dict, keys kept.
-                value = self.expr(e[2], f)
-                f.branch -= 1
                 return one(DictA(((element, value),)))
-            f.branch -= 1
             return one(ListA((element,)))
         if tag == "star":
             return self.expr(e[1], f)

@@ -88,6 +88,13 @@ def assigned_names(body: Iterable[IR], out: set[str], globals_: set[str]) -> Non
             globals_.update(stmt[1])
 
 
+def target_names(target: IR) -> list[str]:
+    """The names an assignment target binds (``a``, ``a, (b, *c)``)."""
+    out: set[str] = set()
+    _target_names(target, out)
+    return sorted(out)
+
+
 def _target_names(target: IR, out: set[str]) -> None:
     if target[0] == "name":
         out.add(target[1])

@@ -42,6 +42,7 @@ from least_priv.analysis.values import (
     WaiterA,
     alternatives,
     argument,
+    concat,
     derived_opaque,
     derived_unknown,
     keyword,
@@ -49,6 +50,7 @@ from least_priv.analysis.values import (
     one,
     replace_placeholder,
     to_value,
+    union,
     unknown,
 )
 from least_priv.model import CallKind, CallSite, EnvRef, Finding, Location, Part, Unknown, Value
@@ -407,7 +409,9 @@ class SdkSemantics:
             return self.client_method(atom, name, args, kwargs, f, loc)
         if isinstance(atom, PaginatorA):
             if name == "paginate":
-                self.paginate_or_wait(atom, kwargs, f, loc)
+                page = self.paginate_or_wait(atom, kwargs, f, loc)
+                if page is not None:
+                    return one(ListA((page,)))
             return one(Opaque("<page iterator>"))
         if isinstance(atom, WaiterA):
             if name == "wait":
@@ -482,22 +486,16 @@ class SdkSemantics:
             return unknown("response")
         call_args = [(k, v) for k, v in named if k]
         self.emit(service, operation, call_args, CallKind.CLIENT, name, f, loc)
-        response = one(Opaque(f"<response of {service}.{name}>"))
-        derived = [
-            (path, _derived_response(service, operation, path, dict(call_args)))
-            for (svc, op, path) in _DERIVED_RESPONSES
-            if (svc, op) == (service, operation)
-        ]
-        items = tuple((literal(p), one(Str(v))) for p, v in derived if v is not None)
-        return one(DictA(items)) if items else response
+        known = _response(service, operation, dict(call_args))
+        return known if known is not None else one(Opaque(f"<response of {service}.{name}>"))
 
     def paginate_or_wait(
         self, paginator: PaginatorA | WaiterA, kwargs: Kwargs, f: Frame, loc: Loc
-    ) -> None:
+    ) -> Atoms | None:
         """``paginator.paginate(**params)`` / ``waiter.wait(**params)``: the operation behind it.
 
         The paginator's or waiter's own settings (PaginationConfig, WaiterConfig) are not
-        request parameters.
+        request parameters. Returns what is known of one page (a response), if anything.
         """
         if isinstance(paginator, PaginatorA):
             what, setting, kind = "paginator", "PaginationConfig", CallKind.PAGINATOR
@@ -516,9 +514,10 @@ class SdkSemantics:
                 f"{paginator.service} {what} name {paginator.name or '(computed)'} is not "
                 "known; the operation behind it is not in the policy",
             )
-            return
+            return None
         args = [(k, v) for k, v in kwargs if k and k != setting]
         self.emit(paginator.service, operation, args, kind, via, f, loc)
+        return _response(paginator.service, operation, dict(args))
 
     # -- resources ----------------------------------------------------------------------------
 
@@ -535,10 +534,17 @@ class SdkSemantics:
         for param in request.get("params", ()):
             target = re.split(r"[.\[]", param["target"], maxsplit=1)[0]
             source = param.get("source")
-            if source == "identifier" and target == param["target"]:
+            if source == "identifier":
                 known = ids.get(param["name"])
-                if known is not None:
+                if known is None:
+                    continue
+                if target == param["target"]:
                     out[target] = one(Str(known))
+                else:
+                    # Batch actions fill a structure: Delete.Objects[*].Key from each item.
+                    head, _, rest = param["target"].replace("[]", "[*]").partition(".")
+                    inner = _nested(rest, one(Str(known))) if rest else one(Str(known))
+                    out[target] = one(ListA((inner,))) if head.endswith("[*]") else inner
             elif source in ("string", "integer", "boolean"):
                 out.setdefault(target, one(Str(Value.literal(str(param.get("value"))))))
         for name, atoms in extra:
@@ -805,7 +811,7 @@ class SdkSemantics:
             [],
             request_args,
             f"{coll.via}[]",
-            "",
+            request.get("operation", ""),
             coll.origin,
         )
 
@@ -860,13 +866,18 @@ class SdkSemantics:
             )
 
 
-#: Response values whose shape follows from the request: (service, resource type, response
-#: path) → (request parameter, parts before it). Source: Amazon SQS Developer Guide, "Queue
-#: and message identifiers": a queue URL is https://sqs.<region>.amazonaws.com/<account>/<name>.
+#: Response values whose shape follows from the request: (service, operation, response path)
+#: → (request parameter, parts before it, parts after it). Sources: Amazon SQS Developer
+#: Guide, "Queue and message identifiers" (a queue URL is
+#: https://sqs.<region>.amazonaws.com/<account>/<queue-name>); Amazon S3 API Reference,
+#: ListObjectsV2/ListObjects "Prefix" (every key listed begins with the prefix).
 _QUEUE_URL_PREFIX: tuple[Part, ...] = (Unknown("queue endpoint"), "/", Unknown("account"), "/")
-_DERIVED_RESPONSES: dict[tuple[str, str, str], tuple[str, tuple[Part, ...]]] = {
-    ("sqs", "GetQueueUrl", "QueueUrl"): ("QueueName", _QUEUE_URL_PREFIX),
-    ("sqs", "CreateQueue", "QueueUrl"): ("QueueName", _QUEUE_URL_PREFIX),
+_KEY_REST: tuple[Part, ...] = (Unknown("rest of a listed key"),)
+_DERIVED_RESPONSES: dict[tuple[str, str, str], tuple[str, tuple[Part, ...], tuple[Part, ...]]] = {
+    ("sqs", "GetQueueUrl", "QueueUrl"): ("QueueName", _QUEUE_URL_PREFIX, ()),
+    ("sqs", "CreateQueue", "QueueUrl"): ("QueueName", _QUEUE_URL_PREFIX, ()),
+    ("s3", "ListObjectsV2", "Contents[].Key"): ("Prefix", (), _KEY_REST),
+    ("s3", "ListObjects", "Contents[].Key"): ("Prefix", (), _KEY_REST),
 }
 
 
@@ -877,8 +888,32 @@ def _derived_response(
     rule = _DERIVED_RESPONSES.get((service, operation, path))
     if rule is None or rule[0] not in request_args:
         return None
-    name = to_value(request_args[rule[0]])
-    return Value((*rule[1], *name.parts)) if name.is_string else None
+    given = to_value(request_args[rule[0]])
+    if not given.is_string:
+        return None
+    return concat([rule[1], given.parts, rule[2]])
+
+
+def _response(service: str, operation: str, request_args: dict[str, Atoms]) -> Atoms | None:
+    """What the analysis knows of an operation's response (None: nothing)."""
+    shape: Atoms | None = None
+    for svc, op, path in _DERIVED_RESPONSES:
+        if (svc, op) != (service, operation):
+            continue
+        value = _derived_response(service, operation, path, request_args)
+        if value is not None:
+            member = _nested(path.replace("[]", "[*]"), one(Str(value)))
+            shape = member if shape is None else union(shape, member)
+    return shape
+
+
+def _nested(path: str, value: Atoms) -> Atoms:
+    """``Delete.Objects[*].Key`` = v as dicts and lists: {Delete: {Objects: [{Key: v}]}}."""
+    head, _, rest = path.partition(".")
+    inner = _nested(rest, value) if rest else value
+    if head.endswith("[*]"):
+        return one(DictA(((literal(head[:-3]), one(ListA((inner,)))),)))
+    return one(DictA(((literal(head), inner),)))
 
 
 #: The shape of a botocore method name: a verb, then words (``put_item``, ``list_objects_v2``),

@@ -117,9 +117,10 @@ def test_collections_list_and_yield_resources(project) -> None:
             """
         }
     ).calls("app.handler")
-    # ObjectSummary has no load: reading .key/.size makes no request.
+    # ObjectSummary has no load: reading .key/.size makes no request. Listed keys begin
+    # with the listing's prefix.
     assert calls == [
-        "s3.DeleteObject(Bucket=logs, Key=*)",
+        "s3.DeleteObject(Bucket=logs, Key=2024/*)",
         "s3.ListObjects(Bucket=logs)",
         "s3.ListObjects(Bucket=logs, Prefix=2024/)",
     ]
@@ -135,7 +136,10 @@ def test_batch_action_on_collection(project) -> None:
             """
         }
     ).calls("app.handler")
-    assert calls == ["s3.DeleteObjects(Bucket=tmp)", "s3.ListObjects(Bucket=tmp, Prefix=old/)"]
+    assert calls == [
+        "s3.DeleteObjects(Bucket=tmp, Delete={Objects: [{Key: old/*}]})",
+        "s3.ListObjects(Bucket=tmp, Prefix=old/)",
+    ]
 
 
 def test_lazy_attribute_load_is_a_request(project) -> None:
@@ -190,3 +194,28 @@ def test_service_resource_collection(project) -> None:
         }
     ).calls("app.handler")
     assert calls == ["sqs.ListQueues(QueueNamePrefix=jobs)"]
+
+
+def test_keys_from_a_client_listing_keep_the_prefix(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            s3 = boto3.client("s3")
+            def handler(event, context):
+                pages = s3.get_paginator("list_objects_v2").paginate(Bucket="b", Prefix="exports/")
+                for page in pages:
+                    keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+                    s3.delete_objects(Bucket="b", Delete={"Objects": keys})
+                listing = s3.list_objects_v2(Bucket="b", Prefix="tmp/")
+                for obj in listing["Contents"]:
+                    s3.delete_object(Bucket="b", Key=obj["Key"])
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "s3.DeleteObject(Bucket=b, Key=tmp/*)",
+        "s3.DeleteObjects(Bucket=b, Delete={Objects: [{Key: exports/*}]})",
+        "s3.ListObjectsV2(Bucket=b, Prefix=exports/)",
+        "s3.ListObjectsV2(Bucket=b, Prefix=tmp/)",
+    ]
