@@ -333,12 +333,19 @@ def code_permissions(
 ) -> Iterable[Permission]:
     """The permissions the calls need, scoped by ``scoper``; unmappable calls are reported.
 
+    The catalog's findings on each call join ``findings``; LP306 (no action) is added only
+    when the catalog has not already said why.
+
     Exposed for callers that bring their own call sites (tests, other front ends).
     """
     catalog = get_catalog()
     for call in calls:
         requirements = catalog.requirements(call)
-        if not requirements and _needs_permission(catalog, call):
+        # The catalog's own word on the call (LP701-705: an operation granted prefix:*,
+        # request content that could not be decided), at the call's location.
+        explained = catalog.findings(call)
+        findings.extend(explained)
+        if not requirements and not explained and _needs_permission(catalog, call):
             findings.append(
                 policy_codes.finding(
                     policy_codes.NO_ACTIONS,

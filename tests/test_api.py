@@ -403,3 +403,18 @@ def test_serverless_stage_names_the_resources() -> None:
     assert any(
         r.endswith(":table/payments-prod-ledger") for _, r in grants(documents(generate(options)))
     )
+
+
+def test_catalog_findings_are_reported_at_the_call() -> None:
+    result = generate(
+        GenerateOptions(paths=("fixtures/policy/catalog-notes/src",), handler="app.handler")
+    )
+    app = "fixtures/policy/catalog-notes/src/app.py"
+    found = {(f.code, str(f.location)): f for f in result.findings}
+    unresolved = found[("LP703", f"{app}:19:4")]
+    assert "batch:* granted" in unresolved.message and unresolved.severity is Severity.WARNING
+    undecided = found[("LP705", f"{app}:15:14")]
+    assert "bedrock:InvokeModel" in undecided.message
+    assert not any(code == "LP306" for code, _ in found)  # the catalog already said why
+    actions = {a for a, _ in grants(documents(result))}
+    assert {"batch:*", "bedrock:InvokeModel"} <= actions
