@@ -122,6 +122,9 @@ _PUSH = frozenset(
         "CloudWatchLogs",
         "IoTRule",
         "AlexaSkill",
+        "AlexaSmartHome",
+        "ALB",  # the load balancer invokes the function through its resource policy
+        "WebSocket",  # API Gateway WebSocket routes, like REST/HTTP APIs
         "Cognito",
         "FunctionUrl",
         "EventBridge",

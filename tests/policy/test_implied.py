@@ -327,3 +327,51 @@ def test_resource_named_literally_in_code_is_matched_by_its_physical_name() -> N
     # The alias names no key: any key, through SQS only.
     sqs = next(p for p in kms if "sqs." in p.conditions[0].values[0])
     assert sqs.resource == f"arn:aws:kms:{ACCT}:key/*"
+
+
+def test_push_sources_of_serverless_need_nothing_from_the_role(tmp_path: object) -> None:
+    # A chat backend on serverless: an ALB health/webhook target, WebSocket routes and an
+    # Alexa smart-home skill all invoke the function themselves (resource policy).
+    from pathlib import Path
+
+    from least_priv.infra import load_template
+
+    root = Path(str(tmp_path))
+    (root / "handler.py").write_text("def main(event, context):\n    return {}\n")
+    (root / "serverless.yml").write_text(
+        "service: chat\n"
+        "provider:\n  name: aws\n  runtime: python3.12\n"
+        "functions:\n"
+        "  main:\n"
+        "    handler: handler.main\n"
+        "    events:\n"
+        "      - alb:\n"
+        "          listenerArn: arn:aws:elasticloadbalancing:eu-west-1:123456789012:"
+        "listener/app/chat/50dc6c495c0c9188/f2f7dc8efc522ab2\n"
+        "          priority: 1\n"
+        "          conditions:\n            path: /webhook\n"
+        "      - websocket: $connect\n"
+        "      - websocket:\n          route: sendMessage\n"
+        "      - alexaSmartHome: amzn1.ask.skill.12345678-1234-1234-1234-123456789012\n"
+    )
+    template = load_template(root / "serverless.yml")
+    (fn,) = template.functions
+    assert {e.kind for e in fn.events} == {"ALB", "WebSocket", "AlexaSmartHome"}
+    got, scoper = implied(fn)
+    assert not [f for f in scoper.findings if f.code == "LP341"]
+    assert set(got) == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def test_every_event_kind_the_readers_produce_is_push_or_poller_or_reported() -> None:
+    # A kind nobody classified gets the "poller not derived" note: right for Kafka, MQ,
+    # DocumentDB (polled, not modelled), wrong for anything the service invokes itself.
+    from least_priv.infra import cloudformation, serverless
+
+    polled_not_modelled = {"MSK", "MQ", "SelfManagedKafka", "DocumentDB"}
+    kinds = set(serverless._EVENT_KINDS.values()) | set(cloudformation._SAM_EVENT_TARGETS)
+    for kind in sorted(kinds - polled_not_modelled):
+        _, scoper = implied(function(events=(EventSource(kind, None, WHERE),)))
+        assert not [f for f in scoper.findings if f.code == "LP341"], kind
+    for kind in sorted(polled_not_modelled):
+        _, scoper = implied(function(events=(EventSource(kind, None, WHERE),)))
+        assert [f.code for f in scoper.findings if f.code == "LP341"] == ["LP341"], kind
