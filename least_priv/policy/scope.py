@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from least_priv.catalog import transforms
 from least_priv.catalog.params import values_at
+from least_priv.infra.parts import REGION
 from least_priv.model import (
     CallSite,
     EnvRef,
@@ -168,7 +169,10 @@ class Scoper:
         first = value.parts[0] if len(value.parts) == 1 else None
         if isinstance(first, EnvRef) and first.name in _RUNTIME_REGION_VARIABLES:
             return self.context
-        region = value.text
+        if first == REGION:  # a variable the template sets to !Ref AWS::Region
+            return self.context
+        # A template parameter with a known value (DrRegion: eu-west-1) is as good as a literal.
+        region = value.pattern() if value.is_string else None
         if region is None or not _REGION_NAME.fullmatch(region):
             self._report(
                 codes.UNKNOWN_REGION,

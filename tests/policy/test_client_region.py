@@ -134,3 +134,21 @@ def test_region_text_that_is_not_a_region_is_not_trusted() -> None:
     found, codes = resources(put("orders", Value(("eu-", Unknown("suffix")))))
     assert found == ["arn:aws:dynamodb:*:123456789012:table/orders"]
     assert codes == ["LP308"]
+
+
+def test_region_from_a_template_parameter_or_the_stacks_own_region() -> None:
+    # DR_REGION: !Ref DrRegion (Default: eu-west-1), HOME_REGION: !Ref AWS::Region.
+    env = Environment(
+        {
+            "DR_REGION": Value((TemplateRef("DrRegion", None, None, "eu-west-1"),)),
+            "HOME_REGION": Value((TemplateRef("AWS::Region"),)),
+            "OTHER_REGION": Value((TemplateRef("OtherRegion"),)),  # no value known
+        },
+        complete=True,
+    )
+    dr = resources(put("orders-dr", Value((EnvRef("DR_REGION"),))), env)
+    assert dr == (["arn:aws:dynamodb:eu-west-1:123456789012:table/orders-dr"], [])
+    home = resources(put("orders", Value((EnvRef("HOME_REGION"),))), env)
+    assert home == (["arn:aws:dynamodb:us-east-1:123456789012:table/orders"], [])
+    other = resources(put("orders", Value((EnvRef("OTHER_REGION"),))), env)
+    assert other == (["arn:aws:dynamodb:*:123456789012:table/orders"], ["LP308"])
