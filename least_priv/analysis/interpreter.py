@@ -78,6 +78,8 @@ _PASSTHROUGH_DECORATORS = frozenset(
         "abc.abstractmethod",
     }
 )
+#: Methods that add to a list, set or dict in place.
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update"})
 #: Decorator method names that register a function for a framework to call later
 #: (Powertools event handler routes, Chalice, FastAPI-style routers).
 ROUTE_DECORATORS = frozenset(
@@ -128,6 +130,7 @@ class Frame:
     cls: ClassA | None = None  # class whose body runs (class frame) or owning a method
     receiver: Atom | None = None
     returns: set[Atom] = field(default_factory=set)
+    yielded: set[Atom] = field(default_factory=set)  # a generator's elements
     branch: int = 0
     context: int = 0
 
@@ -541,6 +544,13 @@ class Interpreter(SdkSemantics):
                 elif isinstance(atom, ModuleA):
                     self.store_global(atom.name, target[2], value)
         elif tag == "list":
+            only = next(iter(value)) if len(value) == 1 else None
+            plain = all(item[0] != "star" for item in target[1])
+            if isinstance(only, ListA) and plain and len(only.items) == len(target[1]):
+                # a, b = x, y: each name gets its own value.
+                for item, part in zip(target[1], only.items, strict=True):
+                    self.assign(item, part, f)
+                return
             items = self.iterate(value, f)
             for item in target[1]:
                 self.assign(item[1] if item[0] == "star" else item, items, f)
@@ -559,14 +569,34 @@ class Interpreter(SdkSemantics):
         for atom in current:
             if isinstance(atom, DictA):
                 grown.add(DictA((*atom.items, (key, value))))
-        if not grown:
-            return
-        value = union(current, frozenset(grown))
+        if grown:
+            self._rebind(holder, union(current, frozenset(grown)), f)
+
+    def _rebind(self, holder: IR, value: Atoms, f: Frame) -> None:
+        """Give a mutated container's new value to the name or attribute holding it."""
         if holder[0] == "name" and f.locals is not None and holder[1] not in f.local_names:
-            # Mutating a global dict from a function does not make the name local.
+            # Mutating a global container from a function does not make the name local.
             self.store_global(f.module, holder[1], value)
         elif holder[0] in ("name", "attr"):
             self.assign(holder, value, f)
+
+    def _mutate(self, holder: IR, method: str, args: list[Atoms], f: Frame) -> None:
+        """``items.append(x)``, ``extend``, ``insert``, ``add``, ``update``: remember x."""
+        if not args or holder[0] not in ("name", "attr"):
+            return
+        current = self.expr(holder, f)
+        grown: set[Atom] = set()
+        for atom in current:
+            if isinstance(atom, ListA) and method in ("append", "add", "insert"):
+                grown.add(ListA((*atom.items, args[-1])))
+            elif isinstance(atom, ListA) and method == "extend":
+                grown.add(ListA((*atom.items, self.iterate(args[0], f))))
+            elif isinstance(atom, DictA) and method == "update":
+                grown.update(
+                    DictA((*atom.items, *d.items)) for d in args[0] if isinstance(d, DictA)
+                )
+        if grown:
+            self._rebind(holder, union(current, frozenset(grown)), f)
 
     # -- expressions ------------------------------------------------------------------------
 
@@ -646,9 +676,11 @@ class Interpreter(SdkSemantics):
             self.lambdas[lam] = (e, f)
             return one(lam)
         if tag == "yield":
-            if e[1] is not None:
-                f.returns.update(self.expr(e[1], f))
+            f.yielded.update(self.expr(e[1], f) if e[1] is not None else one(Const("None")))
             return unknown("value sent to a generator")
+        if tag == "yieldfrom":
+            f.yielded.update(self.iterate(self.expr(e[1], f), f))
+            return unknown("value returned by a sub-generator")
         if tag == "walrus":
             value = self.expr(e[2], f)
             self.assign(e[1], value, f)
@@ -721,10 +753,15 @@ class Interpreter(SdkSemantics):
         return frozenset(out) if out else unknown("element")
 
     def enter(self, atoms: Atoms, f: Frame) -> Atoms:
-        """The value bound by ``with x as y`` (``__enter__`` of our classes, else x)."""
+        """The value bound by ``with x as y`` (``__enter__`` of our classes, else x).
+
+        A generator here is a ``@contextmanager`` factory: what it yields is bound.
+        """
         out: set[Atom] = set()
         for atom in atoms:
-            if isinstance(atom, InstA):
+            if isinstance(atom, ListA):
+                out.update(self.iterate(one(atom), f))
+            elif isinstance(atom, InstA):
                 for method in ("__enter__", "__aenter__"):
                     found = self.find_method(atom.cls, method)
                     if found is not None:
@@ -861,6 +898,8 @@ class Interpreter(SdkSemantics):
         if func_ir[0] == "attr":
             receiver = self.expr(func_ir[1], f)
             args, kwargs = self.arguments(args_ir, kwargs_ir, f)
+            if func_ir[2] in _MUTATORS:
+                self._mutate(func_ir[1], func_ir[2], args, f)
             out: set[Atom] = set()
             if len(receiver) < 2:
                 for atom in receiver:
@@ -1288,7 +1327,11 @@ class Interpreter(SdkSemantics):
             finally:
                 self.depth -= 1
                 self.active.discard(bound_key)
-            returned = frozenset(frame.returns) if frame.returns else one(Const("None"))
+            if frame.yielded:
+                # Calling a generator function gives an iterator over what it yields.
+                returned = one(ListA((frozenset(frame.yielded),)))
+            else:
+                returned = frozenset(frame.returns) if frame.returns else one(Const("None"))
             self.memo[bound_key] = returned
             result.update(returned)
         return frozenset(result)

@@ -17,7 +17,7 @@ Expression nodes (first item is the tag; ``line`` is -1 until positions are reso
     ["sub", obj, index | None]       ["slice", obj, [bounds]]
     ["dict", [[key | None, value]]]  ["list", [items]]
     ["ifexp", test, body, orelse]    ["lambda", params, body, index, line, col]
-    ["await", expr]   ["yield", expr | None]   ["walrus", target, value]
+    ["await", expr]   ["yield", expr | None]   ["yieldfrom", expr]   ["walrus", target, value]
     ["comp", elt, [[target, iter, [ifs]]]]      ["dcomp", key, value, [[target, iter, [ifs]]]]
     ["other", [subexpressions]]
 
@@ -288,7 +288,7 @@ class _Lowerer:
         if kind is cst.Yield:
             value = node.value  # type: ignore[attr-defined]
             if isinstance(value, cst.From):
-                return ["yield", self.expr(value.item)]
+                return ["yieldfrom", self.expr(value.item)]
             return ["yield", None if value is None else self.expr(value)]
         if kind is cst.NamedExpr:
             return ["walrus", self.expr(node.target), self.expr(node.value)]  # type: ignore[attr-defined]

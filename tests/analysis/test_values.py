@@ -252,3 +252,56 @@ def test_class_constants_and_enum_members(project) -> None:
     assert by_op["SendMessage"].arg("QueueUrl") == Value.literal(
         "https://sqs.us-east-1.amazonaws.com/1/jobs"
     )
+
+
+def test_generators_lists_built_by_append_and_tuple_unpacking(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            s3 = boto3.client("s3")
+            BUCKET, PREFIX = "exports", "daily/"
+
+            def listed():
+                for page in s3.get_paginator("list_objects_v2").paginate(
+                    Bucket=BUCKET, Prefix=PREFIX
+                ):
+                    for obj in page.get("Contents", []):
+                        yield obj["Key"]
+
+            def handler(event, context):
+                batch, count = [], 0
+                for key in listed():
+                    batch.append({"Key": key})
+                s3.delete_objects(Bucket=BUCKET, Delete={"Objects": batch})
+            """
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "s3.DeleteObjects(Bucket=exports, Delete={Objects: [{Key: daily/*}]})",
+        "s3.ListObjectsV2(Bucket=exports, Prefix=daily/)",
+    ]
+
+
+def test_contextmanager_factory_yields_its_client(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            from contextlib import contextmanager
+            import boto3
+
+            @contextmanager
+            def queue():
+                client = boto3.client("sqs")
+                try:
+                    yield client
+                finally:
+                    client.close()
+
+            def handler(event, context):
+                with queue() as sqs:
+                    sqs.send_message(QueueUrl="https://q", MessageBody="x")
+            """
+        }
+    ).calls("app.handler")
+    assert calls == ["sqs.SendMessage(MessageBody=x, QueueUrl=https://q)"]
