@@ -12,6 +12,9 @@ services, management and data events, errors, resources[]), then measures in the
   present in few files (the usual case);
 - peak RSS of the engine on the whole corpus and on a tenth of it (flat = same);
 - one 1 GiB file (``--huge-mib``): streamed in batches, its finding and peak RSS;
+- two trails in one bucket (``--two-trails``): every file also delivered under an
+  organisation folder (hard links), read with eventID de-duplication: rate, duplicates
+  counted once, and peak RSS next to the single-trail run;
 - the ratio engine / stdlib-zlib floor per core, from interleaved runs on a
   fifth of the corpus (best of 7), so a burst of load on a shared machine does not decide it.
 
@@ -25,9 +28,11 @@ Never run as a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import multiprocessing
+import os
 import random
 import re
 import resource
@@ -490,6 +495,44 @@ def _child_peak_mib(target: Callable[[], object]) -> float:
     return value
 
 
+def two_trails(root: Path, paths: list[Path], per_file: int, roles_: list[tuple[str, str]]) -> None:
+    """The corpus delivered twice (an organisation trail beside the account trails)."""
+    from least_priv.trail.engine import Input, ScanSpec, default_jobs, scan_inputs
+    from least_priv.trail.window import Window
+
+    org = root / "AWSLogs" / "o-bench00001"
+    doubled = list(paths)
+    for path in paths:
+        copy = org / path.relative_to(root / "AWSLogs")
+        if not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, copy)  # a second file to the reader (paths differ), no disk cost
+        doubled.append(copy)
+    inputs = [Input(str(p), p.stat().st_size) for p in doubled]
+    single = inputs[: len(paths)]
+    total = len(inputs) * per_file
+    window = Window.parse("2026-03-01", "2026-03-31")
+    cores = default_jobs()
+    print(f"two trails in one bucket ({len(inputs)} files, every event delivered twice):")
+    for account, role in roles_:
+        spec = ScanSpec(f"arn:aws:iam::{account}:role/{role}", window)
+        for jobs in sorted({1, cores}):
+            holder: dict[str, Any] = {}
+
+            def run(spec: ScanSpec = spec, jobs: int = jobs, out: dict[str, Any] = holder) -> int:
+                out["t"] = scan_inputs(inputs, spec, jobs=jobs)
+                return total
+
+            timed(f"{role}, {jobs} worker{'s' if jobs > 1 else ''}", run, total)
+            stats = holder["t"].stats
+            print(f"    matched {stats.matched:,}; duplicates counted once {stats.duplicates:,}")
+        peak, peak_single = (
+            _child_peak_mib(functools.partial(scan_inputs, files, spec, jobs=1))
+            for files in (inputs, single)
+        )
+        print(f"  peak RSS, 1 worker: {peak:.0f} MiB both trails, {peak_single:.0f} MiB one trail")
+
+
 def huge_file(root: Path, mib: int, role: tuple[str, str]) -> None:
     """One ``mib``-MiB (decompressed) file: streamed record by record, memory flat."""
     from isal import igzip
@@ -547,6 +590,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="interleaved runs for the ratio")
     parser.add_argument(
         "--huge-mib", type=int, default=1024, help="size of the one-file test (0: skip)"
+    )
+    parser.add_argument(
+        "--two-trails", action="store_true", help="also read the corpus delivered twice"
     )
     args = parser.parse_args(argv)
 
@@ -670,6 +716,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {cores} workers, {len(inputs)} files: {peak_par:.0f} MiB (max of one process)")
     if args.huge_mib:
         huge_file(root, args.huge_mib, hot)
+    if args.two_trails:
+        # the hot role (one record per file) and a busy one (~2% of all records)
+        two_trails(root, paths, args.records, [hot, ("123456789012", "svc-07-role")])
 
     # The ratio from interleaved runs on a sample, best of N each: on a shared machine a
     # burst of load during one long run would otherwise decide it.

@@ -17,6 +17,7 @@ LARGE_INPUT = "LP505"
 OVERSIZED_RECORD = "LP506"
 OUTSIDE_WINDOW = "LP510"
 NO_MATCH = "LP511"
+DUPLICATE_EVENTS = "LP512"
 ACCESS_DENIED = "LP520"
 UNMAPPED_EVENT = "LP521"
 CONSOLE_INTERNAL = "LP522"
@@ -93,6 +94,14 @@ _CODES = (
         "Check --role-arn (account and role name) and --session-name; Lambda uses "
         "the function name as session name.",
         _W,
+    ),
+    FindingCode(
+        DUPLICATE_EVENTS,
+        "trail-duplicate-events",
+        "Some events were delivered more than once (same eventID) and were counted once.",
+        "Usual cause: an organisation trail and an account trail writing to one bucket. "
+        "Nothing is lost; reading one of the two trails would be faster.",
+        _N,
     ),
     FindingCode(
         ACCESS_DENIED,

@@ -28,8 +28,15 @@ from isal import isal_zlib
 
 from least_priv.model import Finding, Severity
 from least_priv.trail import codes
-from least_priv.trail.identity import Matcher, has_escape, may_contain
-from least_priv.trail.records import LookupEvent, LookupFile, RawTrailFile, Record
+from least_priv.trail.identity import Matcher
+from least_priv.trail.records import (
+    IssuerFile,
+    IssuerOnly,
+    LookupEvent,
+    LookupFile,
+    RawTrailFile,
+    Record,
+)
 from least_priv.trail.tabular import iter_csv_records, iter_lake_records
 
 # Real CloudTrail files stay far below this; bigger inputs (exports, concatenations) are
@@ -41,6 +48,8 @@ MAX_RECORD = 16 * 1024 * 1024
 
 _RECORD_DECODER = msgspec.json.Decoder(Record)
 _RAW_FILE_DECODER = msgspec.json.Decoder(RawTrailFile)
+_ISSUER_FILE_DECODER = msgspec.json.Decoder(IssuerFile)
+_ISSUER_DECODER = msgspec.json.Decoder(IssuerOnly)
 _LOOKUP_DECODER = msgspec.json.Decoder(LookupFile)
 _LIST_DECODER = msgspec.json.Decoder(list[Record])
 # A record boundary inside ``[...]`` is ``}`` then ``,`` then ``{`` (or ``]``). Nested
@@ -63,6 +72,7 @@ class FileStats:
     outside_window: int = 0
     malformed: int = 0
     prefiltered_files: int = 0
+    duplicates: int = 0  # records of the role already counted (same eventID)
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, other: FileStats) -> None:
@@ -74,6 +84,7 @@ class FileStats:
         self.outside_window += other.outside_window
         self.malformed += other.malformed
         self.prefiltered_files += other.prefiltered_files
+        self.duplicates += other.duplicates
         self.findings.extend(other.findings)
 
 
@@ -296,7 +307,7 @@ def _whole(label: str, data: bytes, matcher: Matcher, stats: FileStats) -> Itera
         return  # an empty file holds no records; CloudTrail never writes one, exports may
     shape = _ARRAY_START.match(data[:256])
     if head[:1] == b"{" and shape is not None:
-        if not may_contain(data, matcher.token):
+        if not matcher.may_match(data):
             stats.prefiltered_files += 1
             return
         try:
@@ -346,18 +357,49 @@ def _decode_document(
         return []
     except msgspec.DecodeError as exc:
         raise _Invalid(str(exc)) from exc
-    return _candidates(raws, matcher, stats, escapes=has_escape(data))
+    try:
+        # One more structural pass that builds only the issuer of each record, in order.
+        issuers = [item.issuer_arn for item in _ISSUER_FILE_DECODER.decode(data).Records]
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        issuers = None  # some record is odd: judge them one by one
+    return _candidates(raws, matcher, stats, issuers)
+
+
+def _issuer(raw: msgspec.Raw) -> str | None:
+    """The issuer ARN of one raw record; None when the record does not decode as one."""
+    try:
+        return _ISSUER_DECODER.decode(raw).issuer_arn
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 
 
 def _candidates(
-    raws: list[msgspec.Raw], matcher: Matcher, stats: FileStats, *, escapes: bool
+    raws: list[msgspec.Raw],
+    matcher: Matcher,
+    stats: FileStats,
+    issuers: list[str] | None = None,
 ) -> list[Record]:
-    """Decode the raw records that can name the role; count the others.
+    """Decode the raw records the role may have made; count the others.
 
-    The test is the prefilter's, per record: the role name verbatim, or a ``\\u`` escape.
+    The test is the role test itself (account and name, case-insensitive) on the issuer
+    alone, cached per issuer ARN; a record whose issuer cannot be read is decoded in full
+    (and counted as malformed there if it is).
     """
-    search = matcher.prefilter(escapes).search
-    hits = [raw for raw in raws if search(raw)]
+    known = matcher.issuers
+    is_role = matcher.is_role
+    arns: list[str] | list[str | None] = (
+        issuers
+        if issuers is not None and len(issuers) == len(raws)
+        else [_issuer(raw) for raw in raws]
+    )
+    hits = []
+    for raw, arn in zip(raws, arns, strict=True):
+        if arn is None:
+            hits.append(raw)
+            continue
+        mine = known.get(arn)
+        if is_role(arn) if mine is None else mine:
+            hits.append(raw)
     stats.records += len(raws) - len(hits)
     return _decode_each(hits, stats)
 
@@ -488,7 +530,7 @@ def _batch(body: bytes, lookup: bool, matcher: Matcher, stats: FileStats) -> lis
     try:
         if not lookup:
             raws = _RAW_LIST_DECODER.decode(wrapped)
-            return _candidates(raws, matcher, stats, escapes=has_escape(body))
+            return _candidates(raws, matcher, stats)
         events = _LOOKUP_LIST_DECODER.decode(wrapped)
         texts = [event.CloudTrailEvent or "" for event in events]
     except msgspec.ValidationError:

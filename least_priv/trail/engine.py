@@ -17,7 +17,9 @@ from typing import IO, Any
 from least_priv.trail import codes
 from least_priv.trail.aggregate import Tally
 from least_priv.trail.decode import FileStats, scan
+from least_priv.trail.dedup import SeenEvents, file_sets
 from least_priv.trail.identity import Matcher
+from least_priv.trail.layout import parse_key
 from least_priv.trail.mapping import EventMapper
 from least_priv.trail.window import Window
 
@@ -79,14 +81,25 @@ class Worker:
         return spool
 
     def scan_batch(self, batch: Sequence[Input]) -> Tally:
-        """Scan several inputs into one tally (what a worker process returns)."""
+        """Scan several inputs into one tally (what a worker process returns).
+
+        An event delivered twice within the batch (two trails, one bucket) counts once.
+        """
         tally = Tally()
+        seen = SeenEvents()
         for item in batch:
-            self.scan_one(item, tally)
+            self.scan_one(item, tally, seen)
         return tally
 
-    def scan_one(self, item: Input, tally: Tally) -> None:
-        """Scan one input into ``tally``; an unreadable one becomes a finding."""
+    def scan_one(self, item: Input, tally: Tally, seen: SeenEvents | None = None) -> None:
+        """Scan one input into ``tally``; an unreadable one becomes a finding.
+
+        ``seen`` holds the eventIDs already counted in this file set (see
+        :mod:`least_priv.trail.dedup`); a record among them is skipped.
+        """
+        seen = seen if seen is not None else SeenEvents()
+        key = parse_key(item.label)
+        seen.start_file(key.day if key is not None else None)
         stats = FileStats()
         try:
             handle = self.open(item)
@@ -106,6 +119,10 @@ class Worker:
             return
         with handle:
             for record in scan(item.label, handle, self.matcher, stats):
+                if not seen.first_time(record.eventID):
+                    stats.matched -= record.count
+                    stats.duplicates += record.count
+                    continue
                 tally.add_record(record, self.mapper)
         tally.stats.add(stats)
         if stats.malformed:
@@ -140,6 +157,19 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def plan_batches(inputs: Sequence[Input], workers: int) -> list[list[Input]]:
+    """The inputs cut into batches, one worker each.
+
+    A file set that may hold the same events twice (one account and region written by
+    two trails) is one batch, so its duplicates meet in one worker; those come first, as
+    they are the longest. The other files are cut into enough batches that every core
+    stays busy to the end, few enough to keep the per-batch pickling negligible.
+    """
+    together, free = file_sets(inputs)
+    size = max(1, len(free) // (max(1, workers) * 16))
+    return together + [list(free[i : i + size]) for i in range(0, len(free), size)]
+
+
 def scan_inputs(
     inputs: Sequence[Input],
     spec: ScanSpec,
@@ -151,17 +181,16 @@ def scan_inputs(
     """Scan every input and fold the results; ``jobs`` worker processes (default: cores)."""
     workers = jobs if jobs is not None else default_jobs()
     total = Tally()
+    batches = plan_batches(inputs, workers)
     if workers <= 1 or len(inputs) < PARALLEL_MIN_FILES:
         worker = Worker(spec, catalog)
-        for item in inputs:
-            worker.scan_one(item, total)
-            if on_progress is not None:
-                on_progress(total.stats)
+        for batch in batches:
+            seen = SeenEvents()
+            for item in batch:
+                worker.scan_one(item, total, seen)
+                if on_progress is not None:
+                    on_progress(total.stats)
         return total
-    # Enough batches that both cores stay busy to the end, few enough to keep the
-    # per-batch pickling negligible.
-    size = max(1, len(inputs) // (workers * 16))
-    batches = [inputs[i : i + size] for i in range(0, len(inputs), size)]
     # fork: workers inherit the loaded catalog, and callers' scripts need no __main__ guard
     # (spawn/forkserver re-import the caller's main module). Workers take no locks another
     # thread of the caller could hold: they only read files and S3 and count.

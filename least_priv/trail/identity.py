@@ -47,7 +47,7 @@ class Matcher:
     session_name: str
     window: Window
     issuers: dict[str, bool] = field(default_factory=dict)  # issuer ARN → is the role
-    _patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
+    _last_had_role: bool = field(default=True, compare=False, repr=False)
 
     @staticmethod
     def build(role_arn: str, window: Window, session_name: str | None = None) -> Matcher:
@@ -57,32 +57,28 @@ class Matcher:
 
     @property
     def token(self) -> bytes:
-        """Bytes every matching record contains verbatim.
+        """The role name as given: bytes every matching record contains, in some case.
 
-        A role name uses only ``[A-Za-z0-9+=,.@_-]``, none of which JSON escapes, so its
-        absence proves a record cannot match, unless the text has ``\\u`` escapes (which
-        may spell any character): callers check for those too.
+        IAM role names are unique whatever their case, and CloudTrail writes the name as
+        the role was created, which may differ from ``--role-arn``'s spelling. A role name
+        uses only ``[A-Za-z0-9+=,.@_-]``, none of which JSON escapes, so the absence of
+        the name in any case proves a record cannot match, unless the text has ``\\u``
+        escapes (which may spell any character): :func:`may_contain` checks for those.
         """
         return self.role_name.encode()
 
-    def prefilter(self, escapes: bool) -> re.Pattern[bytes]:
-        """A search for raw record bytes that can be the role's.
+    def may_match(self, data: bytes) -> bool:
+        """False only when no record in ``data`` can be the role's (the file prefilter).
 
-        ``escapes`` says whether the text holds ``\\u`` escapes at all (one cheap test per
-        file): without them the pattern is the bare :attr:`token`, which ``re`` searches as
-        a literal; with them any record holding an escape is a candidate too.
+        Files of a trail tend to come in runs with or without the role, so the cheaper
+        order of the two searches is taken from the previous file's answer.
         """
-        index = int(escapes)
-        pattern = self._patterns[index] if self._patterns else None
-        if pattern is None:
-            literal = re.compile(re.escape(self.token))
-            escaped = re.compile(re.escape(self.token) + rb"|\\u")
-            self._patterns = (literal, escaped)
-            pattern = self._patterns[index]
-        return pattern
+        found = may_contain(data, self.token, exact_first=self._last_had_role)
+        self._last_had_role = found
+        return found
 
     def is_role(self, issuer_arn: str) -> bool:
-        """True when a session issuer ARN names this role (path ignored)."""
+        """True when a session issuer ARN names this role (path and case ignored)."""
         known = self.issuers.get(issuer_arn)
         if known is None:
             parts = issuer_arn.split(":", 5)
@@ -90,7 +86,7 @@ class Matcher:
                 len(parts) == 6
                 and parts[4] == self.account
                 and parts[5].startswith("role/")
-                and parts[5].rsplit("/", 1)[-1] == self.role_name
+                and parts[5].rsplit("/", 1)[-1].lower() == self.role_name.lower()
             )
             self.issuers[issuer_arn] = known
         return known
@@ -114,7 +110,14 @@ def has_escape(data: bytes) -> bool:
     return b"\\" in data and _ESCAPE.search(data) is not None
 
 
-def may_contain(data: bytes | memoryview, token: bytes) -> bool:
-    """False only when no record in ``data`` can match (see :attr:`Matcher.token`)."""
+def may_contain(data: bytes | memoryview, token: bytes, *, exact_first: bool = False) -> bool:
+    """False only when no record in ``data`` can match (see :attr:`Matcher.token`).
+
+    Proving the name absent in every case spelling takes one lower-casing pass and one
+    search. ``exact_first`` tries the name as given before that: cheaper when the text
+    is likely to hold it (the previous file did), dearer when not; the answer is the same.
+    """
     buf = bytes(data) if isinstance(data, memoryview) else data
-    return token in buf or has_escape(buf)
+    if exact_first and token in buf:
+        return True
+    return has_escape(buf) or token.lower() in buf.lower()

@@ -12,6 +12,7 @@ from least_priv.model import Finding, Permission, Provenance, Severity
 from least_priv.trail import codes
 from least_priv.trail.aggregate import Seen, Tally
 from least_priv.trail.decode import FileStats
+from least_priv.trail.dedup import SeenEvents
 from least_priv.trail.engine import Input, ScanSpec, Worker, scan_inputs
 from least_priv.trail.layout import LayoutFilter
 from least_priv.trail.progress import Progress
@@ -35,6 +36,7 @@ class ObservationStats:
     outside_window: int
     malformed: int
     prefiltered_files: int
+    duplicates: int = 0  # records of the role delivered again (same eventID), counted once
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,16 @@ def _findings(tally: Tally, where: str, window: Window) -> list[Finding]:
                 f"{stats.outside_window} records of the role are outside "
                 f"[{window.since}, {window.until}) and were ignored",
                 Severity.NOTE,
+            )
+        )
+    if stats.duplicates:
+        out.append(
+            codes.finding(
+                where,
+                codes.DUPLICATE_EVENTS,
+                f"{stats.duplicates} records of the role were delivered more than once "
+                "(same eventID, e.g. an organisation trail and an account trail in one "
+                "bucket) and were counted once",
             )
         )
     if not stats.matched:
@@ -220,6 +232,7 @@ def observe(
     if bar is not None:
         bar.close()
     for records in live:
+        seen = SeenEvents()
         for record in records:
             tally.stats.records += 1
             if (
@@ -227,6 +240,9 @@ def observe(
                 and worker.matcher.is_session(record)
                 and window.contains(record.eventTime or "")
             ):
+                if not seen.first_time(record.eventID):
+                    tally.stats.duplicates += record.count
+                    continue
                 tally.stats.matched += record.count
                 tally.add_record(record, worker.mapper)
     where = sources[0] if len(sources) == 1 else "cloudtrail"
@@ -250,6 +266,7 @@ def observe(
             stats.outside_window,
             stats.malformed,
             stats.prefiltered_files,
+            stats.duplicates,
         ),
         sources=tuple(sources),
     )

@@ -50,6 +50,7 @@ class Record(msgspec.Struct):
     """
 
     eventTime: str | None = None
+    eventID: str | None = None
     eventSource: str | None = None
     eventName: str | None = None
     eventType: str | None = None
@@ -102,6 +103,35 @@ class Record(msgspec.Struct):
     def is_complete(self) -> bool:
         """True when the fields every record must have are present."""
         return bool(self.eventTime and self.eventSource and self.eventName and self.userIdentity)
+
+
+class _IssuerContext(msgspec.Struct, frozen=True):
+    sessionIssuer: Issuer | None = None
+
+
+class _IssuerIdentity(msgspec.Struct, frozen=True):
+    sessionContext: _IssuerContext | None = None
+
+
+class IssuerOnly(msgspec.Struct):
+    """A record reduced to who made it: the engine's per-record prefilter decodes only this
+    (no other field is built, which keeps this second structural pass cheap)."""
+
+    userIdentity: _IssuerIdentity | None = None
+
+    @property
+    def issuer_arn(self) -> str:
+        """The role ARN behind the session, or ``""``."""
+        ident = self.userIdentity
+        context = ident.sessionContext if ident is not None else None
+        issuer = context.sessionIssuer if context is not None else None
+        return (issuer.arn or "") if issuer is not None else ""
+
+
+class IssuerFile(msgspec.Struct):
+    """A delivered file reduced to the issuer of each record, in order."""
+
+    Records: list[IssuerOnly]
 
 
 class TrailFile(msgspec.Struct):

@@ -56,7 +56,8 @@ def observation_text(obs: Observation) -> str:
         "",
         f"{s.files} files ({s.prefiltered_files} skipped unparsed: the role is not in them), "
         f"{s.records} records read, {s.matched} of the role, "
-        f"{s.outside_window} outside the window",
+        f"{s.outside_window} outside the window"
+        + (f", {s.duplicates} delivered twice (counted once)" if s.duplicates else ""),
     ]
     return "\n".join(lines) + "\n"
 
@@ -101,6 +102,7 @@ def observation_json(obs: Observation) -> str:
             "matched": s.matched,
             "outside_window": s.outside_window,
             "malformed": s.malformed,
+            "duplicates": s.duplicates,
         },
         "findings": [
             {

@@ -42,6 +42,7 @@ SCHEMA = {
     " sessioncontext STRUCT(sessionissuer STRUCT(type VARCHAR, principalid VARCHAR,"
     " arn VARCHAR, accountid VARCHAR, username VARCHAR)))",
     "eventtime": "VARCHAR",
+    "eventid": "VARCHAR",
     "eventsource": "VARCHAR",
     "eventname": "VARCHAR",
     "awsregion": "VARCHAR",
@@ -124,6 +125,7 @@ def test_sql_is_partition_pruned_and_filtered_by_role() -> None:
     assert "\"timestamp\" BETWEEN '2026/03/01' AND '2026/03/04'" in sql
     assert "region IN ('eu-west-1', 'us-east-1')" in sql
     assert "account = '123456789012'" in sql
+    assert "lower(useridentity.sessioncontext.sessionissuer.arn) LIKE " in sql
     assert "LIKE 'arn:%:iam::123456789012:role/%report-exporter-role'" in sql
     assert "LIKE '%/report-exporter'" in sql
     assert sql == _sql(), "same input, same SQL"
@@ -155,6 +157,22 @@ def test_other_roles_and_old_partitions_are_not_returned(duck: duckdb.DuckDBPyCo
         "arn:aws:iam::123456789012:role/service-role/report-exporter-role"
     }
     assert min(r["first_seen"] for r in rows) >= "2026-03-01"
+
+
+def test_an_event_in_two_trails_counts_once_and_the_role_name_ignores_case(
+    duck: duckdb.DuckDBPyConnection,
+) -> None:
+    """A table over a bucket written by an organisation and an account trail holds every
+    event twice (same eventid); --role-arn may spell the role in another case."""
+    duck.execute(
+        "CREATE OR REPLACE TABLE cloudtrail_db.both AS "
+        "SELECT * FROM cloudtrail_db.trail UNION ALL SELECT * FROM cloudtrail_db.trail"
+    )
+    target = AthenaTarget.parse(URL.replace("cloudtrail_db.trail", "cloudtrail_db.both"))
+    spec = ScanSpec(ROLE.replace("report-exporter-role", "Report-Exporter-ROLE"), WINDOW)
+    doubled = _run(duck, build_sql(target, spec, days=DAYS, region="eu-west-1"))
+    single = _run(duck, _sql(session_name=None))
+    assert sorted(doubled, key=str) == sorted(single, key=str)
 
 
 def test_bad_urls() -> None:

@@ -55,24 +55,41 @@ def test_session_name_narrows_to_one_function(make_record) -> None:  # type: ign
     assert not matcher.is_session(_record(theirs))
 
 
+def _candidates(text: bytes, matcher: Matcher) -> int:
+    """How many records of a delivered file the engine's prefilters let through."""
+    from least_priv.trail.decode import FileStats, _decode_document
+
+    if not may_contain(text, matcher.token):
+        return 0
+    return len(_decode_document("f.json", text, b"Records", matcher, FileStats()))
+
+
 @settings(deadline=None)
 @given(
     st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True),
     st.booleans(),
+    st.sampled_from([str, str.lower, str.upper, str.swapcase]),
 )
-def test_prefilter_never_skips_a_record_of_the_role(name: str, escape_slashes: bool) -> None:
-    """Any JSON encoding of a matching record contains the role name or a \\u escape."""
+def test_prefilter_never_skips_a_record_of_the_role(
+    name: str, escape_slashes: bool, spelling: object
+) -> None:
+    """Any JSON encoding of a matching record passes both prefilters, however the user
+    spells the role name (IAM role names are unique whatever their case)."""
     record = {
+        "eventTime": "2026-03-01T10:00:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject",
         "userIdentity": {
             "sessionContext": {"sessionIssuer": {"arn": f"arn:aws:iam::123456789012:role/{name}"}}
-        }
+        },
     }
-    text = json.dumps(record, ensure_ascii=True)
+    text = json.dumps({"Records": [record]}, ensure_ascii=True)
     if escape_slashes:
         text = text.replace("/", "\\/")
-    assert may_contain(text.encode(), name.encode())
-    matcher = Matcher.build(f"arn:aws:iam::123456789012:role/{name}", WINDOW)
-    assert matcher.prefilter(b"\\u" in text.encode()).search(text.encode())
+    given_name = spelling(name)  # type: ignore[operator]
+    matcher = Matcher.build(f"arn:aws:iam::123456789012:role/{given_name}", WINDOW)
+    assert may_contain(text.encode(), matcher.token)
+    assert _candidates(text.encode(), matcher) == 1
 
 
 def test_prefilter_skips_text_without_the_name() -> None:
@@ -80,6 +97,49 @@ def test_prefilter_skips_text_without_the_name() -> None:
     assert not may_contain(text.encode(), b"report-exporter-role")
     # A \\u escape could spell the name: such text is never skipped.
     assert may_contain(b'{"a": "\\u0072eport-exporter-role"}', b"report-exporter-role")
-    matcher = Matcher.build(ROLE, WINDOW)
-    assert matcher.prefilter(True).search(b'{"a": "\\u0072eport-exporter-role"}')
-    assert not matcher.prefilter(False).search(text.encode())
+    # Another case spelling is the same role.
+    assert may_contain(b'{"a": "role/Report-Exporter-Role"}', b"report-exporter-role")
+
+
+def test_per_record_prefilter_decodes_only_the_roles_records(make_record) -> None:  # type: ignore[no-untyped-def]
+    mine = make_record("2026-03-01T00:00:00Z", "s3.amazonaws.com", "GetObject", None)
+    other = make_record(
+        "2026-03-01T00:00:00Z", "s3.amazonaws.com", "GetObject", None,
+        role=ROLE.replace("report-exporter-role", "ingest-role"),
+    )  # fmt: skip
+    text = json.dumps({"Records": [other, mine, other]}).encode()
+    upper = Matcher.build(ROLE.replace("report-exporter-role", "REPORT-EXPORTER-ROLE"), WINDOW)
+    assert _candidates(text, upper) == 1
+    # A record whose identity has an unexpected shape is decoded (and judged) in full:
+    # it is counted as malformed, not silently skipped.
+    from least_priv.trail.decode import FileStats, _decode_document
+
+    odd = json.dumps({"Records": [other, {**mine, "userIdentity": ROLE}]}).encode()
+    stats = FileStats()
+    assert _decode_document("f.json", odd, b"Records", Matcher.build(ROLE, WINDOW), stats) == []
+    assert stats.malformed == 1
+
+
+def test_role_names_match_whatever_their_case(make_record) -> None:  # type: ignore[no-untyped-def]
+    record = _record(make_record("2026-03-01T00:00:00Z", "s", "n", None))
+    for spelling in ("Report-Exporter-Role", "REPORT-EXPORTER-ROLE", "report-exporter-role"):
+        assert Matcher.build(f"arn:aws:iam::123456789012:role/{spelling}", WINDOW).is_session(
+            record
+        )
+
+
+def test_observe_with_the_role_name_in_another_case_sees_the_same_calls() -> None:
+    from least_priv.trail import observe
+
+    from .conftest import MERGE_DYNAMIC
+
+    window = {"since": "2026-03-01", "until": "2026-03-03", "progress": False, "jobs": 1}
+    exact = observe([str(MERGE_DYNAMIC)], role_arn=ROLE, **window)  # type: ignore[arg-type]
+    shouted = observe(
+        [str(MERGE_DYNAMIC)],
+        role_arn=ROLE.replace("report-exporter-role", "Report-Exporter-Role"),
+        **window,  # type: ignore[arg-type]
+    )
+    assert exact.stats.matched > 0
+    assert shouted.permissions == exact.permissions
+    assert shouted.stats == exact.stats

@@ -139,7 +139,8 @@ def build_sql(
         columns.append(f"{value} AS p_{key.lower()}")
     grouped = len(columns)
     columns += [
-        "COUNT(*) AS event_count",
+        # An event delivered by two trails (organisation + account) is one event.
+        "COUNT(DISTINCT eventid) + COUNT(*) - COUNT(eventid) AS event_count",
         "MIN(eventtime) AS first_seen",
         "MAX(eventtime) AS last_seen",
     ]
@@ -154,8 +155,9 @@ def build_sql(
     where += [
         f"eventtime >= {_quote(spec.window.since)}",
         f"eventtime < {_quote(spec.window.until)}",
-        # The role's path is unknown: match any path, then check exactly on the rows.
-        f"{issuer} LIKE {_quote(f'arn:%:iam::{role_account}:role/%{role_name}')}",
+        # The role's path is unknown and IAM role names ignore case: match any path in any
+        # case, then check exactly on the rows.
+        f"lower({issuer}) LIKE {_quote(f'arn:%:iam::{role_account}:role/%{role_name}'.lower())}",
     ]
     if session:
         where.append(f"useridentity.arn LIKE {_quote('%/' + session)}")
