@@ -42,6 +42,21 @@ class TrailResource(msgspec.Struct, frozen=True):
     type: str | None = None
 
 
+class _IssuerContext(msgspec.Struct, frozen=True):
+    sessionIssuer: Issuer | None = None
+
+
+class _IssuerIdentity(msgspec.Struct, frozen=True):
+    sessionContext: _IssuerContext | None = None
+
+
+def _issuer_arn(ident: Identity | _IssuerIdentity | None) -> str:
+    """``sessionContext.sessionIssuer.arn`` of a ``userIdentity``, or ``""``."""
+    context = ident.sessionContext if ident is not None else None
+    issuer = context.sessionIssuer if context is not None else None
+    return (issuer.arn or "") if issuer is not None else ""
+
+
 class Record(msgspec.Struct):
     """One CloudTrail event, reduced to what mapping to IAM needs (CloudTrail field names).
 
@@ -68,11 +83,7 @@ class Record(msgspec.Struct):
     @property
     def issuer_arn(self) -> str:
         """The role ARN behind the session, or ``""``."""
-        ident = self.userIdentity
-        if ident is None or ident.sessionContext is None:
-            return ""
-        issuer = ident.sessionContext.sessionIssuer
-        return (issuer.arn or "") if issuer is not None else ""
+        return _issuer_arn(self.userIdentity)
 
     @property
     def session_name(self) -> str:
@@ -105,14 +116,6 @@ class Record(msgspec.Struct):
         return bool(self.eventTime and self.eventSource and self.eventName and self.userIdentity)
 
 
-class _IssuerContext(msgspec.Struct, frozen=True):
-    sessionIssuer: Issuer | None = None
-
-
-class _IssuerIdentity(msgspec.Struct, frozen=True):
-    sessionContext: _IssuerContext | None = None
-
-
 class IssuerOnly(msgspec.Struct):
     """A record reduced to who made it: the engine's per-record prefilter decodes only this
     (no other field is built, which keeps this second structural pass cheap)."""
@@ -122,10 +125,7 @@ class IssuerOnly(msgspec.Struct):
     @property
     def issuer_arn(self) -> str:
         """The role ARN behind the session, or ``""``."""
-        ident = self.userIdentity
-        context = ident.sessionContext if ident is not None else None
-        issuer = context.sessionIssuer if context is not None else None
-        return (issuer.arn or "") if issuer is not None else ""
+        return _issuer_arn(self.userIdentity)
 
 
 class IssuerFile(msgspec.Struct):
