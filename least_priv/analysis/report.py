@@ -10,7 +10,8 @@ from least_priv.model import CallSite, EnvRef, Finding, TemplateRef, Unknown, Va
 
 
 def render_value(value: Value) -> str:
-    """A compact text form: ``uploads/*/x``, ``${TABLE}``, ``${TABLE:-orders}``, ``{k: v}``."""
+    """A compact text form: ``uploads/*/x``, ``${TABLE}``, ``${TABLE:-orders}``, ``{k: v}``;
+    template references (pseudo parameters) as ``{AWS::Region}``."""
     if value.mapping is not None:
         inner = ", ".join(f"{render_value(k)}: {render_value(v)}" for k, v in value.mapping)
         return "{" + inner + "}"
@@ -27,7 +28,7 @@ def render_value(value: Value) -> str:
                 f"${{{part.name}}}" if part.default is None else f"${{{part.name}:-{part.default}}}"
             )
         elif isinstance(part, TemplateRef):
-            out.append(f"!{part.logical_id}")
+            out.append(f"{{{part.logical_id}}}")
         elif isinstance(part, Unknown):
             out.append("*")
     return "".join(out) or "*"

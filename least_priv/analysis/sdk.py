@@ -53,7 +53,17 @@ from least_priv.analysis.values import (
     union,
     unknown,
 )
-from least_priv.model import CallKind, CallSite, EnvRef, Finding, Location, Part, Unknown, Value
+from least_priv.model import (
+    CallKind,
+    CallSite,
+    EnvRef,
+    Finding,
+    Location,
+    Part,
+    TemplateRef,
+    Unknown,
+    Value,
+)
 
 if TYPE_CHECKING:
     from least_priv.analysis.interpreter import Frame
@@ -486,7 +496,7 @@ class SdkSemantics:
             return unknown("response")
         call_args = [(k, v) for k, v in named if k]
         self.emit(service, operation, call_args, CallKind.CLIENT, name, f, loc)
-        known = _response(service, operation, dict(call_args))
+        known = _response(service, operation, dict(call_args), self.origin)
         return known if known is not None else one(Opaque(f"<response of {service}.{name}>"))
 
     def paginate_or_wait(
@@ -517,7 +527,7 @@ class SdkSemantics:
             return None
         args = [(k, v) for k, v in kwargs if k and k != setting]
         self.emit(paginator.service, operation, args, kind, via, f, loc)
-        return _response(paginator.service, operation, dict(args))
+        return _response(paginator.service, operation, dict(args), self.origin)
 
     # -- resources ----------------------------------------------------------------------------
 
@@ -593,7 +603,9 @@ class SdkSemantics:
                 found = request_args.get(path)
                 values = alternatives(found) if found is not None else [Value.unknown(target)]
             else:
-                derived = _derived_response(service, operation, ident.get("path", ""), request_args)
+                derived = _derived_response(
+                    service, operation, ident.get("path", ""), request_args, origin
+                )
                 values = [derived or Value.unknown(f"{target} from the response")]
             choices.append([(target, v) for v in values])
         count = 1
@@ -871,7 +883,20 @@ class SdkSemantics:
 #: Guide, "Queue and message identifiers" (a queue URL is
 #: https://sqs.<region>.amazonaws.com/<account>/<queue-name>); Amazon S3 API Reference,
 #: ListObjectsV2/ListObjects "Prefix" (every key listed begins with the prefix).
-_QUEUE_URL_PREFIX: tuple[Part, ...] = (Unknown("queue endpoint"), "/", Unknown("account"), "/")
+#: Stand-ins resolved per call: the client's region, the caller's account.
+_CLIENT_REGION = Unknown("<client region>")
+_CALLER_ACCOUNT = Unknown("<caller account>")
+#: CloudFormation's pseudo parameters (the same records least_priv.infra uses): the policy
+#: stage replaces them with the function's region and account.
+_PSEUDO_REGION = TemplateRef("AWS::Region")
+_PSEUDO_ACCOUNT = TemplateRef("AWS::AccountId")
+_QUEUE_URL_PREFIX: tuple[Part, ...] = (
+    "https://sqs.",
+    _CLIENT_REGION,
+    ".amazonaws.com/",
+    _CALLER_ACCOUNT,
+    "/",
+)
 _KEY_REST: tuple[Part, ...] = (Unknown("rest of a listed key"),)
 _DERIVED_RESPONSES: dict[tuple[str, str, str], tuple[str, tuple[Part, ...], tuple[Part, ...]]] = {
     ("sqs", "GetQueueUrl", "QueueUrl"): ("QueueName", _QUEUE_URL_PREFIX, ()),
@@ -882,25 +907,37 @@ _DERIVED_RESPONSES: dict[tuple[str, str, str], tuple[str, tuple[Part, ...], tupl
 
 
 def _derived_response(
-    service: str, operation: str, path: str, request_args: dict[str, Atoms]
+    service: str, operation: str, path: str, request_args: dict[str, Atoms], origin: Origin
 ) -> Value | None:
-    """A response member whose value follows from the request (a queue URL from its name)."""
+    """A response member whose value follows from the request (a queue URL from its name).
+
+    A queue URL names the region the client talks to and the queue owner's account (the
+    caller's unless QueueOwnerAWSAccountId says otherwise).
+    """
     rule = _DERIVED_RESPONSES.get((service, operation, path))
     if rule is None or rule[0] not in request_args:
         return None
     given = to_value(request_args[rule[0]])
     if not given.is_string:
         return None
-    return concat([rule[1], given.parts, rule[2]])
+    owner = request_args.get("QueueOwnerAWSAccountId")
+    stand_ins: dict[Part, tuple[Part, ...]] = {
+        _CLIENT_REGION: origin.region.parts if origin.region is not None else (_PSEUDO_REGION,),
+        _CALLER_ACCOUNT: to_value(owner).parts if owner is not None else (_PSEUDO_ACCOUNT,),
+    }
+    pieces = [stand_ins.get(part, (part,)) for part in rule[1]]
+    return concat([*pieces, given.parts, rule[2]])
 
 
-def _response(service: str, operation: str, request_args: dict[str, Atoms]) -> Atoms | None:
+def _response(
+    service: str, operation: str, request_args: dict[str, Atoms], origin: Origin
+) -> Atoms | None:
     """What the analysis knows of an operation's response (None: nothing)."""
     shape: Atoms | None = None
     for svc, op, path in _DERIVED_RESPONSES:
         if (svc, op) != (service, operation):
             continue
-        value = _derived_response(service, operation, path, request_args)
+        value = _derived_response(service, operation, path, request_args, origin)
         if value is not None:
             member = _nested(path.replace("[]", "[*]"), one(Str(value)))
             shape = member if shape is None else union(shape, member)

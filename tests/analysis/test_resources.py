@@ -61,8 +61,9 @@ def test_queue_resource_by_url_and_by_name(project) -> None:
     assert calls == [
         "sqs.GetQueueUrl(QueueName=events)",
         "sqs.SendMessage(MessageBody=x, QueueUrl=https://sqs.us-east-1.amazonaws.com/1/jobs)",
-        # The URL's last segment is the queue name (SQS queue URL format).
-        "sqs.SendMessage(MessageBody=y, QueueUrl=*/*/events)",
+        # The queue URL names the client's region, the caller's account and the queue.
+        "sqs.SendMessage(MessageBody=y, QueueUrl=https://sqs.{AWS::Region}.amazonaws.com/"
+        "{AWS::AccountId}/events)",
     ]
 
 
@@ -80,7 +81,8 @@ def test_queue_url_looked_up_with_the_client(project) -> None:
     ).calls("app.handler")
     assert calls == [
         "sqs.GetQueueUrl(QueueName=jobs)",
-        "sqs.SendMessage(MessageBody=x, QueueUrl=*/*/jobs)",
+        "sqs.SendMessage(MessageBody=x, QueueUrl=https://sqs.{AWS::Region}.amazonaws.com/"
+        "{AWS::AccountId}/jobs)",
     ]
 
 
@@ -219,3 +221,20 @@ def test_keys_from_a_client_listing_keep_the_prefix(project) -> None:
         "s3.ListObjectsV2(Bucket=b, Prefix=exports/)",
         "s3.ListObjectsV2(Bucket=b, Prefix=tmp/)",
     ]
+
+
+def test_queue_url_of_a_pinned_region_and_another_owner(project) -> None:
+    calls = project(
+        {
+            "app.py": """
+            import boto3
+            sqs = boto3.client("sqs", region_name="eu-west-1")
+            def handler(event, context):
+                url = sqs.get_queue_url(QueueName="q", QueueOwnerAWSAccountId="111122223333")
+                sqs.send_message(QueueUrl=url["QueueUrl"], MessageBody="x")
+            """
+        }
+    ).calls("app.handler")
+    assert calls[-1] == (
+        "sqs.SendMessage(MessageBody=x, QueueUrl=https://sqs.eu-west-1.amazonaws.com/111122223333/q)"
+    )
