@@ -32,7 +32,7 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -70,6 +70,7 @@ PARALLEL_MIN_BYTES = 64 * 1024
 _IR_SOURCES = ("program.py", "lower.py", "positions.py", "codes.py")
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 #: ``(phase, done, total)``: ``"parse"`` while the loader parses modules, ``"functions"``
 #: while ``api.generate`` analyses functions.
@@ -152,6 +153,7 @@ class LoadStats:
     parsed_in_pool: int = 0
     results_cached: int = 0  # functions whose calls came whole from the cache
     results_analysed: int = 0
+    analysed_in_pool: int = 0
 
 
 class ModuleLoader:
@@ -175,6 +177,7 @@ class ModuleLoader:
         self.stats = LoadStats()
         self._by_key: dict[str, ModuleIR] = {}
         self._results: dict[str, Analysed] = {}
+        self._pooled: dict[tuple[tuple[str, ...], str | None], Analysed] = {}
         self._discovered: dict[tuple[str, ...], list[SourceFile]] = {}
         # path → (key, bytes) read once per run: a file is one snapshot for every function.
         self._read: dict[str, tuple[str, bytes] | None] = {}
@@ -200,17 +203,33 @@ class ModuleLoader:
         works across function boundaries.
         """
         wanted: dict[str, SourceFile] = {}
+        todo: dict[tuple[tuple[str, ...], str | None], int] = {}  # function → bytes to read
         for paths, handler in functions:
-            files = self._discover(paths)
-            if self._cached_result(self._result_key(paths, handler, files)) is not None:
+            roots = tuple(os.fspath(p) for p in paths)
+            files = self._discover(roots)
+            if (roots, handler) in todo or self._cached_result(
+                self._result_key(roots, handler, files)
+            ) is not None:
                 continue  # its calls are cached whole: none of its modules is needed
-            for source in import_closure(files, _entry_module(handler), self._bytes):
+            closure = import_closure(files, _entry_module(handler), self._bytes)
+            todo[(roots, handler)] = sum(len(self._bytes(s) or b"") for s in closure)
+            for source in closure:
                 wanted.setdefault(source.path, source)
+        size = sum(len(self._bytes(s) or b"") for s in wanted.values())
+        # Several functions: each worker analyses whole functions, so the interpreter runs in
+        # parallel too and no module IR has to travel back. One function (a directory of
+        # library code): its modules are parsed in parallel and analysed here.
+        pool_worthy = self.jobs > 1 and len(todo) >= 2 and size >= PARALLEL_MIN_BYTES
+        if pool_worthy and self._analyse_in_pool(todo):
+            return
         self.prefetch(wanted[path] for path in sorted(wanted))
 
     def analyze_calls(self, paths: Sequence[str], handler: str | None) -> Analysed:
         """``analyze(paths, handler)``'s calls and findings, from the cache when the code,
         the handler and the tool are unchanged; else analysed with this loader's modules."""
+        pooled = self._pooled.get((tuple(os.fspath(p) for p in paths), handler))
+        if pooled is not None:
+            return pooled
         files = self._discover(paths)
         key = self._result_key(paths, handler, files)
         found = self._cached_result(key)
@@ -373,14 +392,14 @@ class ModuleLoader:
     def _parse_in_pool(self, pending: dict[str, tuple[SourceFile, bytes]]) -> None:
         from least_priv.analysis.program import ModuleIR
 
-        batches = _balanced_batches(pending, self.jobs * 4)
+        batches = _balanced_batches(
+            {k: len(data) for k, (_, data) in pending.items()}, self.jobs * 4
+        )
         done = 0
-        # fork: workers inherit the imported parser instead of importing it again, and a
-        # caller's script needs no __main__ guard. Workers only parse bytes they are given.
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
         workers = min(self.jobs, len(batches))
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=_pool_context(), initializer=gc.disable
+        ) as pool:
             keys_of: dict[Future[list[str]], list[str]] = {
                 pool.submit(_parse_batch, [pending[key] for key in batch]): batch
                 for batch in batches
@@ -398,6 +417,60 @@ class ModuleLoader:
                         self.stats.parsed_in_pool += 1
                     self._report(done, len(pending))
 
+    def _analyse_in_pool(self, todo: dict[tuple[tuple[str, ...], str | None], int]) -> bool:
+        """Analyse the functions of ``todo`` in worker processes; False when no pool could
+        run (what it finished is kept; the rest is analysed here)."""
+        batches = _balanced_batches(todo, self.jobs * 4)
+        cache = None if self.cache is None else (str(self.cache.directory), self.cache.limit_bytes)
+        done = 0
+        try:
+            with ProcessPoolExecutor(
+                min(self.jobs, len(batches)),
+                mp_context=_pool_context(),
+                initializer=_init_analysis_worker,
+                initargs=(cache,),
+            ) as pool:
+                functions_of = {pool.submit(_analyse_batch, batch): batch for batch in batches}
+                futures = set(functions_of)
+                while futures:
+                    finished, futures = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        for function, text in zip(
+                            functions_of[future], future.result(), strict=True
+                        ):
+                            with _gc_paused():
+                                self._pooled[function] = decode_analysed(text)
+                            done += 1
+                            self.stats.analysed_in_pool += 1
+                        if self.progress is not None:
+                            self.progress("analyse", done, len(todo))
+        except (OSError, BrokenProcessPool):
+            return False
+        return True
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork: workers inherit the imported parser and interpreter instead of importing them
+    # again, and a caller's script needs no __main__ guard. Workers only read files and
+    # write whole cache entries.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+_WORKER: ModuleLoader | None = None
+
+
+def _init_analysis_worker(cache: tuple[str, int] | None) -> None:
+    global _WORKER
+    store = None if cache is None else Cache(Path(cache[0]), cache[1])
+    _WORKER = ModuleLoader(store, jobs=1)
+
+
+def _analyse_batch(batch: list[tuple[tuple[str, ...], str | None]]) -> list[str]:
+    """Worker: each function's calls and findings (written to the cache too), as JSON."""
+    assert _WORKER is not None, "worker not initialised"
+    return [encode_analysed(_WORKER.analyze_calls(paths, handler)) for paths, handler in batch]
+
 
 def _size(path: str) -> int:
     try:
@@ -413,18 +486,18 @@ def _parse_batch(items: list[tuple[SourceFile, bytes]]) -> list[str]:
     return [parse_file(source, data).to_json() for source, data in items]
 
 
-def _balanced_batches(pending: dict[str, tuple[SourceFile, bytes]], count: int) -> list[list[str]]:
-    """Keys split into at most ``count`` batches of similar total size, biggest files first.
+def _balanced_batches(sizes: Mapping[_K, int], count: int) -> list[list[_K]]:
+    """Keys split into at most ``count`` batches of similar total size, biggest first.
 
-    Parse time follows size; many batches keep every worker busy to the end.
+    Work follows the bytes to parse; many batches keep every worker busy to the end.
     """
-    order = sorted(pending, key=lambda key: (-len(pending[key][1]), key))
-    batches: list[list[str]] = [[] for _ in range(min(count, len(order)))]
-    sizes = [0] * len(batches)
+    order = sorted(sizes, key=lambda key: (-sizes[key], repr(key)))
+    batches: list[list[_K]] = [[] for _ in range(min(count, len(order)))]
+    totals = [0] * len(batches)
     for key in order:
-        slot = sizes.index(min(sizes))
+        slot = totals.index(min(totals))
         batches[slot].append(key)
-        sizes[slot] += len(pending[key][1])
+        totals[slot] += sizes[key]
     return [batch for batch in batches if batch]
 
 

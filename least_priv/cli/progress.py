@@ -1,7 +1,7 @@
 """A one-line progress bar for long ``generate`` runs, drawn only on a terminal.
 
 The library reports progress as ``(phase, done, total)`` (see ``GenerateOptions.progress``);
-this turns it into ``parsing modules [#####.....] 312/800`` on stderr. When stderr is not a
+this turns it into ``analysing functions [#####.....] 80/200`` on stderr. When stderr is not a
 terminal (CI logs, pipes, tests) nothing is written at all, so logs and captured output stay
 exactly what they were.
 """
@@ -12,7 +12,11 @@ import sys
 import time
 from typing import TextIO
 
-_LABELS = {"parse": "parsing modules", "functions": "analysing functions"}
+_LABELS = {
+    "parse": "parsing modules",
+    "analyse": "analysing functions",
+    "functions": "writing policies",
+}
 _WIDTH = 30
 
 

@@ -14,6 +14,7 @@ import pytest
 from least_priv.analysis import analyze
 from least_priv.analysis.loading import (
     Analysed,
+    LoadStats,
     ModuleLoader,
     decode_analysed,
     discover_roots,
@@ -59,7 +60,7 @@ def test_warm_run_reads_the_cache_and_matches_the_analyzer(tmp_path: Path) -> No
     warm.prefetch_functions([((str(ORDERS),), ORDERS_HANDLER)])
     assert warm.analyze_calls([str(ORDERS)], ORDERS_HANDLER) == first
     # The function's calls came whole from the cache: nothing parsed, no module decoded.
-    assert dataclasses.astuple(warm.stats) == (0, 0, 0, 0, 1, 0)
+    assert warm.stats == LoadStats(results_cached=1)
 
 
 def test_another_handler_reuses_the_cached_modules(tmp_path: Path) -> None:
@@ -153,6 +154,30 @@ def test_pool_parse_gives_the_same_ir_as_parsing_here(small_monorepo: Path) -> N
     for source in files:
         assert pooled.load(source).to_json() == parse_file(source).to_json()
     assert pooled.stats.parsed == len(distinct)  # loads after the prefetch parse nothing
+
+
+def test_functions_analysed_in_the_pool_match_the_analyzer(
+    small_monorepo: Path, tmp_path: Path
+) -> None:
+    """Several functions: workers analyse whole functions (and fill the cache for the next
+    run); the parent only collects their calls and findings."""
+    layer = str(small_monorepo / "layers" / "shared")
+    functions = [
+        ((str(code), layer), "app.lambda_handler")
+        for code in sorted((small_monorepo / "functions").iterdir())
+    ]
+    pooled = ModuleLoader(Cache(tmp_path), jobs=2)
+    pooled.prefetch_functions(functions)
+    assert pooled.stats.analysed_in_pool == len(functions) == 8
+    for paths, handler in functions:
+        expected = analyze(paths, handler)
+        assert pooled.analyze_calls(paths, handler) == Analysed(expected.calls, expected.findings)
+    assert pooled.stats.parsed == 0 and pooled.stats.results_analysed == 0
+    warm = ModuleLoader(Cache(tmp_path), jobs=2)
+    warm.prefetch_functions(functions)
+    for paths, handler in functions:
+        warm.analyze_calls(paths, handler)
+    assert warm.stats == LoadStats(results_cached=8)  # the workers' entries, nothing parsed
 
 
 def test_a_handful_of_files_is_parsed_without_a_pool() -> None:
