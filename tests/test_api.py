@@ -418,3 +418,26 @@ def test_catalog_findings_are_reported_at_the_call() -> None:
     assert not any(code == "LP306" for code, _ in found)  # the catalog already said why
     actions = {a for a, _ in grants(documents(result))}
     assert {"batch:*", "bedrock:InvokeModel"} <= actions
+
+
+def test_dr_region_from_a_template_parameter_follows_the_parameter() -> None:
+    # DR_REGION: !Ref DrRegion feeds boto3.Session(region_name=...): the replica's ARN is in
+    # the parameter's region; template formats keep ${DrRegion} so any value deploys right.
+    options = GenerateOptions(
+        template="fixtures/policy/sam-dr-region/template.yaml",
+        region="us-east-1",
+        account="123456789012",
+    )
+    table = "arn:aws:dynamodb:{}:123456789012:table/orders"
+    default = generate(options)
+    assert ("dynamodb:PutItem", table.format("eu-west-1")) in grants(documents(default))
+    moved = grants(
+        documents(generate(replace(options, parameters=(("DrRegion", "ap-southeast-2"),))))
+    )
+    assert ("dynamodb:PutItem", table.format("ap-southeast-2")) in moved
+    assert ("dynamodb:PutItem", table.format("us-east-1")) not in moved
+    assert "${DrRegion}" in render_policy(default, "cfn")
+    # The home client (!Ref AWS::Region) is the function's own; the event's region is open.
+    assert ("dynamodb:DescribeTable", table.format("*")) in grants(documents(default))
+    (unknown,) = [f for f in default.findings if f.code == "LP308"]
+    assert str(unknown.location) == "fixtures/policy/sam-dr-region/src/copy.py:29:8"

@@ -31,6 +31,8 @@ class ArnContext:
     partition: str | None = None
     region: str | None = None
     account: str | None = None
+    #: The template value ``region`` comes from (a parameter), for template formats.
+    region_ref: TemplateRef | None = None
 
     @staticmethod
     def of(partition: str | None, region: str | None, account: str | None) -> ArnContext:
@@ -42,6 +44,8 @@ class ArnContext:
         if variable == "Partition":
             return self.partition if self.partition else PARTITION
         if variable == "Region":
+            if self.region_ref is not None:
+                return self.region_ref
             return self.region if self.region else REGION
         if variable == "Account":
             return self.account if self.account else ACCOUNT

@@ -171,20 +171,21 @@ class Scoper:
             return self.context
         if first == REGION:  # a variable the template sets to !Ref AWS::Region
             return self.context
-        # A template parameter with a known value (DrRegion: eu-west-1) is as good as a literal.
+        # A template parameter with a known value (DrRegion: eu-west-1) is as good as a literal;
+        # template formats keep the reference (${DrRegion}), so another value deploys right.
         region = value.pattern() if value.is_string else None
+        reference = first if isinstance(first, TemplateRef) and first not in refs.PSEUDO else None
         if region is None or not _REGION_NAME.fullmatch(region):
             self._report(
                 codes.UNKNOWN_REGION,
                 call,
-                f"{call.service}.{call.operation}: the client is made with region_name="
-                f"{_region_text(value)}, which is not known statically; its resources' "
-                "region is '*'",
+                f"{call.service}.{call.operation}: {_region_text(value)}; the region in its "
+                "resources' ARNs is '*'",
             )
             return ArnContext(self.context.partition, "*", self.context.account)
         other = arn.partition_of(region)
         partition = other if other != "aws" else self.context.partition or other
-        return ArnContext(partition, region, self.context.account)
+        return ArnContext(partition, region, self.context.account, reference)
 
     # -- one binding ---------------------------------------------------------------------------
 
@@ -269,7 +270,9 @@ class Scoper:
                 # A parameter (or any reference) whose value is the ARN itself.
                 whole = ref
             if whole is not None:
-                return _Bound.of(plain, whole)
+                # The variables keep the reference too: a client of another region cannot
+                # use the whole ARN (see _resource) but can still name the resource by it.
+                return _Bound.of(self._reference_variables(binding, value, plain), whole)
         return _Bound.of(self._reference_variables(binding, value, plain))
 
     def _reference_variables(
@@ -530,8 +533,16 @@ def _bound_key(bound: _Bound) -> str:
 
 
 def _region_text(value: Value) -> str:
-    """How a finding shows an undetermined region: variable names stay readable."""
-    names = [p.name for p in value.parts if isinstance(p, EnvRef)]
-    if names and len(value.parts) == 1:
-        return f"os.environ[{names[0]!r}]"
-    return repr(value.pattern()) if value.is_string else "(a structure)"
+    """Why a client's region is not known, naming the variable when there is one."""
+    first = value.parts[0] if len(value.parts) == 1 else None
+    if isinstance(first, EnvRef):
+        return (
+            f"the client's region_name comes from environment variable {first.name}, which "
+            "neither the template nor --env sets"
+        )
+    if isinstance(first, TemplateRef):
+        return f"the client's region_name is {first.logical_id}, whose value is not known"
+    shown = value.pattern() if value.is_string else "a structure"
+    if shown != "*" and not _REGION_NAME.fullmatch(shown):
+        return f"the client's region_name {shown!r} is not a region name known statically"
+    return "the client's region_name is not known statically"
