@@ -213,15 +213,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = [c for c in accuracy.discover() if not args.case or c.name in args.case]
     rows: list[Comparison] = []
     for case in cases:
+        # Either tool failing on a case is a result: the other one's calls still count.
+        errors: list[str] = []
+        peer: list[PeerCall] = []
+        ours: list[tuple[str, str]] = []
+        peer_seconds = ours_seconds = 0.0
         try:
             peer, peer_seconds = run_peer(exe, python_files(case))
+        except Exception as exc:
+            errors.append(f"autopilot: {type(exc).__name__}: {exc}".splitlines()[0])
+        try:
             ours, ours_seconds = run_ours(case)
-        except Exception as exc:  # one tool failing on a case is a result, not a crash
-            rows.append(Comparison(case.name, error=f"{type(exc).__name__}: {exc}"))
-            continue
+        except Exception as exc:
+            errors.append(f"least-priv: {type(exc).__name__}: {exc}".splitlines()[0])
         row = compare(case.name, ours, peer)
         row.peer_seconds, row.ours_seconds = peer_seconds, ours_seconds
         row.ours_process_seconds = run_ours_process(case)
+        row.error = "; ".join(errors)
         rows.append(row)
     sys.stdout.write(render(rows))
     if args.json:
