@@ -270,9 +270,7 @@ class Scoper:
                 # A parameter (or any reference) whose value is the ARN itself.
                 whole = ref
             if whole is not None:
-                # The variables keep the reference too: a client of another region cannot
-                # use the whole ARN (see _resource) but can still name the resource by it.
-                return _Bound.of(self._reference_variables(binding, value, plain), whole)
+                return _Bound.of(plain, whole)
         return _Bound.of(self._reference_variables(binding, value, plain))
 
     def _reference_variables(

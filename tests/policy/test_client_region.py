@@ -152,3 +152,21 @@ def test_region_from_a_template_parameter_or_the_stacks_own_region() -> None:
     assert home == (["arn:aws:dynamodb:us-east-1:123456789012:table/orders"], [])
     other = resources(put("orders", Value((EnvRef("OTHER_REGION"),))), env)
     assert other == (["arn:aws:dynamodb:*:123456789012:table/orders"], ["LP308"])
+
+
+def test_reference_holding_an_arn_stays_the_whole_resource_in_json() -> None:
+    # An EventBridge destination given as !GetAtt IngestBus.Arn: the JSON resource is that ARN
+    # (filled from the context), never the ARN pasted in as the bus's name.
+    bus = "arn:${Partition}:events:${Region}:${Account}:event-bus/${EventBusName}"
+    put_events = Requirement(
+        "events:PutEvents", "event-bus", bus, (ParamBinding("EventBusName", "events_bus"),)
+    )
+    ref = TemplateRef(
+        "IngestBus", "Arn", "AWS::Events::EventBus", "arn:*:events:*:*:event-bus/catalogue-ingest"
+    )
+    site = CallSite(HERE, "events", "PutEvents", (("EventBusName", Value((ref,))),))
+    for client_region in (None, Value.literal("eu-west-1")):
+        site = CallSite(HERE, "events", "PutEvents", site.args, region=client_region)
+        (perm,) = Scoper(Environment({}), FUNCTION).permissions(site, put_events)
+        region = "us-east-1" if client_region is None else "eu-west-1"
+        assert perm.resource == f"arn:aws:events:{region}:123456789012:event-bus/catalogue-ingest"
