@@ -172,6 +172,7 @@ class Interpreter(SdkSemantics):
         self.modules_run: set[str] = set()
         self.callbacks: list[FuncA] = []
         self.mros: dict[ClassA, list[ClassA]] = {}
+        self.read_keys: set[object] = set()
         self.depth = 0
         self.changed = False
 
@@ -215,9 +216,7 @@ class Interpreter(SdkSemantics):
         """Evaluate a function nobody in the code calls, with unknown arguments."""
         root = Frame(func.module, f"{func.module}.<root>", "", {})
         bound = (
-            self.globals.get((func.module, func.qualname), NOTHING)
-            if "." not in func.qualname
-            else NOTHING
+            self.global_value(func.module, func.qualname) if "." not in func.qualname else NOTHING
         )
         wrappers = [a for a in bound if isinstance(a, FuncA | BoundA | LambdaA) and a != func]
         if wrappers:
@@ -287,7 +286,9 @@ class Interpreter(SdkSemantics):
         new = union(old, atoms)
         if new != old:
             self.globals[key] = new
-            self.changed = True
+            # Another round is needed only if someone read the old value this round.
+            if key in self.read_keys:
+                self.changed = True
 
     def store_attr(self, cls: ClassA | InstA, name: str, atoms: Atoms) -> None:
         """Add alternatives to an attribute shared by a class and all its instances."""
@@ -296,10 +297,16 @@ class Interpreter(SdkSemantics):
         new = union(old, atoms)
         if new != old:
             self.attrs[key] = new
-            self.changed = True
+            if key in self.read_keys:
+                self.changed = True
+
+    def _read_attr(self, key: tuple[ClassA | InstA, str]) -> Atoms:
+        self.read_keys.add(key)
+        return self.attrs.get(key, NOTHING)
 
     def global_value(self, module: str, name: str, seen: frozenset[str] = frozenset()) -> Atoms:
         """A module global, following ``from x import *`` and sub-modules."""
+        self.read_keys.add((module, name))
         value = self.globals.get((module, name))
         if value:
             return value
@@ -854,11 +861,11 @@ class Interpreter(SdkSemantics):
         out: set[Atom] = set()
         # The instance's own attributes, those set on the instance a method evaluated on
         # its own works on (framework-made objects), then class attributes.
-        out.update(self.attrs.get((inst, name), NOTHING))
+        out.update(self._read_attr((inst, name)))
         if inst.site is not None:
-            out.update(self.attrs.get((InstA(inst.cls), name), NOTHING))
+            out.update(self._read_attr((InstA(inst.cls), name)))
         for klass in self.mro(cls):
-            out.update(self.attrs.get((klass, name), NOTHING))
+            out.update(self._read_attr((klass, name)))
         method = self.find_method(cls, name)
         if method is not None:
             kind = self._method_kind(method)
@@ -879,7 +886,7 @@ class Interpreter(SdkSemantics):
         """``Class.name``."""
         out: set[Atom] = set()
         for klass in self.mro(cls):
-            out.update(self.attrs.get((klass, name), NOTHING))
+            out.update(self._read_attr((klass, name)))
         method = self.find_method(cls, name)
         if method is not None and self._method_kind(method) == "classmethod":
             # The class body stored the plain function too; through the class it is bound.
