@@ -1007,5 +1007,3 @@ def _uploader_key(atoms: Atoms) -> Atoms:
 def _top_level_targets(request: dict[str, Any]) -> set[str]:
     return {re.split(r"[.\[]", p["target"], maxsplit=1)[0] for p in request.get("params", ())}
 
-
-__all__ = ["DictA", "SdkSemantics"]
