@@ -478,6 +478,9 @@ def code_provenance(call: CallSite, requirement: Requirement) -> Provenance:
     detail = f"{call.service}.{call.operation}"
     if call.via:
         detail += f" via {call.via}"
+    if call.region is not None:
+        # Why the ARN names another region than the function's (or '*').
+        detail += f" with region_name={_shown_region(call.region)}"
     if requirement.kind != "required":
         detail += f" ({requirement.kind}"
         detail += f": {requirement.reason})" if requirement.reason else ")"
@@ -528,6 +531,21 @@ def _known_or_none(parts: tuple[Part, ...]) -> str | None:
 
 def _bound_key(bound: _Bound) -> str:
     return repr(bound)
+
+
+def _shown_region(value: Value) -> str:
+    """A client's region as written in the code: literal text, ``$NAME`` for variables."""
+    pieces = []
+    for part in value.parts:
+        if isinstance(part, str):
+            pieces.append(part)
+        elif isinstance(part, EnvRef):
+            pieces.append(f"${part.name}")
+        elif isinstance(part, TemplateRef):
+            pieces.append(part.known or f"!Ref {part.logical_id}")
+        else:
+            pieces.append("*")
+    return "".join(pieces) or "*"
 
 
 def _region_text(value: Value) -> str:
