@@ -7,6 +7,9 @@ there would be an under-grant (AccessDenied in production: cross-region-replica)
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from least_priv.model import (
     CallSite,
     EnvRef,
@@ -18,6 +21,7 @@ from least_priv.model import (
     Value,
 )
 from least_priv.policy import ArnContext, Environment, Scoper
+from least_priv.policy.values import expand_env
 
 HERE = Location("src/replicate.py", 21, 8)
 FUNCTION = ArnContext("aws", "us-east-1", "123456789012")
@@ -170,3 +174,38 @@ def test_reference_holding_an_arn_stays_the_whole_resource_in_json() -> None:
         (perm,) = Scoper(Environment({}), FUNCTION).permissions(site, put_events)
         region = "us-east-1" if client_region is None else "eu-west-1"
         assert perm.resource == f"arn:aws:events:{region}:123456789012:event-bus/catalogue-ingest"
+
+
+_REGION_PARTS = st.one_of(
+    st.sampled_from(["eu-west-1", "us-east-1", "cn-north-1", "eu-", "-1", "", "EU-WEST-1"]),
+    st.builds(Unknown, st.sampled_from(["", "event['region']"])),
+    st.builds(EnvRef, st.sampled_from(["DR_REGION", "AWS_REGION", "REGION"])),
+    st.builds(
+        lambda known: TemplateRef("DrRegion", None, None, known),
+        st.sampled_from([None, "eu-west-1", "not-a-region"]),
+    ),
+)
+
+
+@given(st.lists(_REGION_PARTS, min_size=1, max_size=3), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_a_named_region_is_never_quietly_replaced_by_the_functions(
+    parts: list[object], known_env: bool
+) -> None:
+    # Whatever the client's region_name: the ARN's region is the one it names when that can
+    # be pinned down, the function's own only when the value is the function's own region,
+    # and otherwise '*' with a finding.
+    env = Environment({"DR_REGION": Value.literal("ap-south-1")} if known_env else {}, True)
+    value = Value(tuple(parts))  # type: ignore[arg-type]
+    scoper = Scoper(env, FUNCTION)
+    (perm,) = scoper.permissions(put("orders", value), PUT_ITEM)
+    region = perm.resource.split(":")[3]
+    own = value.parts in ((EnvRef("AWS_REGION"),), ("us-east-1",))
+    if region == "us-east-1":
+        assert own or Value(value.parts).text == "us-east-1"
+    elif region == "*":
+        assert [f.code for f in scoper.findings] == ["LP308"]
+    else:
+        # Exactly what the code names (a misspelt region fails at the endpoint, not in IAM).
+        assert not scoper.findings
+        assert region == expand_env(value, env).pattern()
