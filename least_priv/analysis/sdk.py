@@ -463,6 +463,8 @@ class SdkSemantics:
             )
             return frozenset(kind(service, t, client.origin) for t in texts or [None])
         named = [(k, v) for k, v in kwargs if k is not None]
+        if name == "_make_api_call":
+            return self.raw_api_call(client, args, kwargs, f, loc)
         if name == "generate_presigned_url":
             method = argument(args, kwargs, 0, "ClientMethod") or unknown("ClientMethod")
             params = argument(args, kwargs, 1, "Params")
@@ -498,6 +500,35 @@ class SdkSemantics:
         self.emit(service, operation, call_args, CallKind.CLIENT, name, f, loc)
         known = _response(service, operation, dict(call_args), self.origin)
         return known if known is not None else one(Opaque(f"<response of {service}.{name}>"))
+
+    def raw_api_call(
+        self, client: ClientA, args: Args, kwargs: Kwargs, f: Frame, loc: Loc
+    ) -> Atoms:
+        """``client._make_api_call("PutItem", {...})``: botocore's own entry point, which
+        takes the operation name and the request as a dict."""
+        assert client.service is not None
+        names = _texts(argument(args, kwargs, 0, "operation_name"), self.env)
+        params = argument(args, kwargs, 1, "api_params")
+        dicts = [a for a in params or () if isinstance(a, DictA)]
+        call_args: list[tuple[str, Atoms]] = []
+        for item_key, item_value in dicts[0].items if len(dicts) == 1 else ():
+            key_texts = _texts(item_key, self.env)
+            if len(key_texts) == 1 and key_texts[0] is not None:
+                call_args.append((key_texts[0], item_value))
+        known = {op for op in names if op and sdkdata.operation_info_exists(client.service, op)}
+        if not known:
+            self.report(
+                codes.DYNAMIC_METHOD,
+                f,
+                loc,
+                f"{client.service} _make_api_call with operation {names or '(computed)'} that "
+                "the catalog does not know; not in the policy",
+            )
+        for operation in sorted(known):
+            self.emit(
+                client.service, operation, call_args, CallKind.CLIENT, "_make_api_call", f, loc
+            )
+        return unknown("response")
 
     def paginate_or_wait(
         self, paginator: PaginatorA | WaiterA, kwargs: Kwargs, f: Frame, loc: Loc
@@ -1006,4 +1037,3 @@ def _uploader_key(atoms: Atoms) -> Atoms:
 
 def _top_level_targets(request: dict[str, Any]) -> set[str]:
     return {re.split(r"[.\[]", p["target"], maxsplit=1)[0] for p in request.get("params", ())}
-

@@ -38,6 +38,12 @@ def operation_for_method(service: str, method: str) -> str | None:
 
 
 @functools.cache
+def operation_info_exists(service: str, operation: str) -> bool:
+    """True when the service has an operation of that (botocore) name."""
+    return catalog().operation(service, operation) is not None
+
+
+@functools.cache
 def paginator_operation(service: str, name: str) -> str | None:
     """The operation a paginator pages through."""
     return catalog().paginator_operation(service, name)

@@ -251,3 +251,21 @@ def test_dispatch_through_a_dict_of_bound_methods(project) -> None:
         "dynamodb.DeleteItem(Key={id: *}, TableName=orders)",
         "dynamodb.GetItem(Key={id: *}, TableName=orders)",
     ]
+
+
+def test_botocore_make_api_call(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            ddb = boto3.client("dynamodb")
+            def handler(event, context):
+                ddb._make_api_call("PutItem", {"TableName": "orders", "Item": {}})
+                ddb._make_api_call(event["op"], {})
+            """
+        }
+    ).analyze("app.handler")
+    assert [(c.operation, c.arg("TableName").text) for c in result.calls] == [  # type: ignore[union-attr]
+        ("PutItem", "orders")
+    ]
+    assert [(f.code, f.location.line) for f in result.findings] == [("LP212", 5)]
