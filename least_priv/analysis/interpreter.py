@@ -54,7 +54,7 @@ from least_priv.analysis.values import (
     union,
     unknown,
 )
-from least_priv.model import CallSite, Finding, Location, Unknown
+from least_priv.model import CallSite, Finding, Location, Unknown, Value
 
 #: How deep a chain of calls is followed with argument knowledge.
 MAX_DEPTH = 40
@@ -1315,9 +1315,16 @@ class Interpreter(SdkSemantics):
             bound_key = (func, tuple(self._bind_preview(definition, args, kwargs, receiver, frame)))
             count = self.context_counts.get(func, 0)
             if bound_key not in self.memo and count >= MAX_CONTEXTS:
-                args, kwargs = [], []
+                # Too many calling contexts: merge this one with the others by forgetting its
+                # strings (resources become wildcards: broader, never missing) but keeping
+                # the objects (a client passed in must stay a client).
+                args = [_widened(a) for a in args]
+                kwargs = [(k, _widened(v)) for k, v in kwargs]
                 frame.locals = {}
-                bound_key = (func, tuple(self._bind_preview(definition, [], [], receiver, frame)))
+                bound_key = (
+                    func,
+                    tuple(self._bind_preview(definition, args, kwargs, receiver, frame)),
+                )
             if bound_key in self.memo:
                 result.update(self.memo[bound_key])
                 continue
@@ -1369,6 +1376,17 @@ class Interpreter(SdkSemantics):
         """The path of a module as shown in findings."""
         ir = self.modules.get(module)
         return ir.path if ir is not None else module
+
+
+_MANY_CONTEXTS = Str(Value.unknown("one of many calling contexts"))
+
+
+def _widened(atoms: Atoms) -> Atoms:
+    """``atoms`` with strings and data (dicts, lists) replaced by one unknown string."""
+    kept: set[Atom] = {a for a in atoms if not isinstance(a, Str | Const | DictA | ListA | Unk)}
+    if len(kept) != len(atoms):
+        kept.add(_MANY_CONTEXTS)
+    return frozenset(kept)
 
 
 def _module_frame(frame: Frame) -> Frame:

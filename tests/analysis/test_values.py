@@ -305,3 +305,24 @@ def test_contextmanager_factory_yields_its_client(project) -> None:
         }
     ).calls("app.handler")
     assert calls == ["sqs.SendMessage(MessageBody=x, QueueUrl=https://q)"]
+
+
+def test_many_calling_contexts_widen_but_lose_nothing(project) -> None:
+    callers = "\n".join(f"    put(ddb, 'table{i}')" for i in range(30))
+    source = f"""
+import boto3
+
+def put(client, table):
+    client.put_item(TableName=table, Item={{}})
+
+def handler(event, context):
+    ddb = boto3.client("dynamodb")
+{callers}
+"""
+    result = project({"app.py": source}).analyze("app.handler")
+    tables = {c.arg("TableName").pattern() for c in result.calls}  # type: ignore[union-attr]
+    # The first contexts keep their table; past the limit the table is a wildcard, so no
+    # table of the 30 is left out of the policy, and the client stays a client.
+    assert "*" in tables
+    assert {c.operation for c in result.calls} == {"PutItem"}
+    assert result.findings == ()
