@@ -437,7 +437,11 @@ def test_dr_region_from_a_template_parameter_follows_the_parameter() -> None:
     assert ("dynamodb:PutItem", table.format("ap-southeast-2")) in moved
     assert ("dynamodb:PutItem", table.format("us-east-1")) not in moved
     assert "${DrRegion}" in render_policy(default, "cfn")
+    # config=Config(region_name=DR_REGION): the configuration's region counts as well.
+    audit = "arn:aws:dynamodb:{}:123456789012:table/orders-dr-audit"
+    assert ("dynamodb:PutItem", audit.format("eu-west-1")) in grants(documents(default))
+    assert ("dynamodb:PutItem", audit.format("ap-southeast-2")) in moved
     # The home client (!Ref AWS::Region) is the function's own; the event's region is open.
     assert ("dynamodb:DescribeTable", table.format("*")) in grants(documents(default))
     (unknown,) = [f for f in default.findings if f.code == "LP308"]
-    assert str(unknown.location) == "fixtures/policy/sam-dr-region/src/copy.py:29:8"
+    assert str(unknown.location) == "fixtures/policy/sam-dr-region/src/copy.py:33:8"

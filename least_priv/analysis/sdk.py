@@ -89,6 +89,10 @@ _SESSION_FACTORIES = frozenset(
 )
 _CLIENT_FACTORIES = frozenset({"boto3.client", "aioboto3.client"})
 _RESOURCE_FACTORIES = frozenset({"boto3.resource", "aioboto3.resource"})
+#: botocore's client configuration; its region_name applies when the factory names none.
+_CONFIG_FACTORIES = frozenset(
+    {"botocore.config.Config", "botocore.client.Config", "aiobotocore.config.AioConfig"}
+)
 #: Client attributes and methods that make no request.
 _CLIENT_LOCAL = frozenset(
     {
@@ -254,6 +258,10 @@ class SdkSemantics:
             return self.make(ClientA, args, kwargs, f, loc, HOME)
         if dotted in _RESOURCE_FACTORIES:
             return self.make(ServiceResourceA, args, kwargs, f, loc, HOME)
+        if dotted in _CONFIG_FACTORIES:
+            region = keyword(kwargs, "region_name")
+            kept = (("region", to_value(region)),) if region is not None else ()
+            return one(LibraryA("client-config", kept))
         return library.external(self, dotted, args, kwargs, f, loc)
 
     def make(
@@ -1010,10 +1018,26 @@ def _explicit_credentials(kwargs: Kwargs) -> bool:
 def _origin(base: Origin, kwargs: Kwargs) -> Origin:
     """``base`` with what a factory call's keywords change: credentials and region."""
     region = keyword(kwargs, "region_name")
+    given = to_value(region) if region is not None else _config_region(kwargs)
     return Origin(
         base.foreign or _explicit_credentials(kwargs),
-        to_value(region) if region is not None else base.region,
+        given if given is not None else base.region,
     )
+
+
+def _config_region(kwargs: Kwargs) -> Value | None:
+    """``config=Config(region_name=...)``: botocore uses it when region_name is not given."""
+    config = keyword(kwargs, "config")
+    regions = {
+        dict(a.args).get("region")
+        for a in config or ()
+        if isinstance(a, LibraryA) and a.kind == "client-config"
+    }
+    regions.discard(None)
+    if not regions:
+        return None
+    # Several configurations with different regions: any of them (the policy writes '*').
+    return regions.pop() if len(regions) == 1 else Value.unknown("one of several regions")
 
 
 def _meta_args(service: str, origin: Origin) -> tuple[tuple[str, Value], ...]:
