@@ -105,10 +105,11 @@ UNKNOWN_CLIENT_NAME = _code(
 ANALYSIS_LIMIT = _code(
     "LP215",
     "analysis-limit",
-    "The analysis stopped following a call chain (too deep or recursive).",
-    "Calls beyond this point were analysed without knowledge of their arguments; resources "
-    "may be wildcards.",
-    Severity.NOTE,
+    "The analysis stopped following a call chain (too deep, or code nested too deeply).",
+    "Calls beyond this point may be missing from the policy: a chain of more than 40 nested "
+    "calls, or code nested past the recursion limit, was not followed. Simplify the chain or "
+    "add the permissions by hand.",
+    Severity.WARNING,
 )
 
 OTHER_CREDENTIALS = _code(
