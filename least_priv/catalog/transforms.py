@@ -245,7 +245,7 @@ for _var in (
     "InstanceId", "InternetGatewayId", "IpamExternalResourceVerificationTokenId", "IpamId",
     "IpamInternetRegistryAssociationId", "IpamPolicyId", "IpamPoolAllocationId", "IpamPoolId",
     "IpamPrefixListResolverId", "IpamPrefixListResolverTargetId",
-    "IpamResourceDiscoveryAssociationId", "IpamResourceDiscoveryId", "IpamScopeId",
+    "IpamResourceDiscoveryAssociationId", "IpamResourceDiscoveryId", "IpamScopeId", "Ipv6PoolEc2Id",
     "LaunchTemplateId", "LocalGatewayId",
     "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
     "LocalGatewayRouteTableVpcAssociationId", "LocalGatewayRoutetableId",

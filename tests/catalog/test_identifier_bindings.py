@@ -66,6 +66,15 @@ def test_create_vpc_is_about_the_vpc_not_an_ipam_pool() -> None:
     assert [(r.resource_type, r.bindings) for r in reqs] == [("vpc", ())]
 
 
+def test_create_vpc_from_an_ipam_pool_also_needs_the_pool() -> None:
+    """Allocating the CIDR from an IPAM pool is authorised on the pool as well."""
+    reqs = required("ec2", "CreateVpc", Ipv4IpamPoolId=lit("ipam-pool-0a1b2c3d4e5f67890"))
+    assert sorted((r.resource_type or "", sorted(bound(r))) for r in reqs) == [
+        ("ipam-pool", [("Ipv4IpamPoolId", "id:IpamPoolId")]),
+        ("vpc", []),
+    ]
+
+
 def test_multi_resource_actions_keep_their_resource_choice() -> None:
     """ec2:CreateSubnet names subnet and vpc; a VpcId binding must not move the row to the
     VPC (the except list in bindings.yaml)."""

@@ -143,6 +143,16 @@ def test_id_parameters_name_the_resource(
     assert _uses(mapper, make_record(T, source, name, params)) == [use]
 
 
+def test_a_vpc_from_an_ipam_pool_is_granted_on_the_pool_too(
+    mapper: EventMapper, make_record: Make
+) -> None:
+    params = {"ipv4IpamPoolId": "ipam-pool-0a1b2c3d4e5f67890", "ipv4NetmaskLength": 24}
+    assert _uses(mapper, make_record(T, "ec2.amazonaws.com", "CreateVpc", params)) == [
+        Use("ec2:CreateVpc", "arn:aws:ec2::123456789012:ipam-pool/ipam-pool-0a1b2c3d4e5f67890"),
+        Use("ec2:CreateVpc", f"{_EC2}:vpc/*", resolved=False),
+    ]
+
+
 def test_denied_message_names_action_and_resource(mapper: EventMapper, make_record: Make) -> None:
     record = make_record(
         T,
