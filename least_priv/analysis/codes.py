@@ -123,6 +123,16 @@ OTHER_CREDENTIALS = _code(
     Severity.NOTE,
 )
 
+DYNAMIC_IMPORT = _code(
+    "LP217",
+    "dynamic-import",
+    "A module is imported by a name computed at run time.",
+    "Example: `importlib.import_module(f'handlers.{event[\"type\"]}')`. The analysis cannot "
+    "know which module runs, so its calls are not in the policy. Import the candidates "
+    "explicitly (a dict of modules or functions works), or pass the handler of each.",
+    Severity.WARNING,
+)
+
 register_codes(*_INFOS)
 
 

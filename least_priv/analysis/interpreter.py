@@ -1122,10 +1122,18 @@ class Interpreter(SdkSemantics):
                 return frozenset(out)
             default = keyword(kwargs, "default")
             return default if default is not None else unknown("dataclass field")
-        if dotted == "importlib.import_module" and args:
+        if dotted in ("importlib.import_module", "builtins.__import__") and args:
             texts = [known_text(a, self.env) for a in args[0]]
-            if len(texts) == 1 and texts[0] is not None and len(args[0]) == 1:
-                return self.import_module(texts[0], f)
+            if texts and all(t is not None for t in texts):
+                # One module per known name (a name chosen among a few constants).
+                return union(*(self.import_module(t, f) for t in texts if t is not None))
+            self.report(
+                codes.DYNAMIC_IMPORT,
+                f,
+                loc,
+                "a module is imported by a computed name; its code (and any AWS call in it) "
+                "is not analysed",
+            )
             return unknown("module imported by a computed name")
         self.run_callbacks(args, kwargs, f)
         return derived_opaque(Opaque(dotted), "()")

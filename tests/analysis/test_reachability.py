@@ -229,3 +229,25 @@ def test_call_graph_is_exposed(project) -> None:
     graph = result.call_graph()
     assert graph.has_edge("app.upload_handler", "app._archive")
     assert "app.never_called" not in graph
+
+
+def test_dynamic_imports(project) -> None:
+    proj = project(
+        {
+            "handlers/__init__.py": "",
+            "handlers/orders.py": """
+            import boto3
+            def run(event):
+                boto3.client("sqs").send_message(QueueUrl="https://q", MessageBody="x")
+            """,
+            "app.py": """
+            import importlib
+            def handler(event, context):
+                importlib.import_module("handlers.orders").run(event)
+                importlib.import_module("handlers." + event["type"]).run(event)
+            """,
+        }
+    )
+    result = proj.analyze("app.handler")
+    assert [c.operation for c in result.calls] == ["SendMessage"]
+    assert [(f.code, f.location.line) for f in result.findings] == [("LP217", 4)]
