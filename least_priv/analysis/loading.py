@@ -70,6 +70,9 @@ PARALLEL_MIN_BYTES = 64 * 1024
 _IR_SOURCES = ("program.py", "lower.py", "positions.py", "codes.py")
 
 _T = TypeVar("_T")
+
+#: How an unresolved position ends in a module's JSON (``lower.py``: line -1, column 0).
+_UNRESOLVED = ",-1,0]"
 _K = TypeVar("_K")
 
 #: ``(phase, done, total)``: ``"parse"`` while the loader parses modules, ``"functions"``
@@ -170,8 +173,13 @@ class ModuleLoader:
         *,
         jobs: int | None = None,
         progress: ProgressCallback | None = None,
+        resolve_for_cache: bool = True,
     ) -> None:
         self.cache = cache
+        # False (pool workers): a module's entry is written only if the analysis needed its
+        # positions; the function's result entry covers the rest.
+        self.resolve_for_cache = resolve_for_cache
+        self._deferred: list[str] = []
         self.jobs = default_jobs() if jobs is None else max(1, jobs)
         self.progress = progress
         self.stats = LoadStats()
@@ -244,6 +252,7 @@ class ModuleLoader:
         if key and self.cache is not None:
             self._results[key] = analysed
             self.cache.put(key, encode_analysed(analysed).encode("utf-8"))
+            self._write_resolved()
         return analysed
 
     def load(self, source: SourceFile) -> ModuleIR:
@@ -380,10 +389,27 @@ class ModuleLoader:
 
     def _store(self, key: str, ir: ModuleIR, text: str | None = None) -> None:
         self._by_key[key] = ir
-        if self.cache is not None:
-            # Serialising resolves the module's positions, which an uncached run may never
-            # need; so only a run that keeps the entry pays for it.
-            self.cache.put(key, (ir.to_json() if text is None else text).encode("utf-8"))
+        if self.cache is None:
+            return
+        if text is None and not self.resolve_for_cache:
+            self._deferred.append(key)
+            return
+        # Serialising resolves the module's positions, which an uncached run may never
+        # need; so only a run that keeps the entry pays for it.
+        self.cache.put(key, (ir.to_json() if text is None else text).encode("utf-8"))
+
+    def _write_resolved(self) -> None:
+        """Write the deferred entries whose positions the analysis resolved anyway.
+
+        The others would cost a code-generation pass (about half a parse) to complete; a
+        function analysed by a pool worker has its whole result cached instead.
+        """
+        assert self.cache is not None
+        for key in self._deferred:
+            text = replace(self._by_key[key], pending=None).to_json()
+            if _UNRESOLVED not in text:
+                self.cache.put(key, text.encode("utf-8"))
+        self._deferred.clear()
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -463,7 +489,7 @@ _WORKER: ModuleLoader | None = None
 def _init_analysis_worker(cache: tuple[str, int] | None) -> None:
     global _WORKER
     store = None if cache is None else Cache(Path(cache[0]), cache[1])
-    _WORKER = ModuleLoader(store, jobs=1)
+    _WORKER = ModuleLoader(store, jobs=1, resolve_for_cache=False)
 
 
 def _analyse_batch(batch: list[tuple[tuple[str, ...], str | None]]) -> list[str]:

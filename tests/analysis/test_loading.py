@@ -173,6 +173,11 @@ def test_functions_analysed_in_the_pool_match_the_analyzer(
         expected = analyze(paths, handler)
         assert pooled.analyze_calls(paths, handler) == Analysed(expected.calls, expected.findings)
     assert pooled.stats.parsed == 0 and pooled.stats.results_analysed == 0
+    # Workers keep module entries only when the analysis resolved their positions anyway.
+    bodies = [path.read_bytes()[36:] for path in tmp_path.glob("??/*")]
+    modules = [body for body in bodies if body.startswith(b'{"name"')]
+    assert len(modules) >= 8  # at least each function's repository module (its AWS calls)
+    assert not [body for body in modules if b",-1,0]" in body]
     warm = ModuleLoader(Cache(tmp_path), jobs=2)
     warm.prefetch_functions(functions)
     for paths, handler in functions:
