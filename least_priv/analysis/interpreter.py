@@ -1158,7 +1158,35 @@ class Interpreter(SdkSemantics):
             dynamic = self.sdk_dynamic_attribute(atom, tried)
             if dynamic is not None:
                 out.update(dynamic)
+            else:
+                out.update(self.any_function_of(atom, f))
         return frozenset(out) if out else unknown("getattr with a computed name")
+
+    def any_function_of(self, atom: Atom, f: Frame) -> Atoms:
+        """Every function ``getattr(obj, <computed>)`` may pick on our module or class.
+
+        Dispatch by name (``getattr(handlers, event["type"])(event)``) may reach any of
+        them, so all count: broader, never missing.
+        """
+        if isinstance(atom, ModuleA):
+            self.run_module(atom.name)
+            found: set[Atom] = set()
+            for (module, _name), value in sorted(self.globals.items(), key=lambda kv: kv[0]):
+                if module == atom.name:
+                    found.update(a for a in value if isinstance(a, FuncA | ClassA))
+            return frozenset(found)
+        if isinstance(atom, InstA | ClassA):
+            cls = atom.cls if isinstance(atom, InstA) else atom
+            names: set[str] = set()
+            for klass in self.mro(cls):
+                cdef = self.classes.get((klass.module, klass.qualname))
+                if cdef is not None:
+                    names.update(n for n in cdef.methods if not n.startswith("__"))
+            out: set[Atom] = set()
+            for name in sorted(names):
+                out.update(self.attribute_of(atom, name, f, (0, 0)))
+            return frozenset(out)
+        return NOTHING
 
     def instantiate(
         self,

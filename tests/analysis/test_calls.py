@@ -269,3 +269,34 @@ def test_botocore_make_api_call(project) -> None:
         ("PutItem", "orders")
     ]
     assert [(f.code, f.location.line) for f in result.findings] == [("LP212", 5)]
+
+
+def test_dispatch_by_computed_name_on_our_module_or_class(project) -> None:
+    calls = project(
+        {
+            "handlers.py": """
+            import boto3
+            def created(event):
+                boto3.client("sns").publish(TopicArn="arn:t", Message="m")
+            def deleted(event):
+                boto3.client("sqs").send_message(QueueUrl="https://q", MessageBody="x")
+            """,
+            "app.py": """
+            import boto3
+            import handlers
+
+            class Jobs:
+                def archive(self):
+                    boto3.client("s3").put_object(Bucket="b", Key="k", Body=b"")
+
+            def handler(event, context):
+                getattr(handlers, event["type"])(event)
+                getattr(Jobs(), "run_" + event["job"], None)()
+            """,
+        }
+    ).calls("app.handler")
+    assert calls == [
+        "s3.PutObject(Body=*, Bucket=b, Key=k)",
+        "sns.Publish(Message=m, TopicArn=arn:t)",
+        "sqs.SendMessage(MessageBody=x, QueueUrl=https://q)",
+    ]
