@@ -35,11 +35,13 @@ def render_value(value: Value) -> str:
 
 
 def render_call(call: CallSite, root: str = "") -> str:
-    """``app.py:12 s3.GetObject(Bucket=b, Key=uploads/*) [client get_object] in app.handler``."""
+    """``app.py:12 s3.GetObject(Bucket=b, Key=uploads/*) [client get_object] in app.handler``
+    (``@eu-west-1`` after the arguments when the client is pinned to a region)."""
     args = ", ".join(f"{k}={render_value(v)}" for k, v in call.args)
     path = os.path.relpath(call.location.path, root) if root else call.location.path
+    region = "" if call.region is None else f" @{render_value(call.region)}"
     return (
-        f"{path}:{call.location.line} {call.service}.{call.operation}({args}) "
+        f"{path}:{call.location.line} {call.service}.{call.operation}({args}){region} "
         f"[{call.kind.value} {call.via}] in {call.function}"
     )
 

@@ -253,7 +253,7 @@ class SdkSemantics:
     ) -> Atoms | None:
         """Calls of outside code the SDK semantics know (factories, Powertools)."""
         if dotted in _SESSION_FACTORIES:
-            return one(SessionA("boto3", _origin(HOME, kwargs)))
+            return frozenset(SessionA("boto3", o) for o in _origins(HOME, kwargs))
         if dotted in _CLIENT_FACTORIES:
             return self.make(ClientA, args, kwargs, f, loc, HOME)
         if dotted in _RESOURCE_FACTORIES:
@@ -285,7 +285,7 @@ class SdkSemantics:
                     f"boto3 has no service named {name!r}; calls on this client are not analysed",
                 )
                 continue
-            out.add(kind(name, _origin(origin, kwargs)))
+            out.update(kind(name, o) for o in _origins(origin, kwargs))
         return frozenset(out)
 
     # -- attributes ---------------------------------------------------------------------------
@@ -1015,14 +1015,25 @@ def _explicit_credentials(kwargs: Kwargs) -> bool:
     return False
 
 
-def _origin(base: Origin, kwargs: Kwargs) -> Origin:
-    """``base`` with what a factory call's keywords change: credentials and region."""
+def _origins(base: Origin, kwargs: Kwargs) -> list[Origin]:
+    """``base`` with what a factory call's keywords change: credentials and region.
+
+    ``region_name=None`` is the default region (botocore's), not a region named "None";
+    a region that may be one of a few (``region if region else None``) gives one origin
+    each, so no region is left out.
+    """
+    foreign = base.foreign or _explicit_credentials(kwargs)
     region = keyword(kwargs, "region_name")
-    given = to_value(region) if region is not None else _config_region(kwargs)
-    return Origin(
-        base.foreign or _explicit_credentials(kwargs),
-        given if given is not None else base.region,
-    )
+    if region is None:
+        configured = _config_region(kwargs)
+        return [Origin(foreign, configured if configured is not None else base.region)]
+    regions: set[Value | None] = set()
+    for atom in region:
+        if isinstance(atom, Const) and atom.text == "None":
+            regions.add(base.region)
+        else:
+            regions.add(to_value(one(atom)))
+    return [Origin(foreign, r) for r in sorted(regions, key=repr)]
 
 
 def _config_region(kwargs: Kwargs) -> Value | None:

@@ -304,3 +304,22 @@ def test_clients_pinned_to_a_region_say_so(project) -> None:
         "GetQueueUrl": Value.literal("ap-southeast-2"),
         "Publish": None,
     }
+
+
+def test_region_name_none_is_the_default_region(project) -> None:
+    result = project(
+        {
+            "app.py": """
+            import boto3
+            def client(region=None):
+                return boto3.client("sqs", region_name=region)
+            def handler(event, context):
+                client().send_message(QueueUrl="https://q", MessageBody="x")
+                client("eu-west-1").send_message(QueueUrl="https://q", MessageBody="y")
+            """
+        }
+    ).analyze("app.handler")
+    assert sorted(
+        (c.arg("MessageBody").text, c.region and c.region.text)
+        for c in result.calls  # type: ignore[union-attr]
+    ) == [("x", None), ("y", "eu-west-1")]
