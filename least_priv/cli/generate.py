@@ -110,7 +110,7 @@ def _env_pair(_ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    help="Processes that parse code in parallel (default: one per core).",
+    help="Processes that parse and analyse code in parallel (default: one per core).",
 )
 def generate(
     paths: tuple[str, ...],
