@@ -396,3 +396,15 @@ def test_concurrent_runs_share_one_cache_directory(tmp_path: Path) -> None:
     warm = subprocess.run(cmd, stdout=subprocess.PIPE, cwd=ROOT, check=True)
     assert warm.stdout == outputs[0]
     assert not list((tmp_path / "cache").rglob(".tmp-*"))
+
+
+def test_the_analysis_format_is_remembered_and_follows_the_files(tmp_path: Path) -> None:
+    """The digest of ~9 MB of code and catalog is read back under their sizes and times."""
+    from least_priv.analysis.loading import analysis_format
+
+    first = ModuleLoader(Cache(tmp_path), jobs=1)
+    assert first._analysis_format() == analysis_format()
+    stored = len(list(tmp_path.glob("??/*")))
+    second = ModuleLoader(Cache(tmp_path), jobs=1)
+    assert second._analysis_format() == analysis_format()
+    assert len(list(tmp_path.glob("??/*"))) == stored == 1  # read back, not written again
