@@ -179,11 +179,12 @@ class LoadStats:
 
 
 class ModuleLoader:
-    """Every module's ``ModuleIR`` for one run, each file read and parsed at most once.
+    """Every module's ``ModuleIR`` and every function's calls for one run, each file read and
+    parsed at most once.
 
-    ``cache`` (None: no disk cache) persists IR across runs; ``jobs`` bounds the worker
-    processes of :meth:`prefetch` (None: one per core; 1: never a pool); ``progress`` is told
-    how parsing advances.
+    ``cache`` (None: no disk cache) keeps module IR and function results across runs;
+    ``jobs`` bounds the worker processes (None: one per core; 1: never a pool); ``progress``
+    is told how parsing or analysis advances.
     """
 
     def __init__(
@@ -225,10 +226,11 @@ class ModuleLoader:
         return cls(store if cache else None, jobs=jobs, progress=progress)
 
     def prefetch_functions(self, functions: Iterable[tuple[Sequence[str], str | None]]) -> None:
-        """Parse ahead, together, what the analysis of each ``(paths, handler)`` will load.
+        """Get ready for :meth:`analyze_calls` of each ``(paths, handler)`` of a run.
 
-        One call for every function of a run, so the pool (if any) is started once and
-        works across function boundaries.
+        Functions whose result is cached need nothing. Several others (enough code) are
+        analysed whole by a process pool; otherwise the modules they will load are parsed
+        ahead, by the pool when many. One call for the whole run, so a pool starts once.
         """
         wanted: dict[str, SourceFile] = {}
         todo: dict[tuple[tuple[str, ...], str | None], int] = {}  # function → bytes to read
