@@ -1,20 +1,20 @@
-"""Per-module IR for a run: read from the on-disk cache, else parsed, in parallel when many.
+"""Module IR and function results for a run: from the on-disk cache, else computed, in
+parallel when there is enough work. See docs/speed.md.
 
-Parsing and lowering a module (``program.parse_file``) is nearly all of the analysis' cost,
-and its result, a ``ModuleIR``, depends only on the file's bytes. A ``ModuleLoader`` gives
-every module of a run its IR once:
+Parsing and lowering a module (``program.parse_file``) is most of the analysis' cost, and
+its result, a ``ModuleIR``, depends only on the file's bytes. A ``ModuleLoader``:
 
-- **shared**: one loader serves every function of a run, so a module two functions import
+- **shares**: one loader serves every function of a run, so a module two functions import
   (a layer, a shared package, a copy-pasted file) is read, hashed and parsed once;
-- **cached**: the IR is stored in :mod:`least_priv.cache` under the SHA-256 of the file's
-  bytes, the tool version, the IR format (a hash of the modules that produce the IR, so
-  changing the lowering can never read an old entry) and the catalog version;
-- **parallel**: :meth:`ModuleLoader.prefetch` parses the misses in a process pool when there
-  are enough of them to repay starting it; the IR comes back as JSON
-  (``ModuleIR.to_json``) and results are keyed by content, so output never depends on which
-  worker finished first.
+- **caches** (:mod:`least_priv.cache`) each module's IR under the SHA-256 of its bytes, the
+  tool version, the IR format (a digest of the code that produces the IR, so changing the
+  lowering can never read an old entry) and the catalog version; and each function's calls
+  and findings under everything its analysis depends on (:meth:`ModuleLoader.analyze_calls`);
+- **works in parallel**: several functions are analysed whole by a process pool; the many
+  modules of a single function are parsed by one (IR back as ``ModuleIR.to_json``). Results
+  are keyed by function or content, so output never depends on which worker finished first.
 
-What to prefetch is decided by :func:`import_closure`, a cheap textual scan of import
+What to parse ahead is decided by :func:`import_closure`, a cheap textual scan of import
 statements from the handler's module. It only decides what is parsed *ahead*: the analysis
 still asks for each module when its interpreter imports it, so a module the scan missed
 (``importlib.import_module(name)``) is parsed then, and one it wrongly included is parsed
