@@ -14,6 +14,7 @@ import copy
 import json
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -315,9 +316,15 @@ def test_bad_case_directory_is_reported(tmp_path: Path) -> None:
 
 
 # Defects of the tool that the corpus found and that are not fixed yet, as
-# (case, "missed" | "extra" | "uncovered", action). The bar is checked without them, and each
-# must still be a defect, so a fix forces its removal here; the report always lists them.
-KNOWN_GAPS: frozenset[tuple[str, str, str]] = frozenset()
+# (case, "missed" | "extra" | "uncovered", action). The bar is checked without them; one that
+# is fixed raises a warning so the entry gets removed (a failure would block whoever fixed
+# it); the printed report always lists every defect.
+KNOWN_GAPS: frozenset[tuple[str, str, str]] = frozenset(
+    {
+        # A !Ref'd secret whose template Name is known comes out as name-??????-??????.
+        ("secret-cmk", "uncovered", "secretsmanager:getsecretvalue"),
+    }
+)
 
 
 def _gaps(results: list[accuracy.CaseResult]) -> set[tuple[str, str, str]]:
@@ -371,7 +378,8 @@ def test_pipeline_meets_the_accuracy_targets() -> None:
     results = [accuracy.run_case(c) for c in CASES]
     report = accuracy.render_table(results, accuracy.summarise(results))
     fixed = sorted(KNOWN_GAPS - _gaps(results))
-    assert not fixed, f"fixed, remove from KNOWN_GAPS: {fixed}"
+    if fixed:
+        warnings.warn(f"fixed, remove from KNOWN_GAPS: {fixed}", stacklevel=1)
     summary = accuracy.summarise([_excluding_known_gaps(r) for r in results])
     assert accuracy.meets_targets(summary), report
     missing = [(r.name, r.missing_findings) for r in results if r.missing_findings]
