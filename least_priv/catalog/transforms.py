@@ -468,8 +468,9 @@ def _lambda_function(text: str) -> dict[str, str] | None:
 
 # Secrets Manager treats an ARN ending in "-" + six characters as complete (docs: "Finding a
 # secret from a partial ARN"); anything else is a partial ARN or a name, which the secret's
-# ARN extends by that random suffix.
-_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+# ARN extends by that random suffix. A pattern that already ends in the suffix's wildcard
+# (the ARN of a secret the template creates) is complete too.
+_SECRET_SUFFIX = re.compile(r"-(?:[A-Za-z0-9]{6}|\?{6})$")
 
 
 def _with_secret_suffix(name: str) -> str:

@@ -180,6 +180,12 @@ from least_priv.catalog.transforms import apply
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db",
             {"SecretId": "prod/db-??????", "Region": "us-east-1", "Account": "123456789012"},
         ),
+        # The ARN of a secret the template creates: its suffix is already the wildcard.
+        (
+            "secretsmanager_secret",
+            "arn:*:secretsmanager:*:*:secret:partners/signing-??????",
+            {"SecretId": "partners/signing-??????", "Region": "*", "Account": "*"},
+        ),
         (
             "ssm_parameter",
             "/app/prod/db-url",
