@@ -319,12 +319,7 @@ def test_bad_case_directory_is_reported(tmp_path: Path) -> None:
 # (case, "missed" | "extra" | "uncovered", action). The bar is checked without them; one that
 # is fixed raises a warning so the entry gets removed (a failure would block whoever fixed
 # it); the printed report always lists every defect.
-KNOWN_GAPS: frozenset[tuple[str, str, str]] = frozenset(
-    {
-        # A !Ref'd secret whose template Name is known comes out as name-??????-??????.
-        ("secret-cmk", "uncovered", "secretsmanager:getsecretvalue"),
-    }
-)
+KNOWN_GAPS: frozenset[tuple[str, str, str]] = frozenset()
 
 
 def _gaps(results: list[accuracy.CaseResult]) -> set[tuple[str, str, str]]:
