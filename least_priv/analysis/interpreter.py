@@ -14,6 +14,7 @@ plain Python semantics.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ from least_priv.model import CallSite, Finding, Location, Unknown, Value
 MAX_DEPTH = 40
 #: Calling contexts kept per function before further calls are merged into one.
 MAX_CONTEXTS = 24
+#: Functions a dispatch by computed name may pick before it is reported instead of followed.
+MAX_DISPATCH = 16
 #: Rounds of the whole evaluation before giving up on a fixed point.
 MAX_ROUNDS = 6
 
@@ -1159,34 +1162,53 @@ class Interpreter(SdkSemantics):
             if dynamic is not None:
                 out.update(dynamic)
             else:
-                out.update(self.any_function_of(atom, f))
+                patterns = sorted(
+                    {a.value.pattern() if isinstance(a, Str) else "*" for a in args[1]}
+                )
+                out.update(self.any_function_of(atom, patterns, f, loc))
         return frozenset(out) if out else unknown("getattr with a computed name")
 
-    def any_function_of(self, atom: Atom, f: Frame) -> Atoms:
-        """Every function ``getattr(obj, <computed>)`` may pick on our module or class.
+    def any_function_of(self, atom: Atom, patterns: list[str], f: Frame, loc: Loc) -> Atoms:
+        """The functions ``getattr(obj, <computed>)`` may pick on our module or class.
 
-        Dispatch by name (``getattr(handlers, event["type"])(event)``) may reach any of
-        them, so all count: broader, never missing.
+        Dispatch by name (``getattr(handlers, event["type"])``, ``getattr(self, "on_" +
+        kind)``) may reach any function whose name fits the known parts of the name, so all
+        of those count: broader, never missing. Past ``MAX_DISPATCH`` candidates it is a
+        finding instead (library code dispatching over everything).
         """
+        candidates: dict[str, Atoms] = {}
         if isinstance(atom, ModuleA):
             self.run_module(atom.name)
-            found: set[Atom] = set()
-            for (module, _name), value in sorted(self.globals.items(), key=lambda kv: kv[0]):
-                if module == atom.name:
-                    found.update(a for a in value if isinstance(a, FuncA | ClassA))
-            return frozenset(found)
-        if isinstance(atom, InstA | ClassA):
-            cls = atom.cls if isinstance(atom, InstA) else atom
-            names: set[str] = set()
-            for klass in self.mro(cls):
-                cdef = self.classes.get((klass.module, klass.qualname))
-                if cdef is not None:
-                    names.update(n for n in cdef.methods if not n.startswith("__"))
-            out: set[Atom] = set()
-            for name in sorted(names):
-                out.update(self.attribute_of(atom, name, f, (0, 0)))
-            return frozenset(out)
-        return NOTHING
+            for (module, name), value in sorted(self.globals.items(), key=lambda kv: kv[0]):
+                if module == atom.name and any(fnmatch.fnmatchcase(name, p) for p in patterns):
+                    funcs = frozenset(a for a in value if isinstance(a, FuncA | ClassA))
+                    if funcs:
+                        candidates[name] = funcs
+        elif isinstance(atom, InstA | ClassA):
+            # Methods picked by a computed name are not followed (library code does this
+            # on every object, and each pick fans out into every method): say so.
+            self.report(
+                codes.DYNAMIC_METHOD,
+                f,
+                loc,
+                f"a method of {atom.cls.qualname if isinstance(atom, InstA) else atom.qualname} "
+                f"is picked by a computed name ({', '.join(patterns)}); its calls are not "
+                "in the policy",
+            )
+            return NOTHING
+        if len(candidates) > MAX_DISPATCH:
+            self.report(
+                codes.DYNAMIC_METHOD,
+                f,
+                loc,
+                f"a function picked by a computed name among {len(candidates)} candidates "
+                f"({', '.join(patterns)}); not followed, so their calls may be missing",
+            )
+            return NOTHING
+        out: set[Atom] = set()
+        for value in candidates.values():
+            out.update(value)
+        return frozenset(out)
 
     def instantiate(
         self,
