@@ -81,3 +81,15 @@ def test_a_generate_run_never_imports_the_sdk_and_reads_only_its_clients(tmp_pat
         # The quickstart calls S3 and SQS (and its template implies CloudWatch Logs): a
         # handful of the catalog's ~440 client files, never all of them.
         assert isinstance(seen["clients"], int) and 2 <= seen["clients"] <= 6
+
+
+def test_a_warm_run_loads_no_parser_or_interpreter(tmp_path: Path) -> None:
+    """A run served from the cache must not pay for libcst or the analysis interpreter."""
+    body = f"from least_priv.cli import main\nmain(['generate', '--template', {str(QUICKSTART)!r}])"
+    cold = _child(body, tmp_path)
+    assert isinstance(cold["modules"], list) and "libcst" in cold["modules"]
+    warm = _child(body, tmp_path)
+    modules = warm["modules"]
+    assert isinstance(modules, list) and "least_priv.analysis.loading" in modules
+    assert _imported(modules, ("libcst", "networkx")) == []
+    assert "least_priv.analysis.interpreter" not in modules
