@@ -597,10 +597,13 @@ class Interpreter(SdkSemantics):
         current = self.expr(holder, f)
         grown: set[Atom] = set()
         for atom in current:
+            # A grown list is summarised as "some of these elements" (one item holding the
+            # union): its length is unknown anyway, and a list that grew by one at every
+            # evaluation would never let the rounds settle.
             if isinstance(atom, ListA) and method in ("append", "add", "insert"):
-                grown.add(ListA((*atom.items, args[-1])))
+                grown.add(ListA((union(*atom.items, args[-1]),)))
             elif isinstance(atom, ListA) and method == "extend":
-                grown.add(ListA((*atom.items, self.iterate(args[0], f))))
+                grown.add(ListA((union(*atom.items, self.iterate(args[0], f)),)))
             elif isinstance(atom, DictA) and method == "update":
                 grown.update(
                     DictA((*atom.items, *d.items)) for d in args[0] if isinstance(d, DictA)
@@ -1376,8 +1379,16 @@ class Interpreter(SdkSemantics):
                 # Too many calling contexts: merge this one with the others by forgetting its
                 # strings (resources become wildcards: broader, never missing) but keeping
                 # the objects (a client passed in must stay a client).
-                args = [_widened(a) for a in args]
-                kwargs = [(k, _widened(v)) for k, v in kwargs]
+                # Past twice the limit (objects that keep differing), only the objects'
+                # kinds are kept apart no more: every argument becomes unknown.
+                many = count >= 2 * MAX_CONTEXTS
+                args = [
+                    unknown("one of many calling contexts") if many else _widened(a) for a in args
+                ]
+                kwargs = [
+                    (k, unknown("one of many calling contexts") if many else _widened(v))
+                    for k, v in kwargs
+                ]
                 frame.locals = {}
                 bound_key = (
                     func,
