@@ -10,6 +10,7 @@ be sorted deterministically.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -84,6 +85,23 @@ class TemplateRef:
 
 
 Part: TypeAlias = str | Unknown | EnvRef | TemplateRef
+
+
+def join_parts(parts: Iterable[Part]) -> tuple[Part, ...]:
+    """Parts in canonical form: adjacent strings merged, empty strings dropped, and a run of
+    unknowns kept as its first one (they render as a single ``*`` in any case)."""
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if out and isinstance(out[-1], str):
+                out[-1] = out[-1] + part
+                continue
+        elif isinstance(part, Unknown) and out and isinstance(out[-1], Unknown):
+            continue
+        out.append(part)
+    return tuple(out)
 
 
 @dataclass(frozen=True, order=True, slots=True)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from least_priv.model import EnvRef, Part, Unknown, Value
+from least_priv.model import EnvRef, Part, Unknown, Value, join_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,21 +439,6 @@ def union(*sets: Atoms) -> Atoms:
 # -- strings ------------------------------------------------------------------------------
 
 
-def _merge_parts(parts: list[Part]) -> tuple[Part, ...]:
-    out: list[Part] = []
-    for part in parts:
-        if isinstance(part, str):
-            if not part:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] = out[-1] + part
-                continue
-        elif isinstance(part, Unknown) and out and isinstance(out[-1], Unknown):
-            continue
-        out.append(part)
-    return tuple(out)
-
-
 def string_parts(atoms: Atoms, reason: str) -> tuple[Part, ...]:
     """The parts of a value used inside a string: its own parts when it is one string."""
     if len(atoms) == 1:
@@ -474,9 +459,9 @@ def concat(pieces: list[tuple[Part, ...]]) -> Value:
     flat: list[Part] = []
     for piece in pieces:
         flat.extend(piece)
-    parts = _merge_parts(flat)
+    parts = join_parts(flat)
     if len(parts) > MAX_PARTS:
-        parts = _merge_parts([*parts[: MAX_PARTS - 1], Unknown("long string")])
+        parts = join_parts([*parts[: MAX_PARTS - 1], Unknown("long string")])
     return Value(parts)
 
 

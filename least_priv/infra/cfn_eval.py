@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from least_priv.infra import codes
-from least_priv.infra.parts import PARAMETER, expand_format, joined, known_pattern, render
+from least_priv.infra.parts import PARAMETER, expand_format, known_pattern, render
 from least_priv.infra.positions import NodePath, ParsedDocument
 from least_priv.infra.resource_types import CLOUDFORMATION
-from least_priv.model import Finding, Part, Severity, TemplateRef, Unknown, Value
+from least_priv.model import Finding, Part, Severity, TemplateRef, Unknown, Value, join_parts
 
 
 class _NoValue:
@@ -607,7 +607,7 @@ def _scalar_text(value: Any) -> str:
 
 
 def _pieces_or_text(parts: list[Part]) -> str | Pieces:
-    merged = joined(parts)
+    merged = join_parts(parts)
     if all(isinstance(p, str) for p in merged):
         return "".join(p for p in merged if isinstance(p, str))
     return Pieces(merged)

@@ -9,9 +9,9 @@ parameter or pseudo parameter of the template) and :class:`Unknown`. Pseudo para
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
-from least_priv.model import Part, TemplateRef, Unknown, Value
+from least_priv.model import Part, TemplateRef, Unknown, Value, join_parts
 
 PARAMETER = "Parameter"  # TemplateRef.resource_type of a template parameter / TF variable
 
@@ -26,20 +26,6 @@ _PSEUDO = {"partition": PARTITION, "region": REGION, "account": ACCOUNT}
 def is_pseudo(ref: TemplateRef) -> bool:
     """True for ``AWS::Region``-style pseudo parameters."""
     return ref.resource_type is None and ref.logical_id.startswith("AWS::")
-
-
-def joined(parts: Iterable[Part]) -> tuple[Part, ...]:
-    """Parts with adjacent strings merged and empty strings dropped."""
-    out: list[Part] = []
-    for part in parts:
-        if isinstance(part, str):
-            if not part:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] = out[-1] + part
-                continue
-        out.append(part)
-    return tuple(out)
 
 
 def text_of(parts: Sequence[Part]) -> str | None:
@@ -70,7 +56,7 @@ def expand_format(fmt: str, name: Sequence[Part] | None) -> tuple[Part, ...] | N
             out.append(_PSEUDO[key])
         pos = match.end()
     out.append(fmt[pos:])
-    return joined(out)
+    return join_parts(out)
 
 
 def known_pattern(name: Sequence[Part] | None, expanded: Sequence[Part] | None) -> str | None:

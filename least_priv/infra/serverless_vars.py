@@ -20,9 +20,9 @@ from typing import Any
 
 from least_priv.infra import codes
 from least_priv.infra.cfn_eval import Pieces
-from least_priv.infra.parts import ACCOUNT, REGION, joined
+from least_priv.infra.parts import ACCOUNT, REGION
 from least_priv.infra.positions import NodePath, ParsedDocument, parse_file
-from least_priv.model import Finding, Part, Severity, Unknown
+from least_priv.model import Finding, Part, Severity, Unknown, join_parts
 
 _INNERMOST = re.compile(r"\$\{([^${}]*)\}")
 _TOKEN = re.compile("\x00(\\d+)\x00")
@@ -78,7 +78,7 @@ class Variables:
             out.append(self._tokens[int(match.group(1))])
             pos = match.end()
         out.append(text[pos:])
-        return joined(out)
+        return join_parts(out)
 
     def pieces(self, node: Any) -> Any:
         """Resolved data with every partly unknown string turned into ``Pieces``, the form

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from least_priv.infra.parts import ACCOUNT, PARTITION, REGION
-from least_priv.model import Part, TemplateRef, Unknown, Value
+from least_priv.model import Part, TemplateRef, Unknown, Value, join_parts
 from least_priv.policy import refs
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
@@ -99,29 +99,13 @@ def fill(
             parts.append(pseudo if pseudo is not None else Unknown(name))
         pos = match.end()
     parts.append(template[pos:])
-    return normalise(parts)
-
-
-def normalise(parts: Iterable[Part]) -> tuple[Part, ...]:
-    """Adjacent literals joined, empty literals and repeated unknowns dropped."""
-    out: list[Part] = []
-    for part in parts:
-        if isinstance(part, str):
-            if not part:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] = out[-1] + part
-                continue
-        elif isinstance(part, Unknown) and out and isinstance(out[-1], Unknown):
-            continue
-        out.append(part)
-    return tuple(out)
+    return join_parts(parts)
 
 
 def text_parts(text: str) -> tuple[Part, ...]:
     """A pattern string as parts: ``*`` runs become ``Unknown``, the rest literal text."""
     pieces = re.split(r"(\*+)", text)
-    return normalise(Unknown() if piece.startswith("*") else piece for piece in pieces)
+    return join_parts(Unknown() if piece.startswith("*") else piece for piece in pieces)
 
 
 def json_form(parts: tuple[Part, ...]) -> str:

@@ -35,6 +35,7 @@ from least_priv.model import (
     TemplateRef,
     Unknown,
     Value,
+    join_parts,
 )
 from least_priv.policy import arn, codes, refs
 from least_priv.policy.arn import ArnContext
@@ -518,7 +519,7 @@ def _with_placeholders(
         parts.extend(arn.text_parts(rest[:index]))
         parts.append(placeholders[token])
         rest = rest[index + len(token) :]
-    result = arn.normalise(parts)
+    result = join_parts(parts)
     if fallback is not None and not any(isinstance(p, TemplateRef) for p in result):
         return fallback
     return result

@@ -18,9 +18,8 @@ from typing import Any
 import yaml
 
 from least_priv.api import FunctionPolicy, GenerateResult
-from least_priv.model import Part, PolicyDocument, Statement, TemplateRef, Unknown
+from least_priv.model import Part, PolicyDocument, Statement, TemplateRef, Unknown, join_parts
 from least_priv.policy import INLINE_TOTAL_LIMIT, size
-from least_priv.policy.arn import normalise
 from least_priv.policy.refs import is_terraform
 from least_priv.policy.template import single_reference, sub_reference, sub_text
 from least_priv.render import logical_name
@@ -79,7 +78,7 @@ def cfn_parts(parts: tuple[Part, ...]) -> tuple[Part, ...]:
             out.append(part.known if part.known else Unknown())
         else:
             out.append(part)
-    return normalise(out)
+    return join_parts(out)
 
 
 def cfn_resource(parts: tuple[Part, ...]) -> object:
