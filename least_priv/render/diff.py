@@ -14,6 +14,7 @@ from least_priv.diff import ConditionalEntry, DiffResult, ExcessEntry, MissingEn
 from least_priv.evaluate.patterns import has_wildcard
 from least_priv.model import Provenance
 from least_priv.render.findings import render_findings
+from least_priv.render.tables import markdown_table, text_table
 
 FORMATS: tuple[str, ...] = ("text", "markdown", "json", "sarif", "github")
 
@@ -106,15 +107,6 @@ def _summary(result: DiffResult) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header) - 1)]
-    lines = []
-    for row in (header, *rows):
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
-        lines.append(("  " + "  ".join([*cells, row[-1]])).rstrip())
-    return lines
-
-
 # A requirement that could not be read in full proves nothing about the role.
 _INCOMPLETE = "incomplete: an input could not be read (LP610/LP624), so nothing is proved"
 
@@ -125,15 +117,15 @@ def render_text(result: DiffResult, replacement: str = "") -> str:
     if result.missing:
         lines.append("MISSING: the code needs these, the role does not allow them")
         rows = [_need_row(m, str) for m in result.missing]
-        lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
+        lines += [*text_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows, indent="  "), ""]
     if result.excess:
         lines.append("EXCESS: the role grants these, the code never needs them")
         rows = _excess_rows(result)
-        lines += [*_table(["LEVEL", "STATEMENT", "DETAIL"], rows), ""]
+        lines += [*text_table(["LEVEL", "STATEMENT", "DETAIL"], rows, indent="  "), ""]
     if result.conditional:
         lines.append("CONDITIONAL: the tool cannot decide these")
         rows = [_need_row(c, str) for c in result.conditional]
-        lines += [*_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows), ""]
+        lines += [*text_table(["ACTION", "RESOURCE", "WHY", "NEEDED BY"], rows, indent="  "), ""]
     if result.incomplete:
         lines += [_INCOMPLETE + ".", ""]
     elif not (result.missing or result.excess or result.conditional):
@@ -150,18 +142,8 @@ def render_text(result: DiffResult, replacement: str = "") -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _code(text: str) -> str:
     return f"`{text}`" if text else ""
-
-
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return out
 
 
 def render_markdown(result: DiffResult, replacement: str = "", lang: str = "json") -> str:
@@ -181,15 +163,15 @@ def render_markdown(result: DiffResult, replacement: str = "", lang: str = "json
     if result.missing:
         lines += ["#### Missing", ""]
         rows = [_need_row(m, _code) for m in result.missing]
-        lines += [*_md_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
+        lines += [*markdown_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
     if result.excess:
         lines += ["#### Excess", ""]
         rows = _excess_rows(result)
-        lines += [*_md_table(["Level", "Statement", "Detail"], rows), ""]
+        lines += [*markdown_table(["Level", "Statement", "Detail"], rows), ""]
     if result.conditional:
         lines += ["#### Conditional", ""]
         rows = [_need_row(c, _code) for c in result.conditional]
-        lines += [*_md_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
+        lines += [*markdown_table(["Action", "Resource", "Why", "Needed by"], rows), ""]
     if result.findings:
         lines += [
             "<details><summary>Findings</summary>",

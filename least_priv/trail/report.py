@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from least_priv.model import Permission, Provenance
+from least_priv.render.tables import markdown_table, text_table
 from least_priv.trail.merge import MergeResult
 from least_priv.trail.observe import Observation
 
@@ -23,13 +24,6 @@ def _code_sites(perm: Permission) -> str:
     )
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return lines
-
-
 def _usage_rows(perms: Sequence[Permission]) -> list[list[str]]:
     rows = []
     for perm in perms:
@@ -45,12 +39,12 @@ def observation_text(obs: Observation) -> str:
     """A table of observed permissions, then the denied ones, then a summary line."""
     lines = [f"Observed usage of {obs.role_arn} in [{obs.window.since}, {obs.window.until})"]
     if obs.permissions:
-        lines += ["", *_table(_USAGE_HEADER, _usage_rows(obs.permissions))]
+        lines += ["", *text_table(_USAGE_HEADER, _usage_rows(obs.permissions))]
     else:
         lines += ["", "(no permission used)"]
     if obs.denied:
         lines += ["", "Denied (missing permissions, not granted):"]
-        lines += _table(_USAGE_HEADER, _usage_rows(obs.denied))
+        lines += text_table(_USAGE_HEADER, _usage_rows(obs.denied))
     s = obs.stats
     lines += [
         "",
@@ -127,11 +121,7 @@ def merge_report_markdown(result: MergeResult) -> str:
         if not rows:
             lines.append(empty)
             return
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "---|" * len(header))
-        lines.extend(
-            "| " + " | ".join(c.replace("|", "\\|") or " " for c in row) + " |" for row in rows
-        )
+        lines.extend(markdown_table(header, rows))
 
     section(
         "Observed in CloudTrail, not found in the code",
