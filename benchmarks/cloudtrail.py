@@ -498,8 +498,9 @@ def _child_peak_mib(target: Callable[[], object]) -> float:
 
 def two_trails(root: Path, paths: list[Path], per_file: int, roles_: list[tuple[str, str]]) -> None:
     """The corpus delivered twice (an organisation trail beside the account trails)."""
-    from least_priv.trail.engine import Input, ScanSpec, default_jobs, scan_inputs
+    from least_priv.trail.engine import Input, ScanSpec, scan_inputs
     from least_priv.trail.window import Window
+    from least_priv.workers import default_jobs
 
     org = root / "AWSLogs" / "o-bench00001"
     doubled = list(paths)
@@ -597,9 +598,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from least_priv.trail.engine import Input, ScanSpec, default_jobs, scan_inputs
+    from least_priv.trail.engine import Input, ScanSpec, scan_inputs
     from least_priv.trail.records import IssuerFile, RawTrailFile, Record, TrailFile
     from least_priv.trail.window import Window
+    from least_priv.workers import default_jobs
 
     root = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="lp-cloudtrail-"))
     hot = ("123456789012", "svc-hot-role")

@@ -55,6 +55,7 @@ from least_priv.model import (
     Unknown,
     Value,
 )
+from least_priv.workers import default_jobs
 
 if TYPE_CHECKING:
     from least_priv.analysis.program import ModuleIR
@@ -155,14 +156,6 @@ def _stat_signature(paths: Iterable[Path]) -> str:
 def module_key(data: bytes) -> str:
     """The cache key of a module's IR: its bytes, tool version, IR format, catalog version."""
     return make_key("least-priv module IR", __version__, ir_format(), catalog_version(), data)
-
-
-def default_jobs() -> int:
-    """One worker per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass

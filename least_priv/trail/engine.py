@@ -8,7 +8,6 @@ keeps only counts, so memory stays flat whatever the number or size of the files
 from __future__ import annotations
 
 import multiprocessing
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from least_priv.trail.identity import Matcher
 from least_priv.trail.layout import parse_key
 from least_priv.trail.mapping import EventMapper
 from least_priv.trail.window import Window
+from least_priv.workers import default_jobs
 
 # Below this many files the cost of starting workers exceeds the gain.
 PARALLEL_MIN_FILES = 8
@@ -147,14 +147,6 @@ def _init_worker(spec: ScanSpec) -> None:
 def _run_batch(batch: Sequence[Input]) -> Tally:
     assert _STATE is not None, "worker not initialised"
     return _STATE.scan_batch(batch)
-
-
-def default_jobs() -> int:
-    """One worker per available core."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def plan_batches(inputs: Sequence[Input], workers: int) -> list[list[Input]]:
